@@ -1,0 +1,568 @@
+"""Load a user's table from CSV or Excel against a declared schema.
+
+Every app reads officers' files through :func:`load_table` (one table) or
+:func:`load_tables` (a workbook of sheets, or a folder of CSV files with the
+same names).  A file that does not fit its schema raises one
+:class:`~sv_helpers.errors.InputError` whose first line names the file, the
+sheet, the row and the column, for example::
+
+    bids.xlsx, sheet 'bids', row 7, column 'price': 'TBC' is not an amount of money.
+
+Row numbers are the spreadsheet's own: the header is row 1, the first data
+row is row 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+
+from sv_helpers.errors import InputError
+
+Kind = Literal["text", "money", "number", "integer", "date", "category", "boolean"]
+
+#: How many problems one message lists before it says "and N more".
+MAX_PROBLEMS_LISTED = 5
+
+_KIND_NOUN = {
+    "money": "an amount of money",
+    "number": "a number",
+    "integer": "a whole number",
+    "date": "a date (use the form 31/03/2026 or 2026-03-31)",
+    "boolean": "yes or no",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table schema.
+
+    Parameters
+    ----------
+    name : str
+        The column's name in files and code (``amount_requested``).
+    kind : str
+        ``text``, ``money`` (pounds), ``number``, ``integer``, ``date``,
+        ``category`` (one of ``allowed``) or ``boolean``.
+    required : bool
+        Whether the column must be present in the file.
+    allow_blank : bool
+        Whether a cell may be left empty.  Blank cells of an optional column
+        become ``default``.
+    allowed : tuple of str, optional
+        For ``category``: the allowed values (matched ignoring case and spaces).
+    minimum, maximum : float, optional
+        Inclusive bounds for numeric kinds.
+    unique : bool
+        Whether each value may appear only once.
+    default : object
+        The value used when an optional column is absent or a cell is blank.
+    label : str, optional
+        The screen label; defaults to the name in sentence case.
+    description : str
+        What the column holds, for templates and documentation.
+    """
+
+    name: str
+    kind: Kind = "text"
+    required: bool = True
+    allow_blank: bool = False
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unique: bool = False
+    default: Any = None
+    label: str | None = None
+    description: str = ""
+
+    @property
+    def screen_label(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """The columns a table must have.
+
+    Parameters
+    ----------
+    name : str
+        The table's name: the Excel sheet name and the CSV file stem.
+    columns : tuple of Column
+        The declared columns, in the order results are returned.
+    min_rows : int
+        The fewest data rows accepted.
+    """
+
+    name: str
+    columns: tuple[Column, ...]
+    min_rows: int = 1
+    description: str = ""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def template(self) -> pd.DataFrame:
+        """Return an empty DataFrame with the schema's columns, for blank templates."""
+        return pd.DataFrame({c.name: pd.Series(dtype="object") for c in self.columns})
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _normalise_header(text: Any) -> str:
+    s = str(text).strip().lower()
+    s = re.sub(r"\(.*?\)", "", s)  # "Price (£)" -> "price"
+    s = re.sub(r"[^0-9a-z]+", "_", s).strip("_")
+    return s
+
+
+def _place(filename: str, sheet: str | None) -> str:
+    return f"{filename}, sheet '{sheet}'" if sheet else filename
+
+
+def _read_csv_bytes(data: bytes, filename: str) -> pd.DataFrame:
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{filename} could not be read: it is not a text (CSV) file. Save it from Excel as 'CSV UTF-8' and load it again.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything
+        raise InputError(f"{filename} could not be read: its characters are not in a known encoding. Save it as 'CSV UTF-8'.")
+    if not text.strip():
+        raise InputError(f"{filename} is empty: it has no header row and no data.")
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
+    except pd.errors.ParserError as exc:
+        detail = str(exc).split("\n")[0]
+        m = re.search(r"line (\d+)", detail)
+        where = f" at row {m.group(1)}" if m else ""
+        raise InputError(
+            f"{filename} could not be read as a CSV table{where}: a row has more cells than the header. "
+            "Check for an unquoted comma in a text or money value (write 1234.50, not 1,234.50, or put the value in quotes)."
+        ) from None
+
+
+def _open_workbook(data: bytes, filename: str) -> pd.ExcelFile:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise InputError(
+            f"{filename} could not be read as an Excel workbook: the file is damaged or is not an .xlsx file. "
+            "Open it in Excel and save it as 'Excel Workbook (.xlsx)'."
+        )
+    try:
+        return pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+    except Exception:  # openpyxl raises many kinds for a broken zip
+        raise InputError(
+            f"{filename} could not be read as an Excel workbook: the file is damaged or is not an .xlsx file. "
+            "Open it in Excel and save it as 'Excel Workbook (.xlsx)'."
+        ) from None
+
+
+def _sheet_frame(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
+    frame = book.parse(sheet, dtype=object, header=0)
+    frame = frame.dropna(how="all")
+    frame = frame.loc[:, [not str(c).startswith("Unnamed:") or frame[c].notna().any() for c in frame.columns]]
+    return frame
+
+
+def _source_bytes(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if not filename:
+            raise ValueError("filename is needed when the source is bytes")
+        return bytes(source), filename
+    path = Path(source)
+    name = filename or path.name
+    if not path.exists():
+        raise InputError(f"{name} was not found (looked for {path}).")
+    if path.is_dir():
+        raise InputError(f"{name} is a folder, not a file.")
+    return path.read_bytes(), name
+
+
+def _suffix(filename: str) -> str:
+    return Path(filename).suffix.lower()
+
+
+def read_raw_table(source: str | Path | bytes, *, filename: str | None = None, sheet: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """Read a CSV or .xlsx file into a DataFrame of raw cells, without checking it.
+
+    Returns the frame and the sheet it came from (``None`` for CSV).
+    """
+    data, name = _source_bytes(source, filename)
+    suffix = _suffix(name)
+    if suffix in (".csv", ".txt"):
+        return _read_csv_bytes(data, name), None
+    if suffix in (".xlsx", ".xlsm"):
+        book = _open_workbook(data, name)
+        if sheet is None or sheet not in book.sheet_names:
+            if sheet is not None and len(book.sheet_names) > 1:
+                raise InputError(f"{name} has no sheet called '{sheet}'. Its sheets are: {', '.join(book.sheet_names)}.")
+            sheet = book.sheet_names[0]
+        return _sheet_frame(book, sheet), sheet
+    if suffix == ".xls":
+        raise InputError(f"{name} is an old-style Excel file (.xls). Open it in Excel and save it as 'Excel Workbook (.xlsx)'.")
+    raise InputError(f"{name} cannot be read: only .csv and .xlsx files are accepted.")
+
+
+# --------------------------------------------------------------------------- parsing cells
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    if value is pd.NaT:
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+_MONEY_RE = re.compile(r"^\(?-?£?-?\s*[0-9][0-9,]*(\.[0-9]+)?\)?$")
+
+
+def _parse_number(value: Any, kind: Kind) -> float:
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+    else:
+        text = str(value).strip().replace("\u2212", "-").replace(" ", "")
+        negative = text.startswith("(") and text.endswith(")")
+        if kind == "money":
+            if not _MONEY_RE.match(text):
+                raise ValueError
+            text = text.strip("()").replace("£", "")
+        else:
+            if text.endswith("%"):
+                text = text[:-1]
+            if not re.match(r"^-?[0-9][0-9,]*(\.[0-9]+)?$|^-?\.[0-9]+$", text):
+                raise ValueError
+        if "," in text and not re.match(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$", text):
+            raise ValueError
+        number = float(text.replace(",", ""))
+        if negative:
+            number = -number
+    if not np.isfinite(number):
+        raise ValueError
+    if kind == "integer" and not float(number).is_integer():
+        raise ValueError
+    return number
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S")
+
+
+def _parse_date(value: Any) -> pd.Timestamp:
+    if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).normalize()
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(text, fmt))
+        except ValueError:
+            continue
+    raise ValueError
+
+
+_TRUE = {"yes", "y", "true", "1", "t"}
+_FALSE = {"no", "n", "false", "0", "f"}
+
+
+def _parse_boolean(value: Any) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = str(int(value)) if float(value).is_integer() else text
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError
+
+
+def _category_key(text: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", text.strip().lower())
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _format_bound(column: Column, bound: float) -> str:
+    if column.kind == "money":
+        return f"£{bound:,.0f}" if float(bound).is_integer() else f"£{bound:,.2f}"
+    return f"{bound:g}"
+
+
+# --------------------------------------------------------------------------- the loaders
+
+
+def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, sheet: str | None = None) -> pd.DataFrame:
+    """Check raw cells against a schema and return the clean, typed table.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Raw cells as read from the file (strings, or Excel's own types).
+    schema : TableSchema
+        What the table must hold.
+    filename, sheet : str
+        Where the table came from, for messages.
+
+    Returns
+    -------
+    DataFrame
+        The schema's columns, in order, typed (money and numbers as float,
+        integers as Int64, dates as datetime64, booleans as bool, text as
+        str), followed by any extra columns the file had.  The index holds the
+        spreadsheet row numbers.
+
+    Raises
+    ------
+    InputError
+        Naming the file, sheet, row and column of the first problem found,
+        followed by up to four more.
+    """
+    place = _place(filename, sheet)
+    frame = frame.copy()
+    rename: dict[Any, str] = {}
+    known = {c.name: c for c in schema.columns}
+    label_map = {_normalise_header(c.screen_label): c.name for c in schema.columns}
+    alias_map = {_normalise_header(k): v for k, v in schema.aliases.items()}
+    for col in frame.columns:
+        key = _normalise_header(col)
+        target = key if key in known else label_map.get(key) or alias_map.get(key) or key
+        if target in rename.values():
+            raise InputError(f"{place}: the column '{target}' appears twice. Delete or rename one of them.")
+        rename[col] = target
+    frame = frame.rename(columns=rename)
+    missing = [c.name for c in schema.columns if c.required and c.name not in frame.columns]
+    if missing:
+        found = ", ".join(f"'{c}'" for c in frame.columns) or "none"
+        noun = "column" if len(missing) == 1 else "columns"
+        names = ", ".join(f"'{m}'" for m in missing)
+        raise InputError(f"{place}: the {noun} {names} {'is' if len(missing) == 1 else 'are'} missing. The columns found were: {found}.")
+    if len(frame) < schema.min_rows:
+        raise InputError(f"{place} has no rows of data under its header." if len(frame) == 0 else f"{place} needs at least {schema.min_rows} rows of data.")
+
+    frame.index = pd.RangeIndex(2, 2 + len(frame))  # spreadsheet row numbers
+    problems: list[str] = []
+    clean: dict[str, pd.Series] = {}
+    for column in schema.columns:
+        if column.name not in frame.columns:
+            clean[column.name] = pd.Series([column.default] * len(frame), index=frame.index, dtype=object)
+            continue
+        values = []
+        for row, raw in frame[column.name].items():
+            where = f"{place}, row {row}, column '{column.name}'"
+            if _is_blank(raw):
+                if not column.allow_blank and column.required:
+                    problems.append(f"{where}: the cell is empty; a value is needed.")
+                values.append(column.default)
+                continue
+            try:
+                if column.kind in ("money", "number", "integer"):
+                    value: Any = _parse_number(raw, column.kind)
+                elif column.kind == "date":
+                    value = _parse_date(raw)
+                elif column.kind == "boolean":
+                    value = _parse_boolean(raw)
+                elif column.kind == "category":
+                    lookup = {_category_key(a): a for a in column.allowed or ()}
+                    key = _category_key(str(raw))
+                    if key not in lookup:
+                        choices = ", ".join(f"'{a}'" for a in column.allowed or ())
+                        problems.append(f"{where}: '{_show(raw)}' is not one of the allowed values ({choices}).")
+                        values.append(None)
+                        continue
+                    value = lookup[key]
+                else:
+                    value = _show(raw) if isinstance(raw, float) else str(raw).strip()
+            except ValueError:
+                problems.append(f"{where}: '{_show(raw)}' is not {_KIND_NOUN[column.kind]}.")
+                values.append(None)
+                continue
+            if column.kind in ("money", "number", "integer"):
+                if column.minimum is not None and value < column.minimum:
+                    problems.append(f"{where}: {_show(raw)} is below the lowest allowed value, {_format_bound(column, column.minimum)}.")
+                elif column.maximum is not None and value > column.maximum:
+                    problems.append(f"{where}: {_show(raw)} is above the highest allowed value, {_format_bound(column, column.maximum)}.")
+            values.append(value)
+        series = pd.Series(values, index=frame.index, dtype=object)
+        if column.unique:
+            seen: dict[Any, int] = {}
+            for row, value in series.items():
+                if value is None:
+                    continue
+                if value in seen:
+                    problems.append(f"{place}, row {row}, column '{column.name}': '{_show(value)}' appears more than once (also in row {seen[value]}); each value must be unique.")
+                else:
+                    seen[value] = row
+        clean[column.name] = series
+
+    if problems:
+        shown = problems[:MAX_PROBLEMS_LISTED]
+        more = len(problems) - len(shown)
+        message = "\n".join(shown)
+        if more:
+            message += f"\n... and {more} more problem{'s' if more != 1 else ''} in {place}."
+        raise InputError(message)
+
+    out = pd.DataFrame(index=frame.index)
+    for column in schema.columns:
+        s = clean[column.name]
+        if column.kind in ("money", "number"):
+            s = pd.to_numeric(s, errors="coerce").astype("float64")
+        elif column.kind == "integer":
+            s = pd.to_numeric(s, errors="coerce").astype("Int64")
+        elif column.kind == "date":
+            s = pd.to_datetime(s, errors="coerce")
+        elif column.kind == "boolean":
+            s = s.astype("boolean") if s.isna().any() else s.astype(bool)
+        else:
+            s = s.where(s.notna(), None)
+        out[column.name] = s
+    for extra in frame.columns:
+        if extra not in known:
+            out[extra] = frame[extra]
+    out.index.name = "row"
+    return out
+
+
+def load_table(source: str | Path | bytes, schema: TableSchema, *, filename: str | None = None, sheet: str | None = None) -> pd.DataFrame:
+    """Load one table from a CSV or .xlsx file (a path, or an upload's bytes).
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        The file's path, or its contents as uploaded.
+    schema : TableSchema
+        What the table must hold.
+    filename : str, optional
+        The file's name; needed when ``source`` is bytes.
+    sheet : str, optional
+        For Excel: the sheet to read; defaults to ``schema.name`` when the
+        workbook has such a sheet, else the first sheet.
+
+    Returns
+    -------
+    DataFrame
+        See :func:`check_table`.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, unreadable or does not fit the schema.
+
+    Examples
+    --------
+    >>> from sv_helpers.tables import Column, TableSchema, load_table
+    >>> schema = TableSchema("bids", (Column("bidder"), Column("price", "money", minimum=0.01)))
+    >>> load_table(b"bidder,price\\nAcme,\\"\\u00a3120,000\\"\\n", schema, filename="bids.csv")["price"].tolist()
+    [120000.0]
+    """
+    frame, used_sheet = read_raw_table(source, filename=filename, sheet=sheet or schema.name)
+    name = filename or Path(str(source)).name
+    return check_table(frame, schema, filename=name, sheet=used_sheet)
+
+
+def load_tables(
+    source: str | Path | bytes,
+    schemas: Mapping[str, TableSchema],
+    *,
+    filename: str | None = None,
+    optional: tuple[str, ...] = (),
+) -> dict[str, pd.DataFrame]:
+    """Load several tables: the sheets of one .xlsx workbook, or a folder of CSV files.
+
+    Parameters
+    ----------
+    source : str, Path or bytes
+        An .xlsx workbook (path or uploaded bytes), or a folder holding one
+        ``<name>.csv`` per table.
+    schemas : mapping of str to TableSchema
+        The tables to read, keyed by sheet name / CSV file stem.
+    filename : str, optional
+        The workbook's name when ``source`` is bytes.
+    optional : tuple of str
+        Tables that may be absent; they are left out of the result.
+
+    Returns
+    -------
+    dict of str to DataFrame
+
+    Raises
+    ------
+    InputError
+        When a required sheet or file is missing, or any table does not fit.
+    """
+    if not isinstance(source, (bytes, bytearray, memoryview)) and Path(source).is_dir():
+        folder = Path(source)
+        tables: dict[str, pd.DataFrame] = {}
+        for name, schema in schemas.items():
+            path = folder / f"{name}.csv"
+            if not path.exists():
+                if name in optional:
+                    continue
+                raise InputError(f"The folder {folder.name} has no file called {name}.csv; the tables needed are: {', '.join(n + '.csv' for n in schemas)}.")
+            tables[name] = load_table(path, schema)
+        return tables
+
+    data, name = _source_bytes(source, filename)
+    if _suffix(name) not in (".xlsx", ".xlsm"):
+        if _suffix(name) == ".csv":
+            raise InputError(f"{name} is a single CSV file, but this needs a workbook with the sheets {', '.join(schemas)} (or a folder of CSV files with those names).")
+        read_raw_table(data, filename=name)  # raises the plain-English reason
+        raise InputError(f"{name} cannot be read: only .xlsx workbooks or folders of CSV files are accepted.")
+    book = _open_workbook(data, name)
+    lookup = {s.strip().lower(): s for s in book.sheet_names}
+    tables = {}
+    for table, schema in schemas.items():
+        sheet = lookup.get(table.lower())
+        if sheet is None:
+            if table in optional:
+                continue
+            raise InputError(f"{name} has no sheet called '{table}'. The sheets needed are: {', '.join(schemas)}; this workbook has: {', '.join(book.sheet_names)}.")
+        tables[table] = check_table(_sheet_frame(book, sheet), schema, filename=name, sheet=sheet)
+    return tables
+
+
+def write_template(path: str | Path, schemas: Mapping[str, TableSchema]) -> Path:
+    """Write a blank .xlsx template with one sheet per schema and a 'guidance' sheet."""
+    path = Path(path)
+    guidance = pd.DataFrame(
+        [
+            {
+                "sheet": name,
+                "column": c.name,
+                "required": "yes" if c.required and not c.allow_blank else "no",
+                "kind": c.kind,
+                "allowed values": ", ".join(c.allowed) if c.allowed else "",
+                "description": c.description,
+            }
+            for name, schema in schemas.items()
+            for c in schema.columns
+        ]
+    )
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, schema in schemas.items():
+            schema.template().to_excel(writer, sheet_name=name, index=False)
+        guidance.to_excel(writer, sheet_name="guidance", index=False)
+    return path
