@@ -192,12 +192,12 @@ def checkbox(label: str, value: bool = False, *, tooltip: str | None = None) -> 
 
 def button(label: str, *, style: str = "primary", tooltip: str | None = None, icon: str = "") -> widgets.Button:
     """A button whose text is its accessible name."""
-    return widgets.Button(description=label, button_style=style, tooltip=tooltip or label, icon=icon, layout=widgets.Layout(width="auto"))
+    return widgets.Button(description=label, button_style=style, tooltip=tooltip or label, icon=icon, layout=widgets.Layout(width="max-content"))
 
 
 def upload(label: str, accept: str = ".csv,.xlsx") -> widgets.FileUpload:
     """A labelled file upload that takes one CSV or Excel file."""
-    return widgets.FileUpload(accept=accept, multiple=False, description=label, layout=widgets.Layout(width="auto"))
+    return widgets.FileUpload(accept=accept, multiple=False, description=label, layout=widgets.Layout(width="max-content"))
 
 
 def uploaded_file(upload_widget: widgets.FileUpload) -> tuple[str, bytes] | None:
