@@ -94,6 +94,7 @@ def figure_html(
         HTML: ``<figure>`` with ``<img alt>``, ``<figcaption>`` and ``<details>``.
     """
     if not alt or not alt.strip():
+        plt.close(fig)
         raise ValueError("Every chart needs a text alternative.")
     encoded = base64.b64encode(figure_png(fig)).decode("ascii")
     parts = [f'<figure class="sv-figure"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">']

@@ -14,6 +14,7 @@ row is row 2.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -144,16 +145,21 @@ def _read_csv_bytes(data: bytes, filename: str) -> pd.DataFrame:
         raise InputError(f"{filename} could not be read: its characters are not in a known encoding. Save it as 'CSV UTF-8'.")
     if not text.strip():
         raise InputError(f"{filename} is empty: it has no header row and no data.")
-    try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
-    except pd.errors.ParserError as exc:
-        detail = str(exc).split("\n")[0]
-        m = re.search(r"line (\d+)", detail)
-        where = f" at row {m.group(1)}" if m else ""
-        raise InputError(
-            f"{filename} could not be read as a CSV table{where}: a row has more cells than the header. "
-            "Check for an unquoted comma in a text or money value (write 1234.50, not 1,234.50, or put the value in quotes)."
-        ) from None
+    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    header = rows[0]
+    while header and not header[-1].strip():
+        header = header[:-1]
+    body = []
+    for number, row in enumerate(rows[1:], start=2):
+        extra = [c for c in row[len(header):] if c.strip()]
+        if extra:
+            raise InputError(
+                f"{filename}, row {number}: the row has more cells than the header has columns. "
+                "Check for an unquoted comma in a text or money value (write 1234.50, not 1,234.50, or put the value in quotes). "
+                "The file could not be read as a CSV table."
+            )
+        body.append((row + [""] * len(header))[: len(header)])
+    return pd.DataFrame(body, columns=header, dtype=object)
 
 
 def _open_workbook(data: bytes, filename: str) -> pd.ExcelFile:
@@ -172,7 +178,7 @@ def _open_workbook(data: bytes, filename: str) -> pd.ExcelFile:
 
 
 def _sheet_frame(book: pd.ExcelFile, sheet: str) -> pd.DataFrame:
-    frame = book.parse(sheet, dtype=object, header=0)
+    frame = pd.read_excel(book, sheet_name=sheet, dtype=object, header=0)
     frame = frame.dropna(how="all")
     frame = frame.loc[:, [not str(c).startswith("Unnamed:") or frame[c].notna().any() for c in frame.columns]]
     return frame
