@@ -1,0 +1,82 @@
+"""Benchmark the tender scoring: Monte Carlo of evaluator uncertainty, scoring and sensitivity.
+
+Run: ``.venv/bin/python benchmarks/bench_scoring.py``.  Prints one line per
+measurement (best of several runs) and exits non-zero if a target is missed.
+The Monte Carlo runs on one core (BLAS threads limited to 1).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"
+
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from sv_helpers.measures import load_measures  # noqa: E402
+from sv_helpers.scoring import Tender, TenderSettings, score_tender  # noqa: E402
+from sv_helpers.sensitivity import rank_reversal, tipping_point, win_probabilities, winner_grid  # noqa: E402
+
+REPEATS = 5
+
+
+def synthetic_tender(n_bidders: int = 10, n_criteria: int = 10, seed: int = 0) -> Tender:
+    """A price criterion, a proxy-value criterion and n − 2 scored criteria, three evaluators each."""
+    rng = np.random.default_rng(seed)
+    names = ["Price", "Social value commitments"] + [f"Criterion {i}" for i in range(1, n_criteria - 1)]
+    groups = ["price", "social_value"] + ["quality"] * (n_criteria - 2)
+    methods = ["lowest_price", "proxy_value"] + ["scored"] * (n_criteria - 2)
+    weights = [40.0, 10.0] + [50.0 / (n_criteria - 2)] * (n_criteria - 2)
+
+    def frame(data: dict) -> pd.DataFrame:
+        out = pd.DataFrame(data)
+        out.index = pd.RangeIndex(2, 2 + len(out), name="row")
+        return out
+
+    bidders = [f"Bidder {i}" for i in range(n_bidders)]
+    criteria = frame({"criterion": names, "group": groups, "weight": weights, "method": methods})
+    bids = frame({"bidder": bidders, "price": rng.uniform(0.8e6, 1.4e6, n_bidders)})
+    rows = [(b, c, e, float(rng.integers(1, 6)), "") for b in bidders for c in names[2:] for e in ("E1", "E2", "E3")]
+    scores = frame(dict(zip(["bidder", "criterion", "evaluator", "score", "comment"], zip(*rows))))
+    codes = ["EX-ECO-01", "EX-SOC-04", "EX-ENV-01"]
+    commitments = frame({"bidder": [b for b in bidders for _ in codes], "measure_code": codes * n_bidders, "quantity": rng.uniform(0, 50, n_bidders * len(codes))})
+    return Tender(criteria, bids, scores, commitments, TenderSettings(5.0, 10.0, 5.0), name="synthetic")
+
+
+def best_of(func, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> int:
+    measures = load_measures()
+    tender = synthetic_tender()
+    result = score_tender(tender, measures)
+    checks = [
+        ("monte_carlo_10_bidders_10_criteria_10000_draws", lambda: win_probabilities(result, margin=0.5, draws=10_000, seed=1), 0.5),
+        ("score_tender_10_bidders_10_criteria", lambda: score_tender(tender, measures), 0.3),
+        ("sensitivity_tipping_grid_reversal", lambda: (tipping_point(result, "social_value"), tipping_point(result, "price"), winner_grid(result), rank_reversal(result)), 0.3),
+    ]
+    failed = False
+    for name, func, target in checks:
+        seconds = best_of(func)
+        ok = seconds < target
+        failed |= not ok
+        print(f"{name}: {seconds:.4f} s (target < {target} s){'' if ok else '  MISSED'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
