@@ -1,0 +1,81 @@
+"""Make the fictional example round in data/grants/example_applications.csv (seeded, reproducible).
+
+Run from the repository root: ``.venv/bin/python scripts/make_example_grants.py``.
+Every organisation and project is invented and marked "(example)".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sv_helpers import deprivation, grants
+from sv_helpers.paths import data_path
+from sv_helpers.tables import write_template
+
+SEED = 20120401
+THEMES = {
+    "Children and young people": ["Youth Club", "Scout Group", "Toddler Group", "Young Carers"],
+    "Older people": ["Lunch Club", "Good Neighbours", "Memory Cafe", "Befriending Scheme"],
+    "Health and wellbeing": ["Mental Health Drop-in", "Walking Group", "Carers Support", "Community Larder"],
+    "Arts and heritage": ["Local History Society", "Community Choir", "Arts Festival", "Village Archive"],
+    "Environment": ["Conservation Volunteers", "Community Garden", "Litter Pickers", "Repair Cafe"],
+    "Sport and physical activity": ["Football Club", "Cricket Club", "Boxing Club", "Inclusive Cycling"],
+}
+PROJECTS = {
+    "Children and young people": ["Holiday activity programme", "New equipment for weekly sessions", "Training for volunteer leaders"],
+    "Older people": ["Weekly hot meals and transport", "Home visits by volunteers", "Digital skills sessions"],
+    "Health and wellbeing": ["Peer support sessions", "Food bank chiller and shelving", "Counselling for carers"],
+    "Arts and heritage": ["Exhibition and oral history recordings", "Concert series in the village hall", "Workshops for schools"],
+    "Environment": ["Tools and training for volunteers", "Raised beds and water butts", "Monthly repair events"],
+    "Sport and physical activity": ["Coaching for girls' teams", "Pitch drainage repair", "Adapted bikes for disabled riders"],
+}
+
+
+def main() -> None:
+    rng = np.random.default_rng(SEED)
+    wards = deprivation.ward_deciles()
+    lsoas = deprivation.lsoa_deciles()
+    rows = []
+    # More applications from the larger towns, as in most rounds.
+    weights = wards["lsoa_count"].to_numpy(float)
+    weights /= weights.sum()
+    for k in range(48):
+        theme = list(THEMES)[k % len(THEMES)]
+        ward = str(rng.choice(wards["ward"], p=weights))
+        place = ward.split(" and ")[0].split(",")[0].replace("Sevenoaks ", "Sevenoaks ").strip()
+        kind = THEMES[theme][int(rng.integers(len(THEMES[theme])))]
+        request = float(np.round(rng.lognormal(np.log(2300), 0.6) / 50) * 50)
+        request = float(min(max(request, 400), 9500))
+        criteria = {c: int(np.clip(rng.normal(66, 14), 25, 98)) for c in grants.CRITERIA}
+        minimum = float(np.round(request * rng.uniform(0.5, 0.85) / 50) * 50) if rng.random() < 0.35 else None
+        lsoa = None
+        if k % 16 == 5:  # a few applications give an LSOA instead of a ward
+            lsoa = str(rng.choice(lsoas.loc[lsoas["ward"] == ward, "lsoa_code"]))
+        rows.append({
+            "application_id": f"EX-{k + 1:03d}",
+            "organisation": f"{place} {kind} (example)",
+            "project": PROJECTS[theme][int(rng.integers(3))],
+            "theme": theme,
+            "ward": None if lsoa else ward,
+            "lsoa_code": lsoa,
+            "amount_requested": request,
+            "minimum_award": minimum,
+            "beneficiaries": int(np.round(rng.lognormal(np.log(120), 0.9))),
+            **criteria,
+            "score": None,
+            "charity_number": None,
+            "postcode": None,
+        })
+    table = pd.DataFrame(rows)
+    cols = [c.name for c in grants.APPLICATIONS.columns]
+    table = table[cols]
+    dup = table["organisation"].duplicated(keep=False)
+    table.loc[dup, "organisation"] = table.loc[dup, "organisation"].str.replace(" (example)", "", regex=False) + " " + table.loc[dup, "application_id"].str[-2:] + " (example)"
+    table.to_csv(data_path("grants", "example_applications.csv"), index=False)
+    write_template(data_path("grants", "applications_template.xlsx"), {"applications": grants.APPLICATIONS})
+    print(table[["amount_requested"]].sum(), len(table))
+
+
+if __name__ == "__main__":
+    main()
