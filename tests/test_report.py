@@ -1,0 +1,87 @@
+"""The impact report as static HTML and PDF (sv_helpers.report)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from sv_helpers import activities as act
+from sv_helpers import delivery as dlv
+from sv_helpers import impact as imp
+from sv_helpers import report as rep
+from sv_helpers.apps import impact as app
+from sv_helpers.measures import load_measures
+from sv_helpers.paths import data_path
+from sv_helpers.provenance import provenance_record
+
+
+def _example(name: str):
+    return data_path("impact", name)
+
+
+@pytest.fixture(scope="module")
+def page() -> tuple[imp.ImpactReport, str]:
+    pathway = imp.load_climate_pathway(_example("example_climate_pathway.csv"))
+    report = imp.build_impact_report(
+        "2025/26",
+        contracts=dlv.load_contracts(_example("example_contracts.csv")),
+        commitments=dlv.load_commitments(_example("example_commitments.csv")),
+        returns=dlv.load_returns(_example("example_returns.csv")),
+        measures=load_measures(),
+        activities=act.load_activities(_example("example_activities.csv")),
+        climate_summary=imp.load_climate_summary(_example("example_climate_summary.json")),
+        climate_pathway=pathway,
+    )
+    record = provenance_record({"financial_year": "2025/26"}, {"contracts": _example("example_contracts.csv")})
+    html_text = rep.render_report_html(report, app.report_figures(report, pathway), record, example_note=app.EXAMPLE_NOTE)
+    return report, html_text
+
+
+def test_the_page_is_self_contained(page):
+    _, html_text = page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html_text)
+    assert "<script" not in html_text
+    assert re.findall(r'<img src="data:image/png;base64,', html_text)
+
+
+def test_every_chart_has_a_text_alternative_and_its_data(page):
+    _, html_text = page
+    images = re.findall(r"<img [^>]*>", html_text)
+    assert len(images) == 3
+    assert all(re.search(r'alt="[^"]{40,}"', img) for img in images)
+    assert html_text.count("Show the chart's data as a table") == 3
+
+
+def test_the_page_carries_the_summary_the_example_note_and_the_provenance(page):
+    report, html_text = page
+    assert report.summary[0].replace("'", "&#x27;") in html_text
+    assert "Example data." in html_text
+    assert "Provenance record" in html_text and "sha256" in html_text
+    assert "Grant results were not provided for this report." in html_text
+
+
+def test_columns_are_shown_with_their_screen_labels():
+    assert rep.screen_label("delivered_value_gbp") == "Delivered value (£)"
+    assert rep.screen_label("pct_of_expected") == "Delivered as % of expected"
+    assert rep.screen_label("committed_quantity") == "Committed quantity"
+
+
+@pytest.mark.skipif(rep.find_chromium() is None, reason="Chromium is not installed")
+def test_the_pdf_opens_and_its_text_contains_the_summary(page, tmp_path):
+    from pypdf import PdfReader
+
+    report, html_text = page
+    path = rep.html_to_pdf(html_text, tmp_path / "report.pdf")
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    text = " ".join(" ".join(p.extract_text() for p in reader.pages).split())
+    assert len(reader.pages) >= 2
+    assert report.summary[0] in text
+
+
+def test_without_chromium_the_pdf_says_plainly_what_it_needs(page, tmp_path, monkeypatch):
+    monkeypatch.setenv("SV_CHROMIUM", "")
+    assert rep.find_chromium() is None
+    with pytest.raises(FileNotFoundError, match="the Chromium web browser is not installed"):
+        rep.html_to_pdf(page[1], tmp_path / "report.pdf")
