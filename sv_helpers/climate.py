@@ -23,6 +23,7 @@ from ``trend_start_year`` onward.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import numpy as np
@@ -802,7 +803,8 @@ def summary_sentences(summary: Mapping[str, Any], *, place: str, unit: str = "kt
             f"To stay within a carbon budget of {format_number(summary['carbon_budget_kt'], 0)} {unit}, emissions must fall by {rate} a year; "
             f"they would be {format_number(summary['pathway_kt_in_target_year'], decimals)} {unit} in {target}."
         )
-    lines.append(f"On this pathway {area} emits {format_number(summary['cumulative_to_target_kt'], 0)} {unit} in total from {last_year + 1} to {target}.")
+    cumulative = summary["cumulative_to_target_kt"]
+    lines.append(f"On this pathway {area} emits {format_number(cumulative, 0 if cumulative >= 100 else decimals)} {unit} in total from {last_year + 1} to {target}.")
     if summary.get("budget_exhausted_year"):
         lines.append(f"At the {last_year} level, the carbon budget runs out in {summary['budget_exhausted_year']}.")
     if plan is not None:
@@ -822,4 +824,222 @@ def macc_sentence(macc: pd.DataFrame) -> str:
         f"{len(macc)} actions saving {format_number(macc['annual_abatement_tco2e'].sum())} tCO2e a year at full delivery; "
         f"cheapest per tonne: {cheapest['intervention']} at {format_money(cheapest['cost_per_tco2e'])}; "
         f"dearest: {dearest['intervention']} at {format_money(dearest['cost_per_tco2e'])}."
+    )
+
+
+# --------------------------------------------------------------------------- one scenario, end to end
+
+SCOPES: tuple[str, ...] = ("district", "council estate")
+
+
+@dataclass
+class Scenario:
+    """Everything one set of choices produces: the tables, the headline figures and the words."""
+
+    authority_code: str
+    authority_name: str
+    scope: str
+    series: EmissionsData
+    sectors: list[str]
+    actual: pd.Series
+    table: pd.DataFrame
+    summary: dict[str, Any]
+    milestones: pd.DataFrame
+    interventions: pd.DataFrame
+    wedges: pd.DataFrame
+    plan: dict[str, Any] | None
+    macc: pd.DataFrame
+    peers: pd.DataFrame | None
+    findings: list[Finding]
+    sentences: list[str]
+    carbon_budget_source: str = ""
+
+
+def compute_scenario(
+    series: EmissionsData,
+    *,
+    authority_code: str,
+    scope: str = "district",
+    pathway: str = "linear",
+    target_year: int = 2050,
+    annual_reduction_pct: float | None = None,
+    carbon_budget_kt: float | None = None,
+    carbon_budget_source: str = "",
+    trend_start_year: int = 2015,
+    sectors: Iterable[str] | None = None,
+    interventions: pd.DataFrame | None = None,
+    similarity: pd.DataFrame | None = None,
+    peer_count: int = 5,
+) -> Scenario:
+    """Compute a whole scenario: pathway, trend, summary, wedges, plan verdict, cost curve and peers.
+
+    Parameters
+    ----------
+    series : EmissionsData
+        The district series, or the council estate's (``scope="council estate"``).
+    authority_code : str
+        The authority (ignored for the council estate).
+    interventions : DataFrame, optional
+        Actions for this scope; those in sectors left out are dropped.
+    similarity : DataFrame, optional
+        mySociety's similarity inputs; peers are compared when given (district only).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    InputError
+        For an unknown authority, bad pathway settings or malformed interventions.
+    """
+    from sv_helpers.emissions import ESTATE_CODE, resolve_authority_code
+
+    if scope not in SCOPES:
+        raise InputError(f"The scope '{scope}' is not known; choose 'district' or 'council estate'.")
+    code = ESTATE_CODE if scope == "council estate" else resolve_authority_code(series, authority_code)
+    name = str(series.authorities.get(code, code))
+    chosen = list(series.sectors if sectors is None else [s for s in series.sectors if s in set(sectors)])
+    actual = actual_totals(series, code, chosen)
+    findings = list(series.warnings)
+    findings += [f for f in check_pathway_settings(int(actual.index.max()), pathway=pathway, target_year=target_year, annual_reduction_pct=annual_reduction_pct,
+                                                     carbon_budget_kt=carbon_budget_kt if (carbon_budget_kt or pathway == "budget") else None,
+                                                     trend_start_year=trend_start_year, first_actual_year=int(actual.index.min())) if not f.is_error]
+    table, summary = pathway_to_target(actual, pathway=pathway, target_year=target_year, annual_reduction_pct=annual_reduction_pct,
+                                       carbon_budget_kt=carbon_budget_kt, trend_start_year=trend_start_year)
+    if carbon_budget_source:
+        summary["carbon_budget_source"] = carbon_budget_source
+    summary.update({"authority_code": code, "authority_name": name, "scope": scope, "sectors": chosen, "series": series.series_name, "unit": series.unit})
+    if interventions is None:
+        interventions = pd.DataFrame(columns=[c.name for c in INTERVENTIONS_SCHEMA.columns])
+    plan_rows = interventions[interventions["sector"].isin(chosen) | ~interventions["sector"].isin(series.sectors)] if len(interventions) else interventions
+    checks = check_interventions(plan_rows, sectors=series.sectors, last_actual_year=summary["last_actual_year"]) if len(plan_rows) else []
+    raise_for_errors(checks)
+    findings += checks
+    wedges = wedge_table(summary["last_actual_year"], summary["last_actual_kt"], plan_rows, int(target_year))
+    plan = assess_plan(wedges, table, int(target_year)) if len(plan_rows) else None
+    if plan is not None:
+        summary["plan_meets_target"] = plan["meets_target"]
+        summary["plan_shortfall_kt"] = plan["shortfall_kt"]
+    macc = marginal_abatement_cost_curve(plan_rows)
+    peers = None
+    if scope == "district" and similarity is not None and len(series.context):
+        similar = similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
+        try:
+            peers = peer_comparison(series, code, similar=similar["authority_code"], kent=kent_district_codes(series), sectors=chosen)
+        except InputError as exc:
+            findings.append(Finding("warning", str(exc)))
+    place = name if scope == "district" else "Council estate"
+    sentences = summary_sentences(summary, place=place, unit=series.unit, plan=plan)
+    return Scenario(code, name, scope, series, chosen, actual, table, summary, national_milestones(actual), plan_rows, wedges, plan, macc, peers, findings, sentences, carbon_budget_source)
+
+
+def scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
+    """The tables a scenario exports, keyed by file stem (``pathway`` is exactly the four columns)."""
+    summary = summary_output(scenario.summary)
+    tables = {
+        "pathway": pathway_output_table(scenario.table),
+        "summary": pd.DataFrame({"item": list(summary), "value": [", ".join(map(str, v)) if isinstance(v, list) else v for v in summary.values()]}),
+        "trend_gap": scenario.table.loc[scenario.table["pathway_kt"].notna(), ["year", "pathway_kt", "trend_kt", "gap_kt"]].reset_index(drop=True),
+        "milestones": scenario.milestones,
+    }
+    if len(scenario.interventions):
+        tables["wedges"] = scenario.wedges
+        tables["cost_curve"] = scenario.macc
+    if scenario.peers is not None:
+        tables["peers"] = scenario.peers
+    return tables
+
+
+#: The notebook's parameters and their defaults (the papermill cell repeats them as literals).
+DEFAULT_PARAMETERS: dict[str, Any] = {
+    "authority_code": "SEV",
+    "emissions_path": "data/emissions/local_authority_emissions.csv",
+    "scope": "district",
+    "estate_path": "data/climate/council_estate_example.csv",
+    "factors_path": "data/climate/emission_factors_example.csv",
+    "interventions_path": "data/climate/interventions_example.csv",
+    "pathway": "linear",
+    "target_year": 2050,
+    "annual_reduction_pct": 10.0,
+    "carbon_budget_kt": 0.0,
+    "carbon_budget_source": "",
+    "trend_start_year": 2015,
+    "output_dir": "",
+}
+
+
+def scenario_from_parameters(params: Mapping[str, Any]) -> tuple[Scenario, dict[str, Any]]:
+    """Load the files a set of notebook parameters names and compute the scenario.
+
+    Parameters
+    ----------
+    params : mapping
+        The notebook's parameters (see :data:`DEFAULT_PARAMETERS`); file
+        paths are resolved with :func:`sv_helpers.paths.resolve_path`.
+
+    Returns
+    -------
+    scenario : Scenario
+    inputs : dict
+        Each input file by role, for the provenance record.
+
+    Raises
+    ------
+    InputError
+        For any missing or malformed file or setting.
+    """
+    from sv_helpers import emissions as em
+    from sv_helpers.paths import resolve_path
+
+    p = {**DEFAULT_PARAMETERS, **dict(params)}
+    scope = str(p["scope"]).strip().lower()
+    interventions_path = resolve_path(p["interventions_path"]) if p.get("interventions_path") else None
+    plan = load_interventions(interventions_path) if interventions_path else None
+    inputs: dict[str, Any] = {}
+    if scope == "council estate":
+        estate_path, factors_path = resolve_path(p["estate_path"]), resolve_path(p["factors_path"])
+        estate, sheet_factors = em.load_estate_workbook(estate_path)
+        factors = sheet_factors if sheet_factors is not None else em.load_emission_factors(factors_path)
+        series = em.estate_emissions(estate, factors)
+        inputs["council_estate"] = estate_path
+        if sheet_factors is None:
+            inputs["emission_factors"] = factors_path
+        similarity = None
+    else:
+        emissions_path = resolve_path(p["emissions_path"])
+        series = em.load_emissions(emissions_path)
+        inputs["emissions"] = emissions_path
+        similarity = em.read_similarity()
+    if plan is not None:
+        plan = plan[plan["scope"] == scope]
+        inputs["interventions"] = interventions_path
+    budget = float(p["carbon_budget_kt"]) if p.get("carbon_budget_kt") not in (None, "") else None
+    scenario = compute_scenario(
+        series,
+        authority_code=str(p["authority_code"]),
+        scope=scope,
+        pathway=str(p["pathway"]),
+        target_year=int(p["target_year"]),
+        annual_reduction_pct=float(p["annual_reduction_pct"]),
+        carbon_budget_kt=budget,
+        carbon_budget_source=str(p.get("carbon_budget_source") or ""),
+        trend_start_year=int(p["trend_start_year"]),
+        interventions=plan,
+        similarity=similarity,
+        peer_count=int(parameter_value("climate.similar_authority_count")),
+    )
+    return scenario, inputs
+
+
+def write_scenario_outputs(output_dir: str, scenario: Scenario, record: Mapping[str, Any]) -> list:
+    """Write ``pathway.csv``, ``summary.json`` and the other tables, an Excel workbook and ``provenance.json``."""
+    from sv_helpers.exports import json_text, write_outputs
+
+    return write_outputs(
+        output_dir,
+        scenario_tables(scenario),
+        record,
+        excel_name="climate_targets.xlsx",
+        extra_files={"summary.json": json_text(summary_output(scenario.summary))},
     )

@@ -31,7 +31,7 @@ import pandas as pd
 from sv_helpers.errors import Finding, InputError
 from sv_helpers.formatting import parse_financial_year
 from sv_helpers.paths import data_path
-from sv_helpers.tables import Column, TableSchema, check_table, load_table, read_raw_table
+from sv_helpers.tables import Column, TableSchema, check_table, load_table, load_tables, read_raw_table
 
 #: The shipped district series and its companions.
 DEFAULT_EMISSIONS_PATH = data_path("emissions", "local_authority_emissions.csv")
@@ -485,11 +485,15 @@ def load_emission_factors(source: str | Path | bytes = EXAMPLE_FACTORS_PATH, *, 
         When the file does not fit, or a fuel has two factors for one year.
     """
     factors = load_table(source, FACTORS_SCHEMA, filename=filename)
+    return _checked_factors(factors, filename or Path(str(source)).name)
+
+
+def _checked_factors(factors: pd.DataFrame, name: str) -> pd.DataFrame:
     factors["factor_year"] = factors["factor_year"].astype(int)
     dup = factors.duplicated(["fuel", "factor_year"], keep=False)
     if dup.any():
         row = factors.index[dup][0]
-        raise InputError(f"{filename or Path(str(source)).name}, row {row}: the fuel '{factors.loc[row, 'fuel']}' has more than one factor for {factors.loc[row, 'factor_year']}. Keep one.")
+        raise InputError(f"{name}, row {row}: the fuel '{factors.loc[row, 'fuel']}' has more than one factor for {factors.loc[row, 'factor_year']}. Keep one.")
     return factors
 
 
@@ -504,7 +508,30 @@ def load_estate(source: str | Path | bytes = EXAMPLE_ESTATE_PATH, *, filename: s
         When the file does not fit or a financial year is not written like 2024/25.
     """
     estate = load_table(source, ESTATE_SCHEMA, filename=filename)
+    return _with_years(estate, filename or Path(str(source)).name)
+
+
+def load_estate_workbook(source: str | Path | bytes, *, filename: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Load the council estate template: a CSV of activity, or an .xlsx with the sheets
+    ``council_estate`` and (optionally) ``emission_factors``.
+
+    Returns
+    -------
+    estate, factors : DataFrame, DataFrame or None
+        ``factors`` is None when the file has no factors sheet (use the factors file).
+    """
     name = filename or Path(str(source)).name
+    if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
+        tables = load_tables(source, {"council_estate": ESTATE_SCHEMA, "emission_factors": FACTORS_SCHEMA}, filename=filename, optional=("emission_factors",))
+        estate = _with_years(tables["council_estate"], name)
+        factors = tables.get("emission_factors")
+        if factors is not None:
+            factors = _checked_factors(factors, name)
+        return estate, factors
+    return load_estate(source, filename=filename), None
+
+
+def _with_years(estate: pd.DataFrame, name: str) -> pd.DataFrame:
     years = []
     for row, text in estate["financial_year"].items():
         try:
@@ -632,6 +659,7 @@ __all__ = [
     "load_emission_factors",
     "load_emissions",
     "load_estate",
+    "load_estate_workbook",
     "load_kent_districts",
     "load_mysociety_emissions",
     "read_labels",
