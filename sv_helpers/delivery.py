@@ -249,6 +249,11 @@ def _return_place(returns: pd.DataFrame, i: int) -> str:
     return f"The returns, row {returns.index[i]}"
 
 
+def _more(mask: pd.Series, problem: str, shown: int = 5) -> list[Finding]:
+    extra = int(mask.sum()) - shown
+    return [Finding("error", f"... and {extra} more return row{'s' if extra != 1 else ''} {problem}.")] if extra > 0 else []
+
+
 def check_delivery_inputs(
     contracts: pd.DataFrame,
     commitments: pd.DataFrame,
@@ -310,12 +315,14 @@ def check_delivery_inputs(
         unknown_return = ~ids.isin(known)
         for i in np.flatnonzero(unknown_return.to_numpy())[:5]:
             findings.append(Finding("error", f"{_return_place(returns, i)}: the contract '{ids.iloc[i]}' is not in the contracts file. Add the contract or correct its reference."))
+        findings += _more(unknown_return, "name a contract that is not in the contracts file")
         codes = unknown_measure_codes(returns, measures)
         if codes:
             findings.append(Finding("error", f"The returns use the measure code {', '.join(codes)}, which is not in the measures library. Correct the code, or load the library that defines it."))
         quantity = pd.to_numeric(returns["quantity_delivered"], errors="coerce")
         for i in np.flatnonzero((quantity < 0).to_numpy())[:5]:
             findings.append(Finding("error", f"{_return_place(returns, i)}: the quantity delivered is negative ({quantity.iloc[i]:g}). Quantities must be zero or more; to correct an earlier return, send the corrected total for that quarter."))
+        findings += _more(quantity < 0, "have a negative quantity")
         terms = contracts.drop_duplicates("contract_id").set_index(contracts.drop_duplicates("contract_id")["contract_id"].astype(str))
         starts = ids.map(terms["start_date"])
         ends = ids.map(terms["end_date"])
@@ -330,6 +337,7 @@ def check_delivery_inputs(
                     f"({format_date(starts.iloc[i])} to {format_date(ends.iloc[i])}). Check the period end date or the contract reference.",
                 )
             )
+        findings += _more(outside.fillna(False), "have a period end outside their contract's term")
         odd = ~period.map(is_quarter_end)
         if odd.any():
             first = int(np.flatnonzero(odd.to_numpy())[0])

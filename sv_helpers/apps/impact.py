@@ -66,7 +66,27 @@ def _source_theme_figure(report: imp.ImpactReport) -> str:
     return charts.figure_html(fig, alt=alt, caption="Values use the measures library's proxy values (example values unless the council has loaded its own).", data=data)
 
 
+#: Above this many contracts the status chart shows counts by status instead of one bar per contract.
+MAX_CONTRACT_BARS = 25
+
+
+def _status_counts_figure(report: imp.ImpactReport) -> str:
+    counts = report.status_counts
+    colour_of = {"green": charts.PALETTE[2], "amber": charts.PALETTE[1], "red": charts.PALETTE[5], "not due yet": "#767676"}
+    fig = charts.bar_chart(
+        [STATUS_LABELS[s] for s in counts["status"]],
+        counts["contracts"].tolist(),
+        title=f"Contracts by status, {format_date(report.as_of)}",
+        xlabel="Contracts",
+        colours=[colour_of[s] for s in counts["status"]],
+    )
+    alt = f"Bar chart of the {len(report.status)} contracts by status on {format_date(report.as_of)}: " + charts.describe_values(counts["status"], [str(n) for n in counts["contracts"]]) + "."
+    return charts.figure_html(fig, alt=alt, caption="Status: green at or above the green threshold, amber at or above the amber threshold, red below (data/parameters/impact).", data=rep.screen_table(counts))
+
+
 def _status_figure(report: imp.ImpactReport) -> str:
+    if len(report.status) > MAX_CONTRACT_BARS:
+        return _status_counts_figure(report)
     status = report.status.copy()
     shown = status["pct_of_expected"].fillna(0.0)
     labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in zip(status["contract_id"], status["status"])]

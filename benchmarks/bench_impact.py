@@ -1,0 +1,99 @@
+"""Benchmark the impact report: delivery for a large contract register, the report's charts, and the PDF.
+
+Run: ``.venv/bin/python benchmarks/bench_impact.py``.  Prints one line per
+measurement (best of several runs) and exits non-zero when a target is missed.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sv_helpers import impact as imp  # noqa: E402
+from sv_helpers import report as rep  # noqa: E402
+from sv_helpers.apps import impact as app  # noqa: E402
+from sv_helpers.measures import load_measures  # noqa: E402
+from sv_helpers.provenance import provenance_record  # noqa: E402
+
+CONTRACTS = 400
+MEASURES_PER_CONTRACT = 8
+QUARTERS = 12
+
+
+def synthetic_inputs(seed: int = 20260331) -> dict:
+    """A register of 400 contracts, 3,200 commitments and 38,400 quarterly returns (seeded)."""
+    rng = np.random.default_rng(seed)
+    measures = load_measures()
+    codes = measures["measure_code"].to_numpy()
+    start = pd.Timestamp("2023-04-01") + pd.to_timedelta(rng.integers(0, 365, CONTRACTS), unit="D")
+    contracts = pd.DataFrame(
+        {
+            "contract_id": [f"B-{i:04d}" for i in range(CONTRACTS)],
+            "contract": "Benchmark contract",
+            "supplier": "Benchmark supplier",
+            "start_date": start,
+            "end_date": start + pd.to_timedelta(rng.integers(730, 1825, CONTRACTS), unit="D"),
+            "contract_value": rng.uniform(1e5, 1e7, CONTRACTS),
+        }
+    )
+    commitments = pd.DataFrame(
+        {
+            "contract_id": np.repeat(contracts["contract_id"].to_numpy(), MEASURES_PER_CONTRACT),
+            "measure_code": np.concatenate([rng.choice(codes, MEASURES_PER_CONTRACT, replace=False) for _ in range(CONTRACTS)]),
+            "committed_quantity": rng.uniform(1, 1000, CONTRACTS * MEASURES_PER_CONTRACT),
+        }
+    )
+    quarter_ends = pd.date_range("2023-06-30", periods=QUARTERS, freq="QE-MAR") + pd.offsets.QuarterEnd(0, startingMonth=3)
+    rows = commitments.loc[commitments.index.repeat(QUARTERS)].reset_index(drop=True)
+    rows["period_end"] = np.tile(quarter_ends.to_numpy(), len(commitments))
+    rows = rows.merge(contracts[["contract_id", "start_date", "end_date"]], on="contract_id")
+    rows = rows[(rows["period_end"] >= rows["start_date"]) & (rows["period_end"] <= rows["end_date"])]
+    returns = pd.DataFrame(
+        {
+            "contract_id": rows["contract_id"].to_numpy(),
+            "period_end": rows["period_end"].to_numpy(),
+            "measure_code": rows["measure_code"].to_numpy(),
+            "quantity_delivered": rng.uniform(0, 80, len(rows)),
+            "evidence": "",
+        }
+    )
+    return {"contracts": contracts, "commitments": commitments, "returns": returns, "measures": measures}
+
+
+def best_of(fn, runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def main() -> int:
+    inputs = synthetic_inputs()
+    report = imp.build_impact_report("2025/26", **inputs)
+    figures = app.report_figures(report)
+    html_text = rep.render_report_html(report, figures, provenance_record({"benchmark": True}, {}))
+    results = [
+        (f"build_impact_report ({CONTRACTS} contracts, {len(inputs['returns']):,} returns)", best_of(lambda: imp.build_impact_report("2025/26", **inputs)), 3.0),
+        ("report_figures + render_report_html", best_of(lambda: rep.render_report_html(report, app.report_figures(report), provenance_record({}, {})), runs=3), 3.0),
+    ]
+    if rep.find_chromium():
+        results.append(("html_to_pdf (headless Chromium)", best_of(lambda: rep.pdf_bytes(html_text), runs=2), 15.0))
+    else:
+        print("html_to_pdf: skipped, Chromium is not installed")
+    failed = False
+    for name, seconds, target in results:
+        print(f"{name}: {seconds:.3f} s (target < {target:g} s)")
+        failed |= seconds >= target
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
