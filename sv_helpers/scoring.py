@@ -789,3 +789,30 @@ def assessment_summary_text(result: TenderResult, bidder: str) -> str:
             lines.append(f"- Winning bid ({winner}): {format_number(r['winning_score'], 2)} points. {r['winning_basis']}." + (f" Reasons: {r['winning_reasons']}" if r["winning_reasons"] else ""))
         lines.append("")
     return "\n".join(lines)
+
+
+def _file_slug(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_") or "bidder"
+
+
+def assessment_summary_files(result: TenderResult, created_note: str = "") -> dict[str, str]:
+    """One Markdown assessment summary per bidder, keyed by file name.
+
+    Parameters
+    ----------
+    result : TenderResult
+    created_note : str
+        A line added at the end of each summary (e.g. the provenance).
+
+    Returns
+    -------
+    dict of str to str
+        ``assessment_summary_<bidder>.md`` → its text, in ranking order.
+    """
+    files: dict[str, str] = {}
+    for bidder in result.ranking["bidder"]:
+        name = f"assessment_summary_{_file_slug(str(bidder))}.md"
+        if name in files:  # two names that differ only in punctuation
+            name = name.replace(".md", f"_{len(files) + 1}.md")
+        files[name] = assessment_summary_text(result, bidder) + (f"\n{created_note}\n" if created_note else "")
+    return files

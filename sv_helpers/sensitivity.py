@@ -327,3 +327,101 @@ def win_probabilities(
     out = pd.DataFrame({"bidder": tender.bidders, "win_probability": probability, "mean_total_score": totals.mean(axis=0)})
     order = result.ranking["bidder"].tolist()
     return out.set_index("bidder").loc[order].reset_index()
+
+
+# --------------------------------------------------------------------------- everything at once
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A scored tender with every sensitivity check, as the notebook and the app show it."""
+
+    result: TenderResult
+    tipping_points: list[TippingPoint]
+    grid: pd.DataFrame
+    reversal: pd.DataFrame
+    probabilities: pd.DataFrame
+    uncertainty_margin: float
+    draws: int
+    seed: int
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The result tables for export, keyed by file stem.
+
+        ``ranking`` and ``criterion_scores`` have exactly the columns the
+        batch contract names; the others add the social value, the
+        assessment summaries, the checks and each sensitivity result.
+        """
+        from sv_helpers.scoring import assessment_summaries
+
+        result = self.result
+        social = result.social_value.reset_index()
+        tipping = pd.DataFrame(
+            [
+                {
+                    "group": t.group,
+                    "current_weight": t.current_weight,
+                    "winner": t.winner,
+                    "lower_weight": t.lower_weight,
+                    "lower_winner": t.lower_winner,
+                    "upper_weight": t.upper_weight,
+                    "upper_winner": t.upper_winner,
+                    "description": t.describe(),
+                }
+                for t in self.tipping_points
+            ],
+            columns=["group", "current_weight", "winner", "lower_weight", "lower_winner", "upper_weight", "upper_winner", "description"],
+        )
+        checks = pd.DataFrame([{"level": f.level, "message": f.message} for f in result.findings], columns=["level", "message"])
+        return {
+            "ranking": result.ranking,
+            "criterion_scores": result.criterion_scores,
+            "social_value_by_bidder": social,
+            "assessment_summaries": assessment_summaries(result),
+            "checks": checks,
+            "tipping_points": tipping,
+            "winner_grid": self.grid,
+            "rank_reversal": self.reversal,
+            "win_probabilities": self.probabilities,
+        }
+
+
+def evaluate_tender(
+    result: TenderResult,
+    *,
+    uncertainty_margin: float,
+    draws: int = 10_000,
+    seed: int = 0,
+    grid_step: float = 5.0,
+) -> Evaluation:
+    """Run every sensitivity check on a scored tender.
+
+    Parameters
+    ----------
+    result : TenderResult
+        From :func:`sv_helpers.scoring.score_tender`.
+    uncertainty_margin : float
+        Points either way for the Monte Carlo (see :func:`win_probabilities`).
+    draws, seed : int
+        Monte Carlo draws and seed.
+    grid_step : float
+        Spacing of the winner grid, in percentage points.
+
+    Returns
+    -------
+    Evaluation
+        Tipping points are given for social value and price, where the
+        tender has criteria in those groups.
+    """
+    groups = set(result.tender.groups)
+    points = [tipping_point(result, g) for g in ("social_value", "price") if g in groups]
+    return Evaluation(
+        result=result,
+        tipping_points=points,
+        grid=winner_grid(result, step=grid_step),
+        reversal=rank_reversal(result),
+        probabilities=win_probabilities(result, uncertainty_margin, draws, seed),
+        uncertainty_margin=float(uncertainty_margin),
+        draws=int(draws),
+        seed=int(seed),
+    )
