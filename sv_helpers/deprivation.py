@@ -26,6 +26,13 @@ ATTRIBUTION = (
     "Ward deciles: the national decile of the mean IMD rank of the LSOAs whose centroid lies in each 2013 ward."
 )
 
+#: The shipped files the deciles come from (recorded in provenance).
+DATA_FILES = {
+    "lsoas": data_path("deprivation", "imd2019_sevenoaks_lsoa.csv"),
+    "wards": data_path("deprivation", "imd2019_sevenoaks_ward.csv"),
+    "lookup": data_path("deprivation", "sevenoaks_lsoa_ward_lookup.csv"),
+}
+
 METHOD = (
     "Each LSOA (2011) belongs to the 2013 ward its centroid falls in; a ward's decile is the "
     "national IMD 2019 decile of the mean rank of its LSOAs (1 = most deprived 10% in England)."

@@ -430,9 +430,12 @@ def allocate_optimal(apps: pd.DataFrame, scenario: Scenario, *, time_limit: floa
     rows.append(money)
     lb.append(-np.inf)
     ub.append(budget)
+    known = sorted({str(t) for t in out["theme"]})
     for theme, share in scenario.theme_floors.items():
         if share <= 0:
             continue
+        if theme not in known:
+            raise InputError(f"No application has the theme '{theme}', so it cannot have a minimum share. The themes in this round are: {', '.join(known)}.")
         mask = themes == theme
         rows.append(money * np.concatenate([mask, mask]) if scenario.partial else money * mask)
         lb.append(share * budget)
@@ -604,8 +607,9 @@ def headline(summary: Mapping[str, Any]) -> str:
     """Return one plain sentence about an allocation, for the notebook and the app."""
     return (
         f"{summary['scenario']}: {format_money(summary['total_awarded'])} awarded to {summary['number_funded']} of "
-        f"{summary['number_of_applications']} applications from {format_money(summary['available'])} available "
-        f"({format_money(summary['budget'])} less {format_money(summary['committed'])} committed); "
+        f"{summary['number_of_applications']} applications from {format_money(summary['available'])} available"
+        + (f" ({format_money(summary['budget'])} less {format_money(summary['committed'])} committed)" if summary["committed"] else "")
+        + "; "
         f"{format_money(summary['unfunded_demand'])} of requests unfunded; {summary['wards_reached']} wards reached; "
         f"{summary['most_deprived_share']:.1f}% to the most deprived areas."
     )
@@ -627,3 +631,63 @@ def brute_force_best_score(apps: pd.DataFrame, scenario: Scenario) -> float:
             best = max(best, float(v[chosen].sum()))
     return best
 
+
+
+# --------------------------------------------------------------------------- batch runs
+
+
+def allocation_workbook_tables(allocation: pd.DataFrame, summary: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """Return the sheets of one scenario's Excel export: the allocation and its headline figures."""
+    return {"allocations": allocation, "summary": pd.DataFrame([summary])}
+
+
+def run_batch(
+    applications_path: str | Path,
+    scenario: Scenario,
+    *,
+    award_date: str,
+    output_dir: str | Path | None = None,
+    notebook: str = "grant_allocation.ipynb",
+) -> dict[str, Any]:
+    """Load a round, allocate it and (with ``output_dir``) write the results, for papermill runs.
+
+    Writes ``allocations.csv`` (:data:`ALLOCATION_COLUMNS`), ``allocations.xlsx``
+    (allocation, summary and provenance sheets), ``360giving.json`` and
+    ``360giving.xlsx`` (the awards in the 360Giving Data Standard, validated
+    first) and ``provenance.json``.
+
+    Returns
+    -------
+    dict
+        ``applications``, ``allocation``, ``summary``, ``package`` (360Giving,
+        or ``None`` when nothing is funded), ``provenance`` and ``written`` (paths).
+    """
+    from sv_helpers import exports, threesixtygiving
+    from sv_helpers.provenance import provenance_record
+
+    applications = load_applications(applications_path)
+    allocation = allocate(applications, scenario)
+    summary = summarise_allocation(allocation, scenario)
+    package = None
+    if allocation["funded"].any():
+        package = threesixtygiving.grants_package(allocation, applications, award_date=award_date)
+        threesixtygiving.validate_package(package)
+    record = provenance_record(
+        {**scenario.as_parameters(), "award_date": award_date, "criterion_weights": criterion_weights(), "most_deprived_decile": parameter_value("grants.most_deprived_decile")},
+        {"applications": applications_path, "ward_deprivation": deprivation.DATA_FILES["wards"], "lsoa_deprivation": deprivation.DATA_FILES["lsoas"]},
+        notebook=notebook,
+    )
+    written: list[Path] = []
+    if output_dir:
+        extra: dict[str, bytes | str] = {}
+        if package is not None:
+            extra["360giving.json"] = exports.json_text(package)
+            extra["360giving.xlsx"] = exports.excel_bytes({"grants": threesixtygiving.grants_spreadsheet(package)}, record)
+        written = exports.write_outputs(
+            output_dir,
+            {"allocations": allocation, "allocation_summary": pd.DataFrame([summary])},
+            record,
+            excel_name="allocations.xlsx",
+            extra_files=extra,
+        )
+    return {"applications": applications, "allocation": allocation, "summary": summary, "package": package, "provenance": record, "written": written}
