@@ -1,0 +1,67 @@
+"""The tender scoring notebook runs as a batch under papermill with the issue's parameters."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import papermill as pm
+import pytest
+
+from sv_helpers.paths import NOTEBOOKS_DIR, REPO_ROOT, data_path
+
+NOTEBOOK = NOTEBOOKS_DIR / "social_value_scoring.ipynb"
+
+
+def run(tmp_path, **parameters):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    out = tmp_path / "out"
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(tmp_path / "executed.ipynb"),
+        parameters={"output_dir": str(out), "monte_carlo_draws": 2000, "seed": 11, **parameters},
+        cwd=str(REPO_ROOT),
+        kernel_name="python3",
+        progress_bar=False,
+    )
+    return out
+
+
+def test_batch_run_writes_the_ranking_scores_summaries_and_provenance(tmp_path):
+    out = run(tmp_path, tender_path="data/tenders/example_tender", measures_path="data/measures.csv")
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert list(ranking.columns) == ["bidder", "price_score", "quality_score", "social_value_score", "total_score", "rank"]
+    assert len(ranking) == 5 and ranking["rank"].min() == 1
+    scores = pd.read_csv(out / "criterion_scores.csv")
+    assert list(scores.columns) == ["bidder", "criterion", "group", "score"]
+    assert len(scores) == 5 * 5
+    summaries = pd.read_csv(out / "assessment_summaries.csv")
+    assert set(summaries["bidder"]) == set(ranking["bidder"])
+    assert {"reasons", "winning_bidder", "winning_score"} <= set(summaries.columns)
+    assert len(list(out.glob("assessment_summary_*.md"))) == 5
+    assert (out / "tender_evaluation.xlsx").exists()
+    record = json.loads((out / "provenance.json").read_text())
+    assert record["parameters"]["monte_carlo_draws"] == 2000 and record["parameters"]["seed"] == 11
+    assert {f["role"] for f in record["inputs"]} == {"tender", "measures"}
+    assert all(len(f["sha256"]) == 64 for f in record["inputs"])
+    probabilities = pd.read_csv(out / "win_probabilities.csv")
+    assert probabilities["win_probability"].sum() == pytest.approx(1.0)
+
+
+def test_batch_run_is_reproducible_with_the_same_seed(tmp_path):
+    a = run(tmp_path / "a")
+    b = run(tmp_path / "b")
+    pd.testing.assert_frame_equal(pd.read_csv(a / "win_probabilities.csv"), pd.read_csv(b / "win_probabilities.csv"))
+
+
+def test_invalid_file_fails_the_run_with_the_plain_english_message(tmp_path):
+    folder = tmp_path / "bad_tender"
+    shutil.copytree(data_path("tenders", "example_tender"), folder)
+    bids = (folder / "bids.csv").read_text().replace("Bidder C,1240000", "Bidder C,TBC")
+    (folder / "bids.csv").write_text(bids)
+    with pytest.raises(pm.PapermillExecutionError) as err:
+        run(tmp_path, tender_path=str(folder))
+    assert "bids.csv, row 4, column 'price': 'TBC' is not an amount of money." in str(err.value)
+    assert err.value.ename == "InputError"
+    assert not (tmp_path / "out" / "ranking.csv").exists()
