@@ -84,6 +84,25 @@ CLIMATE_PATHWAY_SCHEMA = TableSchema(
 CLIMATE_SUMMARY_KEYS = ("last_actual_year", "last_actual_kt", "required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year", "budget_exhausted_year")
 
 
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
+
+
+def parse_date_text(text: str, what: str = "the date") -> pd.Timestamp:
+    """Read a date typed by a user (31/03/2026, 2026-03-31 or 31 March 2026).
+
+    Raises
+    ------
+    InputError
+        When the text is not a date in one of those forms.
+    """
+    for fmt in _DATE_FORMATS:
+        try:
+            return pd.Timestamp(dt.datetime.strptime(str(text).strip(), fmt))
+        except ValueError:
+            continue
+    raise InputError(f"'{text}' is not a date; write {what} like 31/03/2026 or 2026-03-31.")
+
+
 def load_grant_allocations(source: str | Path | bytes, *, filename: str | None = None) -> pd.DataFrame:
     """Load the grants app's ``allocations.csv``."""
     return load_table(source, GRANT_ALLOCATIONS_SCHEMA, filename=filename)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -135,3 +134,367 @@ def report_figures(report: imp.ImpactReport, climate_pathway: pd.DataFrame | Non
     if report.climate is not None and climate_pathway is not None and len(climate_pathway):
         figures.append(_climate_figure(report, climate_pathway))
     return figures
+
+
+# --------------------------------------------------------------------------- inputs, batch runs and downloads
+
+#: Every input of the report: (screen label, required?).
+ROLES: dict[str, tuple[str, bool]] = {
+    "contracts": ("Contracts", True),
+    "commitments": ("Commitments", True),
+    "returns": ("Suppliers' returns", True),
+    "measures": ("Measures library", True),
+    "activities": ("Council activities", False),
+    "grant_allocations": ("Grant allocations (allocations.csv)", False),
+    "grant_monitoring": ("Grant monitoring returns", False),
+    "climate_summary": ("Climate summary (summary.json)", False),
+    "climate_pathway": ("Climate pathway (pathway.csv)", False),
+}
+
+EXAMPLE_FILES: dict[str, str] = {
+    "contracts": "data/impact/example_contracts.csv",
+    "commitments": "data/impact/example_commitments.csv",
+    "returns": "data/impact/example_returns.csv",
+    "measures": "data/measures.csv",
+    "activities": "data/impact/example_activities.csv",
+    "grant_allocations": "data/impact/example_grant_allocations.csv",
+    "grant_monitoring": "data/impact/example_grant_monitoring.csv",
+    "climate_summary": "data/impact/example_climate_summary.json",
+    "climate_pathway": "data/impact/example_climate_pathway.csv",
+}
+
+_LOADERS: dict[str, Callable[..., Any]] = {
+    "contracts": dlv.load_contracts,
+    "commitments": dlv.load_commitments,
+    "returns": dlv.load_returns,
+    "measures": load_measures,
+    "activities": act.load_activities,
+    "grant_allocations": imp.load_grant_allocations,
+    "grant_monitoring": imp.load_grant_monitoring,
+    "climate_summary": imp.load_climate_summary,
+    "climate_pathway": imp.load_climate_pathway,
+}
+
+#: A source is a file path, or an upload's (bytes, file name).
+Source = Path | tuple[bytes, str]
+
+
+def source_from_path(path: str | Path | None) -> Path | None:
+    """Resolve a notebook parameter to a file; blank or ``None`` means not provided."""
+    if path is None or not str(path).strip():
+        return None
+    return resolve_path(path)
+
+
+def load_inputs(sources: Mapping[str, Source | None]) -> dict[str, Any]:
+    """Load every provided input with its own loader (each raises a plain-English ``InputError``)."""
+    loaded: dict[str, Any] = {}
+    for role, (label, required) in ROLES.items():
+        source = sources.get(role)
+        if source is None:
+            if required:
+                raise InputError(f"The {label.lower()} file is needed for the report. Upload it, or choose the example files.")
+            continue
+        if isinstance(source, tuple):
+            loaded[role] = _LOADERS[role](source[0], filename=source[1])
+        else:
+            loaded[role] = _LOADERS[role](source)
+    return loaded
+
+
+def build_report(loaded: Mapping[str, Any], financial_year: str, as_of: str | None = None) -> imp.ImpactReport:
+    """Build the report from loaded inputs (see :func:`sv_helpers.impact.build_impact_report`)."""
+    as_of = _parse_as_of(as_of)
+    return imp.build_impact_report(
+        financial_year,
+        contracts=loaded["contracts"],
+        commitments=loaded["commitments"],
+        returns=loaded["returns"],
+        measures=loaded["measures"],
+        as_of=as_of,
+        activities=loaded.get("activities"),
+        grant_allocations=loaded.get("grant_allocations"),
+        grant_monitoring=loaded.get("grant_monitoring"),
+        climate_summary=loaded.get("climate_summary"),
+        climate_pathway=loaded.get("climate_pathway"),
+    )
+
+
+def _parse_as_of(as_of: str | None) -> pd.Timestamp | None:
+    if as_of is None or not str(as_of).strip():
+        return None
+    return imp.parse_date_text(str(as_of), "the date to measure delivery to")
+
+
+def _provenance_inputs(sources: Mapping[str, Source | None]) -> dict[str, Path | bytes]:
+    return {role: (s[0] if isinstance(s, tuple) else s) for role, s in sources.items() if s is not None}
+
+
+def report_record(report: imp.ImpactReport, sources: Mapping[str, Source | None], *, notebook: str) -> dict[str, Any]:
+    """The provenance record of a report: year, date, thresholds, which sources were given, file hashes."""
+    green, amber = dlv.status_thresholds(report.as_of)
+    parameters = {
+        "financial_year": report.financial_year,
+        "as_of": report.as_of.date().isoformat(),
+        "status_green_threshold_pct": green,
+        "status_amber_threshold_pct": amber,
+        "not_provided": report.not_provided,
+    }
+    return provenance_record(parameters, _provenance_inputs(sources), notebook=notebook)
+
+
+def is_example(sources: Mapping[str, Source | None]) -> bool:
+    """Whether any input is one of the shipped example files."""
+    examples = {resolve_path(p).resolve() for p in EXAMPLE_FILES.values() if "example" in p}
+    return any(isinstance(s, Path) and s.resolve() in examples for s in sources.values())
+
+
+def report_html(report: imp.ImpactReport, loaded: Mapping[str, Any], record: Mapping[str, Any], *, example: bool) -> str:
+    """The static report page for committee papers."""
+    return rep.render_report_html(report, report_figures(report, loaded.get("climate_pathway")), record, example_note=EXAMPLE_NOTE if example else None)
+
+
+def run_batch(
+    sources: Mapping[str, Source | None],
+    financial_year: str,
+    as_of: str | None = None,
+    output_dir: str | Path | None = None,
+    *,
+    notebook: str = "impact_report.ipynb",
+) -> imp.ImpactReport:
+    """Load, check and build the report; with ``output_dir``, write its tables, HTML, PDF and provenance.
+
+    Writes ``delivery.csv``, ``contract_status.csv``, ``impact_by_theme.csv``
+    (and the report's other tables), ``impact_report.xlsx``, ``report.html``,
+    ``report.pdf`` (when Chromium is installed) and ``provenance.json``.
+    """
+    loaded = load_inputs(sources)
+    report = build_report(loaded, financial_year, as_of)
+    if output_dir:
+        record = report_record(report, sources, notebook=notebook)
+        page = report_html(report, loaded, record, example=is_example(sources))
+        extra: dict[str, bytes | str] = {"report.html": page}
+        try:
+            extra["report.pdf"] = rep.pdf_bytes(page)
+        except FileNotFoundError as err:
+            print(str(err))
+        exports.write_outputs(output_dir, report.tables(), record, excel_name="impact_report.xlsx", extra_files=extra)
+    return report
+
+
+# --------------------------------------------------------------------------- the app
+
+#: The optional inputs the app's "Include ..." boxes switch on and off.
+GROUPS: dict[str, tuple[str, ...]] = {"activities": ("activities",), "grants": ("grant_allocations", "grant_monitoring"), "climate": ("climate_summary", "climate_pathway")}
+
+
+def financial_year_options(today: dt.date | None = None, back: int = 4, forward: int = 1) -> list[str]:
+    """Financial years around today's, latest first (``2025/26``)."""
+    today = today or dt.date.today()
+    current = today.year if today.month >= 4 else today.year - 1
+    return [f"{y}/{(y + 1) % 100:02d}" for y in range(current + forward, current - back - 1, -1)]
+
+
+def _scroll(inner: str, label: str) -> str:
+    return f'<div class="sv-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}" style="max-height:28em;overflow:auto">{inner}</div>'
+
+
+class ImpactApp:
+    """The impact report app: its widgets and state (the sources in use, the last good report)."""
+
+    def __init__(self, sources: Mapping[str, Source | None], financial_year: str, as_of: str | None = None, *, notices: list[str] | None = None) -> None:
+        self.sources: dict[str, Source | None] = dict(sources)
+        self.loaded: dict[str, Any] = {}
+        self.report: imp.ImpactReport | None = None
+        self.page_html = ""
+        self.record: dict[str, Any] = {}
+        self.timings: dict[str, float] = {}
+        self._quiet = False
+
+        self.banner = ui.ErrorBanner()
+        years = financial_year_options()
+        if financial_year not in years:
+            years = sorted(set(years) | {financial_year}, reverse=True)
+        self.year = ui.dropdown("Financial year", years, financial_year)
+        self.year.add_class("sv-year")
+        self.as_of = ui.text_input("Measure delivery to (date; blank for the end of the year)", as_of or "", placeholder="e.g. 31/12/2025")
+        self.as_of.add_class("sv-as-of")
+        self.use_examples = ui.button("Use the example files", style="")
+        self.use_examples.add_class("sv-use-examples")
+        self.uploads: dict[str, widgets.FileUpload] = {}
+        for role, (label, _required) in ROLES.items():
+            accept = ".json" if role == "climate_summary" else ".csv,.xlsx"
+            w = ui.upload(f"Upload {label[0].lower() + label[1:]}", accept=accept)
+            w.add_class(f"sv-upload-{role.replace('_', '-')}")
+            self.uploads[role] = w
+            w.observe(ui.guarded(self.banner)(lambda change, role=role: self._on_upload(role)), names="value")
+        self.include = {
+            "activities": ui.checkbox("Include the council's own activities", self.sources.get("activities") is not None),
+            "grants": ui.checkbox("Include grant results", self.sources.get("grant_allocations") is not None),
+            "climate": ui.checkbox("Include climate results", self.sources.get("climate_summary") is not None),
+        }
+        for key, w in self.include.items():
+            w.add_class(f"sv-include-{key}")
+            w.observe(ui.guarded(self.banner)(self._on_setting), names="value")
+        self.files_note = widgets.HTML()
+        self.files_note.add_class("sv-files-note")
+        templates = [
+            ("template_contracts.xlsx", "Blank contracts and commitments template (Excel)"),
+            ("template_supplier_returns.xlsx", "Blank quarterly return template to send suppliers (Excel)"),
+            ("template_activities.xlsx", "Blank council activities template (Excel)"),
+            ("template_grant_monitoring.xlsx", "Blank grant monitoring return template (Excel)"),
+        ]
+        from sv_helpers.paths import data_path
+
+        self.templates = widgets.HTML(ui.downloads_html([(data_path("impact", n).read_bytes(), n, label, ui.XLSX_MIME) for n, label in templates]))
+
+        self.summary = widgets.HTML()
+        self.summary.add_class("sv-summary-area")
+        self.charts_html = widgets.HTML()
+        self.charts_html.add_class("sv-charts")
+        self.tables_html = widgets.HTML()
+        self.tables_html.add_class("sv-tables")
+        self.downloads = widgets.HTML()
+        self.downloads.add_class("sv-downloads-area")
+        self.pdf_button = ui.button("Make the PDF")
+        self.pdf_button.add_class("sv-make-pdf")
+        self.pdf_link = widgets.HTML()
+        self.pdf_link.add_class("sv-pdf-area")
+
+        self.year.observe(ui.guarded(self.banner)(self._on_setting), names="value")
+        self.as_of.observe(ui.guarded(self.banner)(self._on_setting), names="value")
+        self.use_examples.on_click(ui.guarded(self.banner)(self._on_examples))
+        self.pdf_button.on_click(ui.guarded(self.banner)(self._on_pdf))
+
+        upload_rows = [self.uploads[r] for r in ROLES]
+        self.root = widgets.VBox(
+            [
+                self.banner,
+                ui.section(
+                    "1. Year and files",
+                    widgets.HBox([self.year, self.as_of]),
+                    self.files_note,
+                    self.use_examples,
+                    ui.paragraph("Or upload your own files (CSV or Excel; the climate summary is the climate notebook's summary.json). Each upload replaces one input."),
+                    widgets.VBox(upload_rows),
+                    widgets.VBox(list(self.include.values())),
+                    ui.heading("Templates", 3),
+                    self.templates,
+                ),
+                ui.section("2. The report", self.summary, self.charts_html, self.tables_html),
+                ui.section("3. Downloads", self.downloads, self.pdf_button, self.pdf_link),
+            ]
+        )
+        self.root.add_class("sv-app")
+        self.root.add_class("sv-impact")
+        try:
+            self._refresh(self.sources)
+        except InputError as err:
+            self.banner.show_error(str(err))
+        if notices and not self.banner.message:
+            self.banner.show_warnings(notices)
+
+    # ------------------------------------------------------------------ events
+
+    def _on_upload(self, role: str) -> None:
+        got = ui.uploaded_file(self.uploads[role])
+        if got is None:
+            return
+        name, content = got
+        sources = {**self.sources, role: (content, name)}
+        include = {key: w.value or role in GROUPS[key] for key, w in self.include.items()}
+        self._refresh(sources, include)
+        self._quiet = True
+        try:
+            for key, w in self.include.items():
+                w.value = include[key]
+        finally:
+            self._quiet = False
+
+    def _on_examples(self, _button: Any) -> None:
+        sources = {role: resolve_path(p) for role, p in EXAMPLE_FILES.items()}
+        self._refresh(sources, {key: True for key in self.include})
+        self._quiet = True
+        try:
+            for w in self.include.values():
+                w.value = True
+        finally:
+            self._quiet = False
+
+    def _on_setting(self, _change: Any) -> None:
+        if not self._quiet:
+            self._refresh(self.sources)
+
+    def _on_pdf(self, _button: Any) -> None:
+        if not self.page_html:
+            raise InputError("There is no report yet: load the files (or the examples) first.")
+        if rep.find_chromium() is None:
+            self.pdf_link.value = f"<p>{html.escape(rep.PDF_NEEDS_CHROMIUM)}</p>"
+            return
+        t0 = time.perf_counter()
+        content = rep.pdf_bytes(self.page_html)
+        self.timings["pdf"] = time.perf_counter() - t0
+        stem = f"impact-report-{self.report.financial_year.replace('/', '-')}"
+        self.pdf_link.value = ui.downloads_html([(content, f"{stem}.pdf", f"The report for {self.report.financial_year} (PDF)", "application/pdf")])
+
+    # ------------------------------------------------------------------ drawing
+
+    def _refresh(self, sources: Mapping[str, Source | None], include: Mapping[str, bool] | None = None) -> None:
+        """Compute everything first, then replace the shown results (an error leaves the last good ones)."""
+        t0 = time.perf_counter()
+        include = include or {key: w.value for key, w in self.include.items()}
+        used = {role: (None if any(role in GROUPS[k] and not on for k, on in include.items()) else s) for role, s in sources.items()}
+        loaded = load_inputs(used)
+        report = build_report(loaded, self.year.value, self.as_of.value)
+        example = is_example(used)
+        record = report_record(report, used, notebook="impact_report.ipynb (app)")
+        figures = report_figures(report, loaded.get("climate_pathway"))
+        page = rep.render_report_html(report, figures, record, example_note=EXAMPLE_NOTE if example else None)
+        tables = report.tables()
+        stem = f"impact-report-{report.financial_year.replace('/', '-')}"
+        files = [
+            (page.encode("utf-8"), f"{stem}.html", f"The report for {report.financial_year} (web page, for committee papers)", "text/html"),
+            (exports.excel_bytes(tables, record), f"{stem}-tables.xlsx", "All the report's tables (Excel, with provenance)", ui.XLSX_MIME),
+            (exports.csv_bytes(report.delivery), "delivery.csv", "Delivery by contract and measure (CSV)", ui.CSV_MIME),
+            (exports.csv_bytes(report.status), "contract_status.csv", "Contract status (CSV)", ui.CSV_MIME),
+            (exports.csv_bytes(report.by_theme), "impact_by_theme.csv", "Social value by source and theme (CSV)", ui.CSV_MIME),
+            (exports.json_text(record).encode(), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
+        ]
+        summary = "".join(f"<p>{html.escape(s)}</p>" for s in report.summary)
+        summary_html = f'<div class="sv-summary" role="status">{summary}</div>'
+        tables_html = "".join(
+            [
+                _scroll(charts.table_html(rep.screen_table(report.status, ["contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected", "status"]), caption="Contract status to date"), "Contract status"),
+                _scroll(charts.table_html(rep.screen_table(report.delivery, ["contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity", "expected_quantity", "delivered_value_gbp", "expected_value_gbp"]), caption="Delivery by contract and measure, to date"), "Delivery by contract and measure"),
+            ]
+        )
+        if len(report.replaced_returns):
+            tables_html += charts.table_html(rep.screen_table(report.replaced_returns, ["contract_id", "period_end", "measure_code", "quantity_delivered", "source_file", "source_row", "replaced_by_row"]), caption="Returns replaced by a later return (kept for the record)")
+        if report.grants is not None:
+            tables_html += charts.table_html(rep.screen_table(report.grants), caption="Funded grants and their outcomes by scheme theme")
+        if report.activities is not None:
+            tables_html += _scroll(charts.table_html(rep.screen_table(report.activities, ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"]), caption=f"The council's own activities, {report.financial_year}"), "The council's own activities")
+        note = (
+            f"<p><strong>Example data.</strong> {html.escape(EXAMPLE_NOTE)}</p>"
+            if example
+            else "<p><strong>Your data.</strong> " + html.escape("; ".join(f"{ROLES[r][0]}: {s[1] if isinstance(s, tuple) else s.name}" for r, s in used.items() if s is not None)) + ".</p>"
+        )
+
+        # every step succeeded: replace what is shown
+        self.sources, self.loaded, self.report, self.page_html, self.record = dict(sources), loaded, report, page, record
+        self.files_note.value = note
+        self.summary.value = summary_html
+        self.charts_html.value = "".join(figures)
+        self.tables_html.value = tables_html
+        self.downloads.value = "<p>Each download carries the provenance record (year, thresholds, the SHA-256 of every input file, the package version). The PDF is printed from the web page on request.</p>" + ui.downloads_html(files)
+        self.pdf_link.value = ""
+        if report.warnings:
+            self.banner.show_warnings(report.warnings)
+        else:
+            self.banner.clear()
+        self.timings["refresh"] = time.perf_counter() - t0
+
+
+def build_app(sources: Mapping[str, Source | None], financial_year: str, as_of: str | None = None, *, notices: list[str] | None = None) -> widgets.VBox:
+    """Return the impact report app's root widget (class ``sv-app``)."""
+    return ImpactApp(sources, financial_year, as_of, notices=notices).root
