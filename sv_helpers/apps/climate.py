@@ -396,7 +396,7 @@ class ClimateApp:
             return self.estate_series
         return self.district
 
-    def _rebuild_toggles(self) -> None:
+    def _rebuild_toggles(self, *, scope_changed: bool = False) -> None:
         series = self._series()
         guard = ui.guarded(self.banner)
         boxes = []
@@ -421,7 +421,8 @@ class ClimateApp:
         current = self.target_year.value
         default = int(parameter_value("climate.council_net_zero_year")) if self.scope.value == "council estate" else int(parameter_value("climate.uk_net_zero_year"))
         self.target_year.options = [(str(y), y) for y in years]
-        self.target_year.value = current if current in years else (default if default in years else years[0])
+        keep = current in years and not scope_changed
+        self.target_year.value = current if keep else (default if default in years else years[0])
         trend_years = [y for y in series.years if y < last]
         trend_now = self.trend_start.value
         self.trend_start.options = [(str(y), y) for y in trend_years]
@@ -535,11 +536,11 @@ class ClimateApp:
 
     # ----------------------------------------------------------------- events
 
-    def on_scope(self, *_: Any) -> None:
+    def on_scope(self, change: Any = None) -> None:
         previous = self.sector_box.children, self.plan_box.children
         try:
             self._updating = True
-            self._rebuild_toggles()
+            self._rebuild_toggles(scope_changed=isinstance(change, dict) and change.get("name") == "value")
         except InputError:
             self.sector_box.children, self.plan_box.children = previous
             raise
