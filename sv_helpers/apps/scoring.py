@@ -30,6 +30,7 @@ from sv_helpers.scoring import (
     PRICE_METHOD_LABELS,
     PRICE_METHODS,
     Tender,
+    TenderResult,
     assessment_summary_files,
     load_tender,
     rebalance_weights,
@@ -82,9 +83,9 @@ def criterion_table(evaluation: Evaluation) -> pd.DataFrame:
     return out
 
 
-def score_chart(evaluation: Evaluation) -> str:
+def score_chart(result: TenderResult) -> str:
     """Stacked bar chart of each bid's score by group."""
-    r = evaluation.result.ranking
+    r = result.ranking
     labels = [f"{b} (rank {k})" for b, k in zip(r["bidder"], r["rank"])]
     fig, ax = charts.new_figure(8.0, max(3.0, 0.5 * len(r) + 1.4))
     left = np.zeros(len(r))
@@ -99,7 +100,7 @@ def score_chart(evaluation: Evaluation) -> str:
     ax.set_xlabel("Score out of 100")
     ax.set_title("Score of each bid by price, quality and social value", loc="left", fontsize=12)
     ax.legend(frameon=False, loc="lower right", fontsize=9)
-    weights = evaluation.result.tender.weights.groupby(evaluation.result.tender.groups).sum()
+    weights = result.tender.weights.groupby(result.tender.groups).sum()
     alt = (
         "Stacked bar chart of each bid's total score out of 100, split into price, quality and social value, best bid first. "
         + charts.describe_values(labels, [format_number(v, 1) for v in left])
@@ -339,15 +340,19 @@ class ScoringApp:
         self.margin.observe(guard(self._on_margin), names="value")
         self._example_sources = (Path(tender_source), Path(measures_source))
 
+        # Work-around: the template's shell is light grey (#eeeeee) where the page is no taller than
+        # the window, which leaves links at 4.45:1 contrast; the app draws its own white background.
+        style = widgets.HTML("<style>.sv-app.sv-scoring { background-color: #ffffff; }</style>")
         self.root = widgets.VBox(
             [
+                style,
                 self.source_note,
                 self.banner,
                 ui.section(
                     "The evaluation",
                     ui.paragraph("Upload the evaluation workbook (sheets: criteria, bids, scores, commitments and, optionally, settings) or use the example. A measures library replaces the example proxy values."),
-                    widgets.HBox([self.tender_upload, self.measures_upload, self.example_button], layout=widgets.Layout(flex_flow="row wrap", gap="0.5em")),
                     self.template_link,
+                    widgets.HBox([self.tender_upload, self.measures_upload, self.example_button], layout=widgets.Layout(flex_flow="row wrap")),
                 ),
                 ui.section(
                     "Weights and method",
@@ -376,6 +381,7 @@ class ScoringApp:
             ]
         )
         self.root.add_class("sv-app")
+        self.root.add_class("sv-scoring")
 
     # ----------------------------------------------------------------- running
 
@@ -386,11 +392,12 @@ class ScoringApp:
         margin changed: the social value by theme is then left as it is.
         """
         result = score_tender(tender, measures, weights=weights.to_dict(), price_method=method)
+        chart = score_chart(result)
         evaluation = evaluate_tender(result, uncertainty_margin=self.margin.value, draws=self.draws, seed=self.seed)
         # Success: from here on, only drawing.
         self.tender, self.measures, self.weights, self.evaluation = tender, measures, weights, evaluation
         self.banner.clear()
-        self.score_chart.value = score_chart(evaluation)  # first, so a weight change shows at once
+        self.score_chart.value = chart  # first, so a weight change shows at once
         self._show_results(evaluation, new_inputs=new_inputs)
 
     def _show_results(self, evaluation: Evaluation, *, new_inputs: bool = True) -> None:

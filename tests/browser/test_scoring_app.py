@@ -1,0 +1,88 @@
+"""The tender scoring app: renders clean and accessible, a weight change redraws the chart,
+a bad upload shows the banner and keeps the last good result."""
+
+from __future__ import annotations
+
+from conftest import assert_clean, axe_violations
+
+NOTEBOOK = "social_value_scoring.ipynb"
+
+#: Records when a key goes down and when the score chart's image changes next (page clock, ms).
+WATCH_CHART = """
+() => {
+  window.svTimes = {};
+  document.addEventListener('keydown', () => { window.svTimes.key = performance.now(); }, {capture: true});
+  const target = document.querySelector('.sv-score-chart');
+  const before = target.querySelector('img').getAttribute('src');
+  new MutationObserver(() => {
+    const img = target.querySelector('img');
+    if (img && img.getAttribute('src') !== before && window.svTimes.drawn === undefined) { window.svTimes.drawn = performance.now(); }
+  }).observe(target, {subtree: true, childList: true, attributes: true, characterData: true});
+}
+"""
+
+
+def test_scoring_app_is_clean_accessible_and_labelled_as_example(open_app):
+    app = open_app(NOTEBOOK)
+    page = app.page
+    page.wait_for_selector(".sv-ranking table", state="visible")
+    text = app.text()
+    assert "EXAMPLE tender" in text
+    assert "Winner: Bidder D" in text
+    for heading in ("Scores by criterion", "Social value committed", "Tipping points", "Winner at other weights", "rank reversal", "Evaluator uncertainty", "Download the results"):
+        assert heading in text
+    assert page.locator(".sv-score-chart img[alt]").count() == 1
+    assert page.locator(".sv-grid-chart img[alt]").count() == 1
+    assert page.locator(".sv-downloads-area a[download='ranking.csv']").count() == 1
+    assert_clean(app)
+    assert axe_violations(app) == []
+    print(f"scoring app: time to first widget {app.seconds_to_ready:.2f} s")
+
+
+def test_moving_a_weight_changes_the_chart_and_keeps_the_total_at_100(open_app):
+    app = open_app(NOTEBOOK)
+    page = app.page
+    page.wait_for_selector(".sv-score-chart img", state="visible")
+    page.evaluate(WATCH_CHART)
+    note_before = page.inner_text(".sv-weights-note")
+    handle = page.locator(".sv-weight-3 .noUi-handle")  # Social value commitments, 15 points
+    handle.focus()
+    page.keyboard.press("PageUp")
+    page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=30_000)
+    times = page.evaluate("() => window.svTimes")
+    redraw_ms = times["drawn"] - times["key"]
+    page.wait_for_function(f"() => document.querySelector('.sv-weights-note').innerText !== {note_before!r}", timeout=30_000)
+    note = page.inner_text(".sv-weights-note")
+    assert "add up to 100" in note
+    assert note != note_before
+    assert_clean(app)
+    assert redraw_ms > 0
+    print(f"scoring app: weight change redrawn in {redraw_ms:.0f} ms (timed against its target in benchmarks/bench_scoring.py)")
+
+
+def test_choosing_the_price_method_changes_the_ranking_table(open_app):
+    app = open_app(NOTEBOOK)
+    page = app.page
+    before = page.inner_text(".sv-ranking")
+    page.select_option(".sv-price-method select", label="Deduct the % above the lowest price")
+    page.wait_for_function(f"() => document.querySelector('.sv-ranking').innerText !== {before!r}", timeout=30_000)
+    assert "Deduct the % above the lowest price" in page.inner_text(".sv-headline")
+    assert_clean(app)
+
+
+def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
+    app = open_app(NOTEBOOK)
+    page = app.page
+    ranking = page.inner_text(".sv-ranking")
+    with page.expect_file_chooser() as chooser:
+        page.click(".sv-tender-upload")
+    chooser.value.set_files(
+        files=[{"name": "broken.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "buffer": b"this is not a workbook"}]
+    )
+    banner = page.wait_for_selector(".sv-banner-error", state="visible", timeout=30_000)
+    message = banner.inner_text()
+    assert "broken.xlsx could not be read as an Excel workbook" in message
+    assert page.inner_text(".sv-ranking") == ranking
+    assert "Winner: Bidder D" in page.inner_text(".sv-headline")
+    assert_clean(app)
+    assert axe_violations(app) == []
