@@ -128,11 +128,21 @@ def _climate_figure(report: imp.ImpactReport, pathway: pd.DataFrame) -> str:
     return charts.figure_html(fig, alt=alt, caption="From the climate targets notebook's pathway.csv.", data=rep.screen_table(pathway))
 
 
-def report_figures(report: imp.ImpactReport, climate_pathway: pd.DataFrame | None = None) -> list[str]:
-    """The report's charts as accessible HTML figures (alt text, caption and data table each)."""
+def report_figures(report: imp.ImpactReport, climate_pathway: pd.DataFrame | None = None, cache: dict | None = None) -> list[str]:
+    """The report's charts as accessible HTML figures (alt text, caption and data table each).
+
+    ``cache`` keeps the climate chart, which does not depend on the year, between redraws.
+    """
     figures = [_source_theme_figure(report), _status_figure(report)]
     if report.climate is not None and climate_pathway is not None and len(climate_pathway):
-        figures.append(_climate_figure(report, climate_pathway))
+        key = (id(climate_pathway), tuple(sorted((k, str(v)) for k, v in report.climate.items())))
+        if cache is not None and cache.get("climate_key") == key:
+            figures.append(cache["climate_html"])
+        else:
+            figure = _climate_figure(report, climate_pathway)
+            if cache is not None:
+                cache.update(climate_key=key, climate_html=figure)
+            figures.append(figure)
     return figures
 
 
@@ -186,8 +196,19 @@ def source_from_path(path: str | Path | None) -> Path | None:
     return resolve_path(path)
 
 
-def load_inputs(sources: Mapping[str, Source | None]) -> dict[str, Any]:
-    """Load every provided input with its own loader (each raises a plain-English ``InputError``)."""
+def _source_key(source: Source) -> tuple:
+    if isinstance(source, tuple):
+        return ("upload", source[1], hash(source[0]))
+    stat = source.stat() if source.exists() else None
+    return ("path", str(source), stat.st_mtime_ns if stat else None, stat.st_size if stat else None)
+
+
+def load_inputs(sources: Mapping[str, Source | None], cache: dict[str, tuple[tuple, Any]] | None = None) -> dict[str, Any]:
+    """Load every provided input with its own loader (each raises a plain-English ``InputError``).
+
+    ``cache`` (role -> (source key, loaded table)) lets an app skip reading a
+    file again when only a setting changed; tables are never modified after loading.
+    """
     loaded: dict[str, Any] = {}
     for role, (label, required) in ROLES.items():
         source = sources.get(role)
@@ -195,10 +216,16 @@ def load_inputs(sources: Mapping[str, Source | None]) -> dict[str, Any]:
             if required:
                 raise InputError(f"The {label.lower()} file is needed for the report. Upload it, or choose the example files.")
             continue
+        key = _source_key(source)
+        if cache is not None and role in cache and cache[role][0] == key:
+            loaded[role] = cache[role][1]
+            continue
         if isinstance(source, tuple):
             loaded[role] = _LOADERS[role](source[0], filename=source[1])
         else:
             loaded[role] = _LOADERS[role](source)
+        if cache is not None:
+            cache[role] = (key, loaded[role])
     return loaded
 
 
@@ -310,6 +337,8 @@ class ImpactApp:
         self.record: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._quiet = False
+        self._cache: dict[str, Any] = {}
+        self._figure_cache: dict[str, Any] = {}
 
         self.banner = ui.ErrorBanner()
         years = financial_year_options()
@@ -444,11 +473,11 @@ class ImpactApp:
         t0 = time.perf_counter()
         include = include or {key: w.value for key, w in self.include.items()}
         used = {role: (None if any(role in GROUPS[k] and not on for k, on in include.items()) else s) for role, s in sources.items()}
-        loaded = load_inputs(used)
+        loaded = load_inputs(used, self._cache)
         report = build_report(loaded, self.year.value, self.as_of.value)
         example = is_example(used)
         record = report_record(report, used, notebook="impact_report.ipynb (app)")
-        figures = report_figures(report, loaded.get("climate_pathway"))
+        figures = report_figures(report, loaded.get("climate_pathway"), self._figure_cache)
         page = rep.render_report_html(report, figures, record, example_note=EXAMPLE_NOTE if example else None)
         tables = report.tables()
         stem = f"impact-report-{report.financial_year.replace('/', '-')}"
