@@ -153,7 +153,7 @@ def peer_figure(s: cl.Scenario) -> str:
     peers = s.peers
     totals = cl.peer_totals(peers)
     order = totals["authority_code"].tolist()
-    names = totals.set_index("authority_code")["authority_name"].str.replace(r" (District|Borough|City) Council$| Council$", "", regex=True)
+    names = totals.set_index("authority_code")["authority_name"].str.replace(r"(?<!and) (District|Borough|City) Council$| Council$", "", regex=True)
     groups = totals.set_index("authority_code")["group"]
     ylabels = [f"{names[c]} ({'selected' if groups[c] == 'Selected' else 'similar' if groups[c] == 'Similar' else 'Kent'})" for c in order]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, max(4.0, 0.32 * len(order) + 1.6)), dpi=100, sharey=True, gridspec_kw={"width_ratios": [3, 2]})
@@ -168,7 +168,7 @@ def peer_figure(s: cl.Scenario) -> str:
     ax1.set_yticks(y, ylabels, fontsize=9)
     ax1.invert_yaxis()
     ax1.set_xlabel(f"Tonnes per person ({s.series.unit.split()[-1]})")
-    ax1.legend(frameon=False, fontsize=8, loc="lower right")
+    ax1.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4)
     per_km2 = totals.set_index("authority_code")["per_km2_t"].reindex(order)
     ax2.barh(y, per_km2.to_numpy(), color=[charts.PALETTE[0] if groups[c] == "Selected" else "#999999" for c in order])
     ax2.set_xlabel("Tonnes per km²")
