@@ -1,8 +1,12 @@
-"""Benchmark the tender scoring: Monte Carlo of evaluator uncertainty, scoring and sensitivity.
+"""Benchmark the tender scoring: Monte Carlo of evaluator uncertainty, scoring, sensitivity,
+and a weight change redrawn in the browser.
 
 Run: ``.venv/bin/python benchmarks/bench_scoring.py``.  Prints one line per
 measurement (best of several runs) and exits non-zero if a target is missed.
-The Monte Carlo runs on one core (BLAS threads limited to 1).
+The Monte Carlo runs on one core (BLAS threads limited to 1).  The browser
+measurement starts its own Voila server and Chromium (``--no-browser`` skips it):
+the time from a key press on a weight slider to the score chart's new image
+on screen.
 """
 
 from __future__ import annotations
@@ -60,6 +64,66 @@ def best_of(func, repeats: int = REPEATS) -> float:
     return min(times)
 
 
+WATCH = """
+() => {
+  window.svTimes = {};
+  document.addEventListener('keydown', () => { window.svTimes.key = performance.now(); }, {capture: true});
+  const target = document.querySelector('.sv-score-chart');
+  window.svSrc = target.querySelector('img').getAttribute('src');
+  new MutationObserver(() => {
+    const img = target.querySelector('img');
+    if (img && img.getAttribute('src') !== window.svSrc && window.svTimes.drawn === undefined) { window.svTimes.drawn = performance.now(); }
+  }).observe(target, {subtree: true, childList: true, attributes: true});
+}
+"""
+
+
+def browser_redraw_ms(presses: int = 6) -> list[float]:
+    """Press PageUp/PageDown on a weight slider and time each redraw of the score chart."""
+    import socket
+    import subprocess
+    from urllib.request import urlopen
+
+    from playwright.sync_api import sync_playwright
+
+    repo = Path(__file__).resolve().parents[1]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "JUPYTER_PATH": str(repo / "share" / "jupyter"), "MPLBACKEND": "Agg"}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "voila"), f"--port={port}", "--no-browser", "notebooks/"], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    times: list[float] = []
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        for _ in range(300):
+            try:
+                urlopen(base, timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=os.environ.get("SV_CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{base}voila/render/social_value_scoring.ipynb", wait_until="commit")
+            page.wait_for_selector("#loading", state="detached", timeout=180_000)
+            page.wait_for_selector(".sv-score-chart img", state="visible", timeout=180_000)
+            page.evaluate(WATCH)
+            handle = page.locator(".sv-weight-3 .noUi-handle")
+            for i in range(presses):
+                page.evaluate("() => { window.svTimes = {}; window.svSrc = document.querySelector('.sv-score-chart img').getAttribute('src'); }")
+                handle.focus()
+                page.keyboard.press("PageUp" if i % 2 == 0 else "PageDown")
+                page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=30_000)
+                t = page.evaluate("() => window.svTimes")
+                times.append(t["drawn"] - t["key"])
+                page.wait_for_timeout(1500)  # let the rest of the page finish updating
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    return times
+
+
 def main() -> int:
     measures = load_measures()
     tender = synthetic_tender()
@@ -75,6 +139,12 @@ def main() -> int:
         ok = seconds < target
         failed |= not ok
         print(f"{name}: {seconds:.4f} s (target < {target} s){'' if ok else '  MISSED'}")
+    if "--no-browser" not in sys.argv:
+        redraws = browser_redraw_ms()
+        best = min(redraws) / 1000
+        ok = best < 0.3
+        failed |= not ok
+        print(f"browser_weight_change_redraw: {best:.3f} s (target < 0.3 s){'' if ok else '  MISSED'}; all presses: {', '.join(f'{r:.0f} ms' for r in redraws)}")
     return 1 if failed else 0
 
 
