@@ -135,7 +135,6 @@ class GrantApp:
         self.source: Path | bytes | None = None
         self.source_name = ""
         self.is_example = False
-        self.results: dict[str, Any] = {}
 
         self.banner = ui.ErrorBanner()
         self.data_note = widgets.HTML()
@@ -145,7 +144,10 @@ class GrantApp:
         self.use_example = ui.button("Use the example round", style="")
         self.use_example.add_class("sv-use-example")
         template = data_path("grants", "applications_template.xlsx")
-        self.template_link = widgets.HTML(ui.downloads_html([(template.read_bytes(), template.name, "Download the blank applications template (Excel)", ui.XLSX_MIME)]))
+        # A white backing: the template's page shell is #eee, on which its link blue falls just short of 4.5:1.
+        self.template_link = widgets.HTML(
+            '<div style="background:#fff">' + ui.downloads_html([(template.read_bytes(), template.name, "Download the blank applications template (Excel)", ui.XLSX_MIME)]) + "</div>"
+        )
 
         committed_name, committed_amount = next(iter(scenario.committed.items()), ("", 0.0))
         self.budget = ui.number_input("Budget (£)", scenario.budget, minimum=0, step=1000)
@@ -191,7 +193,13 @@ class GrantApp:
         self.root = widgets.VBox(
             [
                 self.banner,
-                ui.section("1. Applications", ui.paragraph(FACTS_NOTE), self.data_note, widgets.HBox([self.upload, self.use_example]), self.template_link),
+                ui.section(
+                    "1. Applications",
+                    ui.paragraph(FACTS_NOTE),
+                    self.data_note,
+                    self.template_link,
+                    widgets.HBox([self.upload, self.use_example], layout=widgets.Layout(flex_flow="row wrap", gap="8px", margin="8px 0")),
+                ),
                 ui.section(
                     "2. Budget and rules",
                     self.budget,
@@ -250,11 +258,9 @@ class GrantApp:
 
     def _load(self, source: Path | bytes, name: str, *, example: bool) -> None:
         applications = grants.load_applications(source, filename=name) if isinstance(source, bytes) else grants.load_applications(source)
-        scenario = self.current_scenario()
-        self._show(applications, scenario)  # raises before anything is replaced
-        self.applications, self.source, self.source_name, self.is_example = applications, source, name, example
-        self.saved = []
-        self._render_comparison()
+        views = self._views(applications, source, self.current_scenario(), [])  # raises before anything is replaced
+        self.applications, self.source, self.source_name, self.is_example, self.saved = applications, source, name, example, []
+        self._apply(views)
         note = EXAMPLE_NOTE if example else f"Loaded {html.escape(name)}: {len(applications)} applications asking {format_money(applications['amount_requested'].sum())} in total."
         self.data_note.value = f"<p><strong>{'Example data.' if example else 'Your data.'}</strong> {note}</p>"
         self.banner.clear()
@@ -262,8 +268,9 @@ class GrantApp:
     def _on_setting(self, _change: Any) -> None:
         if self.applications is None:
             return
-        self._show(self.applications, self.current_scenario())
+        views = self._views(self.applications, self.source, self.current_scenario(), self.saved)
         self.banner.clear()
+        self._apply(views)
 
     def _on_add(self, _button: Any) -> None:
         if self.applications is None:
@@ -271,59 +278,58 @@ class GrantApp:
         scenario = self.current_scenario()
         if any(s.name == scenario.name for s in self.saved):
             raise InputError(f"A scenario called '{scenario.name}' is already in the comparison; give this one another name.")
-        grants.allocate(self.applications, scenario)  # checks the settings before it is added
+        views = self._views(self.applications, self.source, scenario, [*self.saved, scenario])
         self.saved.append(scenario)
-        self.scenario_name.value = f"Scenario {len(self.saved) + 1}"
-        self._render_comparison()
+        self._apply({k: views[k] for k in ("comparison", "downloads")})
         self.banner.show_info(f"'{scenario.name}' was added to the comparison.", title="Added")
+        self.scenario_name.value = f"Scenario {len(self.saved) + 1}"
 
     def _on_clear(self, _button: Any) -> None:
+        views = self._views(self.applications, self.source, self.current_scenario(), [])
         self.saved = []
-        self._render_comparison()
+        self._apply(views)
 
     # ------------------------------------------------------------------ drawing
 
-    def _show(self, applications: pd.DataFrame, scenario: grants.Scenario) -> None:
-        """Compute first, then replace the result widgets (an error leaves the last good result)."""
+    def _views(self, applications: pd.DataFrame, source: Path | bytes, scenario: grants.Scenario, saved: list[grants.Scenario]) -> dict[str, Any]:
+        """Compute every result view as HTML; nothing on screen changes here, so an error leaves the last good result."""
         allocation = grants.allocate(applications, scenario)
         summary = grants.summarise_allocation(allocation, scenario)
-        warnings = [f.message for f in grants.check_settings(scenario) if not f.is_error]
         name = scenario.name
-        charts_html = theme_chart(allocation, name) + decile_chart(allocation, name) + ward_map_html(allocation, name)
-        table = _scroll(charts.table_html(allocation_screen_table(allocation), caption=f"Awards under '{name}', funded first"), "Applications and awards")
         committed = "".join(f"<li>{html.escape(k)}: {format_money(v)} (committed, taken off first)</li>" for k, v in scenario.committed.items())
-        headline = (
-            f"<p class='sv-headline-text'><strong>{html.escape(grants.headline(summary))}</strong></p>"
-            + (f"<ul>{committed}</ul>" if committed else "")
-            + f"<p>Scores: {html.escape(score_note(applications))}</p>"
-        )
-        self.results["current"] = {"scenario": scenario, "allocation": allocation, "summary": summary}
-        self.headline.value = headline
-        self.charts_html.value = charts_html
-        self.allocation_html.value = table
-        self._render_comparison()
-        if warnings:
-            self.banner.show_warnings(warnings)
-
-    def _render_comparison(self) -> None:
-        if self.applications is None:
-            return
-        current = self.results.get("current")
-        scenarios = list(self.saved)
-        if current is not None and all(s.name != current["scenario"].name for s in scenarios):
-            scenarios.append(current["scenario"])
-        summary, allocations, differences = grants.compare_scenarios(self.applications, scenarios)
-        parts = [charts.table_html(summary_screen_table(summary), caption="Scenarios side by side (the last column is the current settings unless already added)")]
+        views: dict[str, Any] = {
+            "warnings": [f.message for f in grants.check_settings(scenario) if not f.is_error],
+            "headline": (
+                f"<p class='sv-headline-text'><strong>{html.escape(grants.headline(summary))}</strong></p>"
+                + (f"<ul>{committed}</ul>" if committed else "")
+                + f"<p>Scores: {html.escape(score_note(applications))}</p>"
+            ),
+            "charts": theme_chart(allocation, name) + decile_chart(allocation, name) + ward_map_html(allocation, name),
+            "allocation": _scroll(charts.table_html(allocation_screen_table(allocation), caption=f"Awards under '{name}', funded first"), "Applications and awards"),
+        }
+        scenarios = list(saved)
+        if all(s.name != scenario.name for s in scenarios):
+            scenarios.append(scenario)
+        table, allocations, differences = grants.compare_scenarios(applications, scenarios)
+        parts = [charts.table_html(summary_screen_table(table), caption="Scenarios side by side (the last column is the current settings unless already added)")]
         if len(scenarios) > 1:
             if differences.empty:
                 parts.append("<p>Every application has the same outcome in all these scenarios.</p>")
             else:
                 parts.append(_scroll(charts.table_html(differences_screen_table(differences), caption=f"The {len(differences)} applications whose award differs between scenarios"), "Applications whose outcome differs"))
-        self.comparison_html.value = "".join(parts)
-        self._render_downloads(scenarios, summary, allocations)
+        views["comparison"] = "".join(parts)
+        views["downloads"] = self._downloads(applications, source, scenarios, table, allocations, chosen=scenario)
+        return views
 
-    def _render_downloads(self, scenarios: list[grants.Scenario], summary: pd.DataFrame, allocations: dict[str, pd.DataFrame]) -> None:
-        inputs = {"applications": self.source if isinstance(self.source, bytes) else Path(self.source)}
+    def _apply(self, views: dict[str, Any]) -> None:
+        for key, widget in (("headline", self.headline), ("charts", self.charts_html), ("allocation", self.allocation_html), ("comparison", self.comparison_html), ("downloads", self.downloads)):
+            if key in views:
+                widget.value = views[key]
+        if views.get("warnings"):
+            self.banner.show_warnings(views["warnings"])
+
+    def _downloads(self, applications: pd.DataFrame, source: Path | bytes, scenarios: list[grants.Scenario], summary: pd.DataFrame, allocations: dict[str, pd.DataFrame], *, chosen: grants.Scenario) -> str:
+        inputs = {"applications": source if isinstance(source, bytes) else Path(source)}
         files = []
         for scenario, (_, row) in zip(scenarios, summary.iterrows()):
             record = provenance_record({**scenario.as_parameters(), "award_date": self.award_date}, inputs, notebook="grant_allocation.ipynb (app)")
@@ -332,16 +338,16 @@ class GrantApp:
             files.append((exports.excel_bytes(grants.allocation_workbook_tables(allocation, row.to_dict()), record), f"allocations-{stem}.xlsx", f"'{scenario.name}': allocation (Excel, with provenance)", ui.XLSX_MIME))
             files.append((exports.csv_bytes(allocation), f"allocations-{stem}.csv", f"'{scenario.name}': allocation (CSV)", ui.CSV_MIME))
             files.append((exports.json_text(record).encode(), f"provenance-{stem}.json", f"'{scenario.name}': provenance record (JSON)", ui.JSON_MIME))
-        chosen = scenarios[-1]
         allocation = allocations[chosen.name]
+        note = ""
         if allocation["funded"].any():
-            package = tsg.grants_package(allocation, self.applications, award_date=self.award_date)
+            package = tsg.grants_package(allocation, applications, award_date=self.award_date)
             tsg.validate_package(package)
             record = provenance_record({**chosen.as_parameters(), "award_date": self.award_date}, inputs, notebook="grant_allocation.ipynb (app)")
             files.append((exports.json_text(package).encode(), f"360giving-{_slug(chosen.name)}.json", f"'{chosen.name}': awards in 360Giving format (JSON, validated)", ui.JSON_MIME))
             files.append((exports.excel_bytes({"grants": tsg.grants_spreadsheet(package)}, record), f"360giving-{_slug(chosen.name)}.xlsx", f"'{chosen.name}': awards in 360Giving format (spreadsheet, validated)", ui.XLSX_MIME))
-        self.downloads.value = "<p>Each export carries its provenance record (settings, the SHA-256 of the applications file, the package version).</p>" + ui.downloads_html(files)
-
+            note = f" The 360Giving files hold the awards of '{html.escape(chosen.name)}' (the current settings), checked against the 360Giving Data Standard 1.4.3 schema."
+        return f"<p>Each export carries its provenance record (settings, the SHA-256 of the applications file, the package version).{note}</p>" + ui.downloads_html(files)
 
 def _slug(text: str) -> str:
     import re
