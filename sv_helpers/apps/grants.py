@@ -198,7 +198,7 @@ class GrantApp:
                     ui.paragraph(FACTS_NOTE),
                     self.data_note,
                     self.template_link,
-                    widgets.HBox([self.upload, self.use_example], layout=widgets.Layout(flex_flow="row wrap", gap="8px", margin="8px 0")),
+                    widgets.HBox([self.upload, self.use_example], layout=widgets.Layout(flex_flow="row wrap", margin="8px 0")),
                 ),
                 ui.section(
                     "2. Budget and rules",
