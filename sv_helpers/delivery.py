@@ -32,7 +32,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from sv_helpers.errors import Finding, raise_for_errors
+from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.formatting import format_date
 from sv_helpers.measures import social_value, unknown_measure_codes
 from sv_helpers.parameters import parameter_value
@@ -124,6 +124,31 @@ def load_returns(source: str | Path | bytes, *, filename: str | None = None) -> 
     table["source_file"] = name
     table["source_row"] = table.index.to_numpy()
     return table.reset_index(drop=True)
+
+
+def load_returns_files(sources: Sequence[str | Path | tuple[bytes, str]]) -> pd.DataFrame:
+    """Load several files of returns, in the order they were received, into one table.
+
+    Parameters
+    ----------
+    sources : sequence
+        Paths, or uploads as ``(bytes, file name)``, oldest first; a figure
+        in a later file replaces the same contract, period and measure in an
+        earlier one (see :func:`resolve_returns`).  A folder path stands for
+        every .csv and .xlsx file in it, in name order.
+    """
+    frames = []
+    for source in sources:
+        if isinstance(source, tuple):
+            frames.append(load_returns(source[0], filename=source[1]))
+        elif Path(source).is_dir():
+            files = sorted(p for p in Path(source).iterdir() if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~", ".")))
+            if not files:
+                raise InputError(f"The folder {Path(source).name} holds no returns (.csv or .xlsx files).")
+            frames.extend(load_returns(p) for p in files)
+        else:
+            frames.append(load_returns(source))
+    return pd.concat(frames, ignore_index=True)
 
 
 # --------------------------------------------------------------------------- returns

@@ -100,9 +100,9 @@ def _status_figure(report: imp.ImpactReport) -> str:
     )
     ax = fig.axes[0]
     green, amber = dlv.status_thresholds(report.as_of)
-    for threshold, style in ((green, "--"), (amber, ":")):
-        ax.axvline(threshold, color="#000000", linestyle=style, linewidth=1)
-        ax.text(threshold, -0.6, f" {threshold:g}%", fontsize=8, va="bottom")
+    for threshold, style, name in ((green, "--", "Green"), (amber, ":", "Amber")):
+        ax.axvline(threshold, color="#000000", linestyle=style, linewidth=1, label=f"{name} threshold ({threshold:g}%)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
     alt = (
         f"Bar chart of each contract's social value delivered as a percentage of the value expected to {format_date(report.as_of)}, "
         f"with lines at the green ({green:g}%) and amber ({amber:g}%) thresholds. "
@@ -185,8 +185,8 @@ _LOADERS: dict[str, Callable[..., Any]] = {
     "climate_pathway": imp.load_climate_pathway,
 }
 
-#: A source is a file path, or an upload's (bytes, file name).
-Source = Path | tuple[bytes, str]
+#: A source is a file (or, for returns, folder) path, an upload's (bytes, file name), or for returns several uploads.
+Source = Path | tuple[bytes, str] | list[tuple[bytes, str]]
 
 
 def source_from_path(path: str | Path | None) -> Path | None:
@@ -197,8 +197,12 @@ def source_from_path(path: str | Path | None) -> Path | None:
 
 
 def _source_key(source: Source) -> tuple:
+    if isinstance(source, list):
+        return tuple(_source_key(s) for s in source)
     if isinstance(source, tuple):
         return ("upload", source[1], hash(source[0]))
+    if source.is_dir():
+        return ("folder", str(source), tuple(_source_key(p) for p in sorted(source.iterdir()) if p.is_file()))
     stat = source.stat() if source.exists() else None
     return ("path", str(source), stat.st_mtime_ns if stat else None, stat.st_size if stat else None)
 
@@ -220,7 +224,9 @@ def load_inputs(sources: Mapping[str, Source | None], cache: dict[str, tuple[tup
         if cache is not None and role in cache and cache[role][0] == key:
             loaded[role] = cache[role][1]
             continue
-        if isinstance(source, tuple):
+        if role == "returns":
+            loaded[role] = dlv.load_returns_files(source if isinstance(source, list) else [source])
+        elif isinstance(source, tuple):
             loaded[role] = _LOADERS[role](source[0], filename=source[1])
         else:
             loaded[role] = _LOADERS[role](source)
@@ -254,7 +260,21 @@ def _parse_as_of(as_of: str | None) -> pd.Timestamp | None:
 
 
 def _provenance_inputs(sources: Mapping[str, Source | None]) -> dict[str, Path | bytes]:
-    return {role: (s[0] if isinstance(s, tuple) else s) for role, s in sources.items() if s is not None}
+    out: dict[str, Path | bytes] = {}
+    for role, source in sources.items():
+        if isinstance(source, list):
+            out.update({f"{role} ({name})": content for content, name in source})
+        elif isinstance(source, tuple):
+            out[f"{role} ({source[1]})"] = source[0]
+        elif source is not None:
+            out[role] = source
+    return out
+
+
+def _source_names(source: Source) -> str:
+    if isinstance(source, list):
+        return ", ".join(name for _, name in source)
+    return source[1] if isinstance(source, tuple) else source.name
 
 
 def report_record(report: imp.ImpactReport, sources: Mapping[str, Source | None], *, notebook: str) -> dict[str, Any]:
@@ -354,6 +374,8 @@ class ImpactApp:
         for role, (label, _required) in ROLES.items():
             accept = ".json" if role == "climate_summary" else ".csv,.xlsx"
             w = ui.upload(f"Upload {label[0].lower() + label[1:]}", accept=accept)
+            if role == "returns":
+                w.multiple = True  # one file per supplier and quarter; read in name order
             w.add_class(f"sv-upload-{role.replace('_', '-')}")
             self.uploads[role] = w
             w.observe(ui.guarded(self.banner)(lambda change, role=role: self._on_upload(role)), names="value")
@@ -404,7 +426,10 @@ class ImpactApp:
                     widgets.HBox([self.year, self.as_of]),
                     self.files_note,
                     self.use_examples,
-                    ui.paragraph("Or upload your own files (CSV or Excel; the climate summary is the climate notebook's summary.json). Each upload replaces one input."),
+                    ui.paragraph(
+                        "Or upload your own files (CSV or Excel; the climate summary is the climate notebook's summary.json). Each upload replaces one input. "
+                        "Suppliers' returns may be several files, read in name order (e.g. returns-2025-q1.csv, returns-2025-q2.csv): a figure in a later file replaces the same contract, quarter and measure in an earlier one, and the replaced figure is listed."
+                    ),
                     widgets.VBox(upload_rows),
                     widgets.VBox(list(self.include.values())),
                     ui.heading("Templates", 3),
@@ -426,11 +451,17 @@ class ImpactApp:
     # ------------------------------------------------------------------ events
 
     def _on_upload(self, role: str) -> None:
-        got = ui.uploaded_file(self.uploads[role])
-        if got is None:
-            return
-        name, content = got
-        sources = {**self.sources, role: (content, name)}
+        if role == "returns":
+            files = sorted(((bytes(f["content"]), f["name"]) for f in self.uploads[role].value), key=lambda f: f[1])
+            if not files:
+                return
+            sources = {**self.sources, role: files}
+        else:
+            got = ui.uploaded_file(self.uploads[role])
+            if got is None:
+                return
+            name, content = got
+            sources = {**self.sources, role: (content, name)}
         include = {key: w.value or role in GROUPS[key] for key, w in self.include.items()}
         self._refresh(sources, include)
         self._quiet = True
@@ -506,7 +537,7 @@ class ImpactApp:
         note = (
             f"<p><strong>Example data.</strong> {html.escape(EXAMPLE_NOTE)}</p>"
             if example
-            else "<p><strong>Your data.</strong> " + html.escape("; ".join(f"{ROLES[r][0]}: {s[1] if isinstance(s, tuple) else s.name}" for r, s in used.items() if s is not None)) + ".</p>"
+            else "<p><strong>Your data.</strong> " + html.escape("; ".join(f"{ROLES[r][0]}: {_source_names(s)}" for r, s in used.items() if s is not None)) + ".</p>"
         )
 
         # every step succeeded: replace what is shown

@@ -1,0 +1,62 @@
+"""The impact report app's behaviour without a browser: a setting rewrites the report, a bad upload keeps the last good one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from sv_helpers.apps import impact as app
+from sv_helpers.paths import resolve_path
+
+
+def _upload(widget, name: str, content: bytes) -> None:
+    widget.value = ({"name": name, "type": "text/csv", "size": len(content), "last_modified": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), "content": memoryview(content)},)
+
+
+@pytest.fixture
+def impact_app() -> app.ImpactApp:
+    return app.ImpactApp({role: resolve_path(p) for role, p in app.EXAMPLE_FILES.items()}, "2025/26")
+
+
+def test_the_app_opens_on_the_example_report(impact_app):
+    assert "In 2025/26 contracts delivered £" in impact_app.summary.value
+    assert "Example data." in impact_app.files_note.value
+    assert impact_app.charts_html.value.count("<img ") == 3
+    assert impact_app.banner.message == ""
+
+
+def test_choosing_a_year_rewrites_the_summary(impact_app):
+    impact_app.year.value = "2024/25"
+    assert "In 2024/25 contracts delivered £" in impact_app.summary.value
+    assert "impact-report-2024-25.html" in impact_app.downloads.value
+
+
+def test_a_bad_upload_shows_the_message_and_keeps_the_last_good_report(impact_app):
+    summary, sources = impact_app.summary.value, dict(impact_app.sources)
+    _upload(impact_app.uploads["returns"], "q3.csv", b"contract_id,period_end,measure_code,quantity_delivered\nEX-C-001,31/12/2025,EX-ECO-01,-4\n")
+    assert "q3.csv, row 2: the quantity delivered is negative (-4)" in impact_app.banner.message
+    assert impact_app.summary.value == summary
+    assert impact_app.sources == sources
+
+
+def test_uploading_grant_results_switches_them_on(impact_app):
+    impact_app.include["grants"].value = False
+    assert "grant results" in impact_app.summary.value
+    content = resolve_path("data/impact/example_grant_allocations.csv").read_bytes()
+    _upload(impact_app.uploads["grant_allocations"], "allocations.csv", content)
+    assert impact_app.include["grants"].value is True
+    assert "community grants worth" in impact_app.summary.value
+
+
+def test_a_date_that_is_not_a_date_is_refused_and_the_report_stays(impact_app):
+    summary = impact_app.summary.value
+    impact_app.as_of.value = "end of March"
+    assert "'end of March' is not a date" in impact_app.banner.message
+    assert impact_app.summary.value == summary
+
+
+def test_without_chromium_the_app_says_the_pdf_needs_it(impact_app, monkeypatch):
+    monkeypatch.setenv("SV_CHROMIUM", "")
+    impact_app.pdf_button.click()
+    assert "Chromium web browser is not installed" in impact_app.pdf_link.value
