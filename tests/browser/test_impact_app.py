@@ -85,3 +85,25 @@ def test_the_pdf_is_made_on_request(open_app):
     link = page.wait_for_selector(".sv-pdf-area a[download='impact-report-2025-26.pdf']", timeout=60_000)
     assert link.get_attribute("href").startswith("data:application/pdf;base64,")
     assert_clean(app)
+
+
+def test_the_static_report_page_has_no_wcag_violations_and_no_outside_requests(browser):
+    from conftest import AppPage
+
+    from sv_helpers.apps import impact as impact_app
+    from sv_helpers.paths import resolve_path
+
+    sources = {role: resolve_path(p) for role, p in impact_app.EXAMPLE_FILES.items()}
+    report = impact_app.run_batch(sources, "2025/26")
+    loaded = impact_app.load_inputs(sources)
+    page_html = impact_app.report_html(report, loaded, impact_app.report_record(report, sources, notebook="test"), example=True)
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("data:", "about:")) else None)
+    try:
+        page.set_content(page_html, wait_until="load")
+        assert page.locator("img[alt]").count() == 3
+        assert axe_violations(AppPage(page=page, url="about:blank")) == []
+        assert requests == []
+    finally:
+        page.close()
