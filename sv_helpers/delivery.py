@@ -126,6 +126,40 @@ def load_returns(source: str | Path | bytes, *, filename: str | None = None) -> 
     return table.reset_index(drop=True)
 
 
+def commitments_from_bid(bid_commitments: pd.DataFrame, bidder: str, contract_id: str) -> pd.DataFrame:
+    """Turn the winning bid's commitments from a scored tender into a contract's commitments.
+
+    Parameters
+    ----------
+    bid_commitments : DataFrame
+        The tender's commitments sheet: ``bidder, measure_code, quantity``
+        (:data:`sv_helpers.scoring.COMMITMENTS_SCHEMA`).
+    bidder : str
+        The winning bidder, as named in the tender.
+    contract_id : str
+        The reference of the contract awarded to it.
+
+    Returns
+    -------
+    DataFrame
+        ``contract_id, measure_code, committed_quantity``, one row per measure
+        (quantities for a measure listed twice are added).
+
+    Raises
+    ------
+    InputError
+        When the tender holds no commitments from that bidder.
+    """
+    rows = bid_commitments[bid_commitments["bidder"].astype(str).str.strip() == str(bidder).strip()]
+    if rows.empty:
+        names = ", ".join(sorted(set(bid_commitments["bidder"].astype(str)))) or "none"
+        raise InputError(f"The tender has no social value commitments from '{bidder}'. The bidders with commitments are: {names}.")
+    out = rows.groupby("measure_code", sort=False, as_index=False)["quantity"].sum().rename(columns={"quantity": "committed_quantity"})
+    out.insert(0, "contract_id", str(contract_id))
+    out["committed_quantity"] = out["committed_quantity"].astype("float64")
+    return out
+
+
 def load_returns_files(sources: Sequence[str | Path | tuple[bytes, str]]) -> pd.DataFrame:
     """Load several files of returns, in the order they were received, into one table.
 

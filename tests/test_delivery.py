@@ -317,3 +317,12 @@ def test_returns_from_several_files_are_read_in_order_and_a_later_file_replaces_
 def test_an_empty_folder_of_returns_is_refused_plainly(tmp_path):
     with pytest.raises(InputError, match="holds no returns"):
         dlv.load_returns_files([tmp_path])
+
+
+def test_the_winning_bids_commitments_become_the_contracts_commitments():
+    bid = pd.DataFrame({"bidder": ["Bidder A", "Bidder B", "Bidder B", "Bidder B"], "measure_code": ["VOL", "VOL", "JOB", "VOL"], "quantity": [5.0, 100.0, 2.0, 20.0]})
+    commitments = dlv.commitments_from_bid(bid, "Bidder B", "C1")
+    assert commitments.values.tolist() == [["C1", "VOL", 120.0], ["C1", "JOB", 2.0]]
+    assert dlv.check_delivery_inputs(_contracts(), commitments, _returns([]), _measures()) == []
+    with pytest.raises(InputError, match="no social value commitments from 'Bidder C'"):
+        dlv.commitments_from_bid(bid, "Bidder C", "C1")
