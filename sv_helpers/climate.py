@@ -969,6 +969,20 @@ DEFAULT_PARAMETERS: dict[str, Any] = {
 }
 
 
+#: The parameters a shared link may set: never file paths or the output folder, so a link
+#: cannot make the server read or write a file of its choosing.
+LINK_PARAMETERS: tuple[str, ...] = (
+    "authority_code",
+    "scope",
+    "pathway",
+    "target_year",
+    "annual_reduction_pct",
+    "carbon_budget_kt",
+    "carbon_budget_source",
+    "trend_start_year",
+)
+
+
 def scenario_from_parameters(params: Mapping[str, Any]) -> tuple[Scenario, dict[str, Any]]:
     """Load the files a set of notebook parameters names and compute the scenario.
 

@@ -86,11 +86,14 @@ def test_budget_that_is_not_positive_is_refused_in_plain_english(open_app):
     assert page.query_selector(".sv-banner-error") is None
 
 
-def test_a_shared_link_sets_the_scenario(open_app):
-    app = open_app(NOTEBOOK, query="authority_code=TUN&pathway=constant_rate&annual_reduction_pct=8&target_year=2040", ready=READY)
+def test_a_shared_link_sets_the_scenario_but_never_a_file(open_app):
+    query = "authority_code=TUN&pathway=constant_rate&annual_reduction_pct=8&target_year=2040&interventions_path=/etc/hostname"
+    app = open_app(NOTEBOOK, query=query, ready=READY)
     summary = summary_text(app)
     assert "Tunbridge Wells Borough Council" in summary
     assert "Falling by 8.0% a year" in summary and "in 2040" in summary
+    assert "The link sets 'interventions_path', which this app does not have, so it was ignored." in app.page.inner_text(".sv-banner-area")
+    assert "Example:" in app.page.inner_text(".sv-interventions")
     assert_clean(app)
 
 
