@@ -265,6 +265,8 @@ class ScoringApp:
         uncertainty_margin: float = 0.5,
         price_method: str | None = None,
         is_example: bool = True,
+        tender: Tender | None = None,
+        measures: pd.DataFrame | None = None,
     ) -> None:
         self.draws, self.seed = int(draws), int(seed)
         self.banner = ui.ErrorBanner()
@@ -285,8 +287,8 @@ class ScoringApp:
         self.source_note.add_class("sv-source-note")
 
         # State: replaced only after a successful run.
-        tender = load_tender(tender_source)
-        measures = load_measures(measures_source)
+        tender = load_tender(tender_source) if tender is None else tender
+        measures = load_measures(measures_source) if measures is None else measures
         first_method = price_method or tender.price_method or PRICE_METHODS[0]
         self.price_method = ui.dropdown("Price method", [(PRICE_METHOD_LABELS[m], m) for m in PRICE_METHODS], value=first_method)
         self.price_method.add_class("sv-price-method")
@@ -508,6 +510,8 @@ class ScoringApp:
         self._run(self.tender, self.measures, self.weights, change["new"], new_inputs=False)
 
     def _on_margin(self, change: dict) -> None:
+        if self._syncing:
+            return
         self._run(self.tender, self.measures, self.weights, self.price_method.value, new_inputs=False)
 
     def _on_tender_upload(self, change: dict) -> None:
@@ -574,8 +578,13 @@ def build_app(
     uncertainty_margin: float = 0.5,
     price_method: str | None = None,
     is_example: bool = True,
+    tender: Tender | None = None,
+    measures: pd.DataFrame | None = None,
 ) -> widgets.VBox:
     """Build the tender scoring app (root widget has the class ``sv-app``).
+
+    ``tender`` and ``measures``, when given, are the already loaded files
+    (saves reading them twice); the paths are still used for the provenance.
 
     Raises
     ------
@@ -590,6 +599,35 @@ def build_app(
         uncertainty_margin=uncertainty_margin,
         price_method=price_method,
         is_example=is_example,
+        tender=tender,
+        measures=measures,
     )
     app.root._sv_app = app  # keep the handlers' owner alive with the widget
     return app.root
+
+
+def apply_settings(
+    root: widgets.VBox,
+    *,
+    price_method: str | None = None,
+    uncertainty_margin: float | None = None,
+    monte_carlo_draws: int | None = None,
+    seed: int | None = None,
+) -> None:
+    """Change a built app's settings (e.g. from a shared link) and rescore once if any changed."""
+    app: ScoringApp = root._sv_app
+    changed = False
+    if monte_carlo_draws is not None and int(monte_carlo_draws) != app.draws:
+        app.draws, changed = int(monte_carlo_draws), True
+    if seed is not None and int(seed) != app.seed:
+        app.seed, changed = int(seed), True
+    app._syncing = True  # set the controls without running their handlers
+    try:
+        if uncertainty_margin is not None and float(uncertainty_margin) != app.margin.value:
+            app.margin.value, changed = float(uncertainty_margin), True
+        if price_method and price_method != app.price_method.value and app.tender.price_method is not None:
+            app.price_method.value, changed = price_method, True
+    finally:
+        app._syncing = False
+    if changed:
+        app._run(app.tender, app.measures, app.weights, app.price_method.value, new_inputs=False)
