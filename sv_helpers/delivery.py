@@ -74,6 +74,7 @@ RETURNS_SCHEMA = TableSchema(
         Column("quantity_delivered", "number", description="How much was delivered in the quarter, in the measure's unit."),
         Column("evidence", "text", required=False, allow_blank=True, default="", description="A reference to the evidence, or a short note."),
     ),
+    min_rows=0,
     description="Suppliers' quarterly returns: one row per contract, quarter and measure.",
 )
 

@@ -326,3 +326,10 @@ def test_the_winning_bids_commitments_become_the_contracts_commitments():
     assert dlv.check_delivery_inputs(_contracts(), commitments, _returns([]), _measures()) == []
     with pytest.raises(InputError, match="no social value commitments from 'Bidder C'"):
         dlv.commitments_from_bid(bid, "Bidder C", "C1")
+
+
+def test_a_returns_file_with_no_rows_yet_means_nothing_delivered():
+    returns = dlv.load_returns(b"contract_id,period_end,measure_code,quantity_delivered\n", filename="returns.csv")
+    table = dlv.delivery_table(_contracts(), _commitments(), dlv.resolve_returns(returns).current, _measures(), "2025-09-30")
+    assert table.loc[0, "delivered_value_gbp"] == 0.0
+    assert dlv.contract_status(table, _contracts(), green=90, amber=70).loc[0, "status"] == "red"

@@ -60,3 +60,12 @@ def test_without_chromium_the_app_says_the_pdf_needs_it(impact_app, monkeypatch)
     monkeypatch.setenv("SV_CHROMIUM", "")
     impact_app.pdf_button.click()
     assert "Chromium web browser is not installed" in impact_app.pdf_link.value
+
+
+def test_a_link_with_a_wrong_year_says_so_and_shows_the_last_complete_year():
+    sources = {role: resolve_path(p) for role, p in app.EXAMPLE_FILES.items()}
+    years = app.financial_year_options()
+    opened = app.ImpactApp(sources, "2024", notices=["The link sets 'budget', which this app does not have, so it was ignored."])
+    assert opened.year.value == years[2]
+    assert "'2024' is not a financial year" in opened.banner.message
+    assert "'budget'" in opened.banner.message

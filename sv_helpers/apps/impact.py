@@ -24,7 +24,7 @@ from sv_helpers import exports
 from sv_helpers import impact as imp
 from sv_helpers import report as rep
 from sv_helpers.errors import InputError
-from sv_helpers.formatting import format_date, format_money, format_pct
+from sv_helpers.formatting import format_date, format_money, format_pct, parse_financial_year
 from sv_helpers.measures import THEMES, load_measures
 from sv_helpers.paths import resolve_path
 from sv_helpers.provenance import provenance_record
@@ -357,11 +357,19 @@ class ImpactApp:
         self.record: dict[str, Any] = {}
         self.timings: dict[str, float] = {}
         self._quiet = False
+        self._notices: list[str] = []
         self._cache: dict[str, Any] = {}
         self._figure_cache: dict[str, Any] = {}
 
         self.banner = ui.ErrorBanner()
+        notices = list(notices or [])
         years = financial_year_options()
+        try:
+            start = parse_financial_year(financial_year)
+            financial_year = f"{start}/{(start + 1) % 100:02d}"
+        except InputError as err:
+            financial_year = years[2]  # the last complete financial year
+            notices.append(f"{err} The report shows {financial_year}, the last complete financial year, instead.")
         if financial_year not in years:
             years = sorted(set(years) | {financial_year}, reverse=True)
         self.year = ui.dropdown("Financial year", years, financial_year)
@@ -441,12 +449,11 @@ class ImpactApp:
         )
         self.root.add_class("sv-app")
         self.root.add_class("sv-impact")
+        self._notices = notices
         try:
             self._refresh(self.sources)
         except InputError as err:
-            self.banner.show_error(str(err))
-        if notices and not self.banner.message:
-            self.banner.show_warnings(notices)
+            self.banner.show_error("\n".join([str(err), *notices]))
 
     # ------------------------------------------------------------------ events
 
@@ -548,8 +555,10 @@ class ImpactApp:
         self.tables_html.value = tables_html
         self.downloads.value = "<p>Each download carries the provenance record (year, thresholds, the SHA-256 of every input file, the package version). The PDF is printed from the web page on request.</p>" + ui.downloads_html(files)
         self.pdf_link.value = ""
-        if report.warnings:
-            self.banner.show_warnings(report.warnings)
+        warnings = [*report.warnings, *self._notices]
+        self._notices = []  # the link's notices are shown once, with the first report
+        if warnings:
+            self.banner.show_warnings(warnings)
         else:
             self.banner.clear()
         self.timings["refresh"] = time.perf_counter() - t0
