@@ -390,3 +390,18 @@ def test_scaling_all_prices_by_the_same_factor_changes_no_score(tender, factor):
     after = score_tender(Tender(tender.criteria, bids, tender.scores, tender.commitments, tender.settings), MEASURES)
     np.testing.assert_allclose(after.criterion_scores["score"], before.criterion_scores["score"], rtol=1e-9, atol=1e-9)
     assert after.ranking["bidder"].tolist() == before.ranking["bidder"].tolist()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.floats(0, 100), min_size=2, max_size=8).filter(lambda w: sum(w) > 0),
+    st.data(),
+)
+def test_rebalanced_weights_always_add_up_to_100_and_stay_between_0_and_100(raw, data):
+    weights = pd.Series([w * 100 / sum(raw) for w in raw], index=[f"C{i}" for i in range(len(raw))])
+    changed = data.draw(st.sampled_from(list(weights.index)))
+    new_weight = data.draw(st.floats(-10, 110))
+    new = rebalance_weights(weights, changed, new_weight)
+    assert new.sum() == pytest.approx(100, abs=1e-9)
+    assert (new >= 0).all() and (new <= 100).all()
+    assert new[changed] == pytest.approx(min(max(round(new_weight, 1), 0), 100), abs=0.51)
