@@ -260,6 +260,7 @@ class ClimateApp:
         self.budget = ui.number_input("Carbon budget (kt) from the year after the last actual year", float(p["carbon_budget_kt"] or 0.0), minimum=0.0, step=100.0)
         self.budget.add_class("sv-budget")
         self.budget_source = ui.text_input("Source of the carbon budget", str(p.get("carbon_budget_source") or ""), placeholder="e.g. Tyndall Centre carbon budget report for the district")
+        self.budget_source.continuous_update = False  # redraw when the officer leaves the box, not on every key
         self.budget_source.add_class("sv-budget-source")
         self.trend_start = ui.dropdown("Trend from year", [(str(y), y) for y in range(2005, 2030)], None)
         self.trend_start.add_class("sv-trend-start")
