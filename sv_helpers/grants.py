@@ -102,6 +102,9 @@ class Scenario:
         The lowest moderated score considered.
     equity_weight : float
         Score multiplier for decile 1, tapering to 1 at decile 10 (1 = none).
+    decile_factors : mapping of int to float
+        A score multiplier chosen for each IMD decile (1 to 10); when given it
+        replaces the taper of ``equity_weight``, and deciles left out get 1.
     partial : bool
         ``optimal`` only: allow awards between ``minimum_award`` and the capped request.
     theme_floors : mapping of str to float
@@ -117,6 +120,7 @@ class Scenario:
     max_award: float | None = None
     min_score: float = 0.0
     equity_weight: float = 1.0
+    decile_factors: Mapping[int, float] = field(default_factory=dict)
     partial: bool = False
     theme_floors: Mapping[str, float] = field(default_factory=dict)
     ward_cap: float | None = None
@@ -135,7 +139,8 @@ class Scenario:
         return {
             "name": self.name, "method": self.method, "budget": self.budget, "committed": dict(self.committed),
             "available": self.available, "max_award": self.max_award, "min_score": self.min_score,
-            "equity_weight": self.equity_weight, "partial": self.partial,
+            "equity_weight": self.equity_weight, "decile_factors": {str(k): float(v) for k, v in self.decile_factors.items()},
+            "partial": self.partial,
             "theme_floors": dict(self.theme_floors), "ward_cap": self.ward_cap,
         }
 
@@ -151,6 +156,21 @@ def default_scenario(**changes: Any) -> Scenario:
         equity_weight=float(parameter_value("grants.equity_weight")),
     )
     return replace(base, **changes)
+
+
+def _decile_number(value: Any) -> int | None:
+    """Return a decile 1 to 10 given as a number or as text ("3", from papermill or a link), else ``None``."""
+    text = str(value).strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= 10 else None
+
+
+def equity_factors_of(scenario: Scenario) -> dict[int, float] | None:
+    """Return the score multiplier per IMD decile a scenario uses (``None`` for no weighting)."""
+    if scenario.decile_factors:
+        return {_decile_number(k): float(v) for k, v in scenario.decile_factors.items()}
+    if scenario.equity_weight != 1:
+        return deprivation.equity_factors(scenario.equity_weight)
+    return None
 
 
 def criterion_weights() -> dict[str, float]:
@@ -192,6 +212,13 @@ def check_settings(scenario: Scenario) -> list[Finding]:
         out.append(Finding("error", f"The minimum score is {scenario.min_score:g}; it must be between 0 and 100."))
     if scenario.equity_weight < 1:
         out.append(Finding("error", f"The equity weight is {scenario.equity_weight:g}; it must be 1 (no weighting) or more."))
+    for decile, factor in scenario.decile_factors.items():
+        if _decile_number(decile) is None:
+            out.append(Finding("error", f"'{decile}' is not an IMD decile; deciles are whole numbers from 1 (most deprived) to 10."))
+        elif not np.isfinite(factor) or factor <= 0:
+            out.append(Finding("error", f"The factor for decile {decile} is {factor:g}; it must be more than 0 (1 leaves the score unchanged)."))
+    if scenario.decile_factors and scenario.equity_weight != 1:
+        out.append(Finding("warning", "Factors are given for each decile, so they are used and the equity weight is not."))
     if scenario.ward_cap is not None and scenario.ward_cap <= 0:
         out.append(Finding("error", f"The maximum per ward is {format_money(scenario.ward_cap)}; it must be more than £0 (leave it empty for no cap)."))
     for theme, share in scenario.theme_floors.items():
@@ -329,7 +356,7 @@ def _base_frame(apps: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     cap = np.inf if scenario.max_award is None else float(scenario.max_award)
     out["capped_request"] = np.minimum(out["amount_requested"], cap)
     out["score"] = apps["score"].astype("float64")
-    factors = deprivation.equity_factors(scenario.equity_weight) if scenario.equity_weight != 1 else None
+    factors = equity_factors_of(scenario)
     deciles = out["imd_decile"] if "imd_decile" in apps.columns else pd.Series(np.nan, index=apps.index)
     out["weighted_score"] = out["score"] * deprivation.factor_for(deciles, factors)
     out["eligible"] = out["score"] >= scenario.min_score

@@ -79,6 +79,19 @@ def test_equity_weight_lifts_an_application_in_a_more_deprived_area():
     assert awards(weighted) == [0, 100]
 
 
+def test_factors_chosen_per_decile_replace_the_taper():
+    frame = apps([100, 100], [80, 75], deciles=[9, 4])
+    out = grants.allocate(frame, Scenario(method="rank", budget=100, decile_factors={4: 1.1}))
+    # 75 x 1.1 = 82.5 beats 80 x 1 (decile 9 has no factor).
+    assert awards(out) == [0, 100]
+    assert out["weighted_score"].tolist() == [80.0, pytest.approx(82.5)]
+
+
+def test_a_factor_for_a_decile_that_does_not_exist_is_refused():
+    with pytest.raises(InputError, match="not an IMD decile"):
+        grants.allocate(apps([10], [50]), Scenario(budget=100, decile_factors={11: 1.5}))
+
+
 # ----------------------------------------------------------------- pro rata
 
 

@@ -25,6 +25,12 @@ def test_theme_minimums_are_read_as_shares():
         grants_app.parse_theme_floors("Older people: lots")
 
 
+def test_decile_factors_are_read_per_decile():
+    assert grants_app.parse_decile_factors("1: 1.5; 2: 1.25") == {1: 1.5, 2: 1.25}
+    with pytest.raises(InputError, match="decile: factor"):
+        grants_app.parse_decile_factors("first: lots")
+
+
 def test_changing_the_budget_changes_the_headline_and_the_table(app):
     headline, table = app.headline.value, app.allocation_html.value
     app.budget.value = 20000

@@ -18,6 +18,7 @@ from sv_helpers import charts, deprivation, exports, grants, maps, ui
 from sv_helpers import threesixtygiving as tsg
 from sv_helpers.errors import InputError
 from sv_helpers.formatting import format_money, format_number, format_pct
+from sv_helpers.parameters import parameter_value
 from sv_helpers.paths import data_path, resolve_path
 from sv_helpers.provenance import provenance_record
 
@@ -70,13 +71,17 @@ def summary_screen_table(summary: pd.DataFrame) -> pd.DataFrame:
         ("Total awarded", lambda s: format_money(s["total_awarded"])),
         ("Number funded", lambda s: f"{s['number_funded']} of {s['number_of_applications']}"),
         ("Unfunded demand", lambda s: format_money(s["unfunded_demand"])),
-        ("Share to the most deprived areas", lambda s: format_pct(s["most_deprived_share"])),
+        (f"Share to the most deprived areas (IMD deciles 1 to {most_deprived_decile()})", lambda s: format_pct(s["most_deprived_share"])),
         ("Wards reached", lambda s: str(s["wards_reached"])),
     ]
     data = {"Figure": [r[0] for r in rows]}
     for _, s in summary.iterrows():
         data[str(s["scenario"])] = [fn(s) for _, fn in rows]
     return pd.DataFrame(data)
+
+
+def most_deprived_decile() -> int:
+    return int(parameter_value("grants.most_deprived_decile"))
 
 
 def differences_screen_table(differences: pd.DataFrame) -> pd.DataFrame:
@@ -163,6 +168,10 @@ class GrantApp:
         self.min_score.add_class("sv-min-score")
         self.equity = ui.slider("Equity weight for the most deprived decile", scenario.equity_weight, 1.0, 2.0, 0.05, readout_format=".2f")
         self.equity.add_class("sv-equity")
+        self.decile_factors = ui.text_input(
+            "Or a factor for each IMD decile", "; ".join(f"{k}: {v:g}" for k, v in scenario.decile_factors.items()), placeholder="e.g. 1: 1.5; 2: 1.4; 3: 1.3 (other deciles 1)"
+        )
+        self.decile_factors.add_class("sv-decile-factors")
         self.partial = ui.checkbox("Optimal: allow partial awards down to the minimum award", scenario.partial)
         self.ward_cap = ui.number_input("Optimal: maximum per ward (£, 0 for none)", scenario.ward_cap or 0.0, minimum=0, step=500)
         self.theme_floors = ui.text_input("Optimal: minimum share per theme", "", placeholder="e.g. Older people: 20%; Environment: 10%")
@@ -183,7 +192,7 @@ class GrantApp:
         self.downloads = widgets.HTML()
         self.downloads.add_class("sv-downloads-area")
 
-        for w in (self.budget, self.committed_name, self.committed_amount, self.method, self.max_award, self.min_score, self.equity, self.partial, self.ward_cap, self.theme_floors):
+        for w in (self.budget, self.committed_name, self.committed_amount, self.method, self.max_award, self.min_score, self.equity, self.decile_factors, self.partial, self.ward_cap, self.theme_floors):
             w.observe(ui.guarded(self.banner, clear_on_success=False)(self._on_setting), names="value")
         self.upload.observe(ui.guarded(self.banner)(self._on_upload), names="value")
         self.use_example.on_click(ui.guarded(self.banner)(lambda _: self._load(resolve_path(grants_example()), grants_example().name, example=True)))
@@ -208,7 +217,11 @@ class GrantApp:
                     self.max_award,
                     self.min_score,
                     self.equity,
-                    ui.paragraph("The equity weight multiplies the score of applications in the most deprived decile (IMD decile 1) by this factor, tapering to 1 for decile 10. " + deprivation.METHOD),
+                    self.decile_factors,
+                    ui.paragraph(
+                        "The equity weight multiplies the score of applications in the most deprived decile (IMD decile 1) by this factor, tapering to 1 for decile 10; "
+                        "factors given for each decile replace it. " + deprivation.METHOD
+                    ),
                     self.partial,
                     self.ward_cap,
                     self.theme_floors,
@@ -242,6 +255,7 @@ class GrantApp:
             max_award=float(self.max_award.value) or None,
             min_score=float(self.min_score.value),
             equity_weight=float(self.equity.value),
+            decile_factors=parse_decile_factors(self.decile_factors.value),
             partial=bool(self.partial.value) and self.method.value == "optimal",
             theme_floors=parse_theme_floors(self.theme_floors.value) if self.method.value == "optimal" else {},
             ward_cap=(float(self.ward_cap.value) or None) if self.method.value == "optimal" else None,
@@ -411,6 +425,20 @@ def install_plain_errors() -> None:
         return stb
 
     shell.set_custom_exc((InputError,), handler)
+
+
+def parse_decile_factors(text: str) -> dict[int, float]:
+    """Read "1: 1.5; 2: 1.4" into ``{1: 1.5, 2: 1.4}`` (a score multiplier per IMD decile)."""
+    factors: dict[int, float] = {}
+    for part in [p for p in text.replace("\n", ";").split(";") if p.strip()]:
+        decile, sep, factor = part.partition(":")
+        try:
+            if not sep:
+                raise ValueError
+            factors[int(decile.strip())] = float(factor.strip())
+        except ValueError:
+            raise InputError(f"'{part.strip()}' is not a decile and its factor; write them as 1: 1.5; 2: 1.4 (decile: factor).") from None
+    return factors
 
 
 def build_app(applications_path: str | Path, scenario: grants.Scenario, *, award_date: str, notices: list[str] | None = None) -> widgets.VBox:
