@@ -209,23 +209,39 @@ def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) 
 def climate_progress(summary: Mapping[str, Any], pathway: pd.DataFrame | None) -> dict[str, Any]:
     """Latest actual emissions against the chosen pathway.
 
+    The pathway is read in the latest actual year when it has a value there,
+    else in its first year after it (the climate notebook's pathway starts
+    the year after the last actual figure).
+
     Returns
     -------
     dict
-        ``year``, ``actual_kt``, ``pathway_kt`` (NaN when the pathway has no
-        value for that year or is not given), ``gap_kt`` (actual minus
-        pathway; positive means above the pathway), and the climate
-        summary's other figures as given.
+        ``year`` and ``actual_kt`` (the latest actual figure), ``pathway_year``
+        and ``pathway_kt`` (NaN when no pathway is given), ``gap_kt`` (actual
+        minus pathway in the same year, positive above the pathway; NaN when
+        the pathway has no value in that year), ``series`` and the climate
+        summary's figures as given.
     """
     year = int(summary["last_actual_year"])
     actual = float(summary["last_actual_kt"])
-    pathway_kt = float("nan")
+    pathway_year, pathway_kt = None, float("nan")
     if pathway is not None and len(pathway):
-        match = pathway[pd.to_numeric(pathway["year"]) == year]
-        if len(match):
-            pathway_kt = float(match["pathway_kt"].iloc[0])
+        points = pathway[["year", "pathway_kt"]].dropna()
+        points = points[pd.to_numeric(points["year"]) >= year].sort_values("year")
+        if len(points):
+            pathway_year, pathway_kt = int(points["year"].iloc[0]), float(points["pathway_kt"].iloc[0])
     out = {k: summary.get(k) for k in CLIMATE_SUMMARY_KEYS}
-    out.update({"year": year, "actual_kt": actual, "pathway_kt": pathway_kt, "gap_kt": actual - pathway_kt})
+    out.update(
+        {
+            "year": year,
+            "actual_kt": actual,
+            "pathway_year": pathway_year,
+            "pathway_kt": pathway_kt,
+            "gap_kt": actual - pathway_kt if pathway_year == year else float("nan"),
+            "series": summary.get("series"),
+            "target_year": summary.get("target_year"),
+        }
+    )
     return out
 
 
@@ -252,6 +268,7 @@ class ImpactReport:
     volunteering: dict[str, float] | None = None
     planning: pd.DataFrame | None = None
     grants: pd.DataFrame | None = None
+    grants_monitored: bool = False
     climate: dict[str, Any] | None = None
     summary: list[str] = field(default_factory=list)
     not_provided: list[str] = field(default_factory=list)
@@ -320,6 +337,23 @@ def by_theme_table(delivery_in_year: pd.DataFrame, activities: pd.DataFrame | No
     return out[BY_THEME_COLUMNS]
 
 
+def climate_sentence(c: Mapping[str, Any]) -> str:
+    """Say where district emissions stand against the chosen pathway, from :func:`climate_progress`."""
+    text = f"District emissions were {format_number(c['actual_kt'], 1)} kt CO2 in {c['year']}, the latest year with actual figures"
+    if np.isfinite(c["gap_kt"]):
+        side = "above" if c["gap_kt"] > 0 else "below"
+        text += f": {format_number(abs(c['gap_kt']), 1)} kt {side} the chosen pathway ({format_number(c['pathway_kt'], 1)} kt)"
+    elif c.get("pathway_year") is not None:
+        text += f"; the chosen pathway brings them to {format_number(c['pathway_kt'], 1)} kt in {c['pathway_year']}"
+    text += "."
+    if c.get("required_annual_reduction_pct") is not None:
+        text += f" The pathway needs a cut of {format_pct(c['required_annual_reduction_pct'], 1)} a year"
+        text += f" to reach net zero by {c['target_year']}." if c.get("target_year") else "."
+    if c.get("trend_net_zero_year") is not None:
+        text += f" On the current trend emissions would reach zero in {c['trend_net_zero_year']}."
+    return text
+
+
 def summary_sentences(report: ImpactReport) -> list[str]:
     """Write the plain-English summary from the report's figures (no figure is stated that is not in a table)."""
     fy = report.financial_year
@@ -363,21 +397,21 @@ def summary_sentences(report: ImpactReport) -> list[str]:
 
     if report.grants is not None:
         total = report.grants.iloc[-1]
-        text = f"{int(total['grants_funded'])} community grant{'s' if total['grants_funded'] != 1 else ''} worth {format_money(total['awarded_gbp'])} were funded"
-        extras = []
-        if pd.notna(total["volunteer_hours"]):
-            extras.append(f"{format_number(total['volunteer_hours'])} volunteer hours")
-        if pd.notna(total["beneficiaries"]):
-            extras.append(f"{format_number(total['beneficiaries'])} beneficiaries")
-        out.append(text + (f", reporting {sentence_list(extras)}." if extras else "."))
+        n = int(total["grants_funded"])
+        text = f"{n} community grant{'s' if n != 1 else ''} worth {format_money(total['awarded_gbp'])} {'were' if n != 1 else 'was'} funded"
+        if report.grants_monitored:
+            extras = []
+            if pd.notna(total["volunteer_hours"]):
+                extras.append(f"{format_number(total['volunteer_hours'])} volunteer hours")
+            if pd.notna(total["beneficiaries"]):
+                extras.append(f"{format_number(total['beneficiaries'])} beneficiaries")
+            text += f"; monitoring returns report {sentence_list(extras)}" if extras else ""
+        elif pd.notna(total["beneficiaries"]):
+            text += f", expected at award to benefit {format_number(total['beneficiaries'])} people (no monitoring returns were given)"
+        out.append(text + ".")
 
     if report.climate is not None:
-        c = report.climate
-        text = f"District emissions were {format_number(c['actual_kt'], 1)} kt CO2 in {c['year']}"
-        if np.isfinite(c["pathway_kt"]):
-            side = "above" if c["gap_kt"] > 0 else "below"
-            text += f", {format_number(abs(c['gap_kt']), 1)} kt {side} the chosen pathway ({format_number(c['pathway_kt'], 1)} kt)"
-        out.append(text + ".")
+        out.append(climate_sentence(report.climate))
 
     theme_totals = report.by_theme.groupby("theme")["value_gbp"].sum()
     out.append("By theme: " + sentence_list([f"{t} {format_money(theme_totals.get(t, 0.0))}" for t in THEMES]) + ".")
@@ -486,6 +520,7 @@ def build_impact_report(
         volunteering=volunteering,
         planning=planning,
         grants=grants,
+        grants_monitored=grant_allocations is not None and grant_monitoring is not None,
         climate=climate,
         not_provided=not_provided,
         warnings=[f.message for f in findings if not f.is_error],

@@ -189,7 +189,7 @@ def render_report_html(
         c = report.climate
         rows = pd.DataFrame(
             {
-                "item": ["Latest year with actual emissions", "Actual emissions (kt CO2)", "Chosen pathway in that year (kt CO2)", "Required annual reduction", "Trend reaches net zero in", "Carbon budget used up in"],
+                "item": ["Latest year with actual emissions", "Actual emissions (kt CO2)", f"Chosen pathway in {c.get('pathway_year') or 'that year'} (kt CO2)", "Required annual reduction", "Trend reaches net zero in", "Carbon budget used up in"],
                 "value": [
                     str(c["year"]),
                     format_number(c["actual_kt"], 1),
@@ -201,6 +201,8 @@ def render_report_html(
             }
         )
         parts.append(_table(rows, "Climate progress from the climate targets notebook"))
+        if c.get("series"):
+            parts.append(f"<p>Emissions series: {html.escape(str(c['series']))}.</p>")
     else:
         parts.append("<p>Climate results were not provided for this report.</p>")
 

@@ -126,3 +126,21 @@ def test_theme_totals_add_up_to_the_source_totals(inputs, scale, month):
     assert (report.by_theme["value_gbp"] >= 0).all()
     assert report.by_theme["value_gbp"].sum() == pytest.approx(report.delivery_in_year["delivered_value_gbp"].sum(min_count=0))
     assert set(report.status["status"]) <= set(dlv.STATUSES)
+
+
+def test_a_pathway_that_starts_after_the_last_actual_year_is_read_in_its_first_year():
+    pathway = pd.DataFrame({"year": [2020, 2021, 2022], "actual_kt": [90.0, np.nan, np.nan], "pathway_kt": [np.nan, 85.0, 80.0], "trend_kt": [np.nan] * 3})
+    summary = {"last_actual_year": 2020, "last_actual_kt": 90.0, "required_annual_reduction_pct": 5.0, "trend_net_zero_year": 2045, "target_year": 2050}
+    progress = imp.climate_progress(summary, pathway)
+    assert (progress["pathway_year"], progress["pathway_kt"]) == (2021, 85.0)
+    assert np.isnan(progress["gap_kt"])
+    assert imp.climate_sentence(progress) == (
+        "District emissions were 90.0 kt CO2 in 2020, the latest year with actual figures; the chosen pathway brings them to 85.0 kt in 2021. "
+        "The pathway needs a cut of 5.0% a year to reach net zero by 2050. On the current trend emissions would reach zero in 2045."
+    )
+
+
+def test_without_monitoring_returns_beneficiaries_are_called_expected(inputs):
+    report = imp.build_impact_report("2025/26", **inputs, grant_allocations=imp.load_grant_allocations(_example("example_grant_allocations.csv")))
+    # funded example grants expect 60 + 140 + 85 + 30 + 120 = 435 beneficiaries
+    assert "expected at award to benefit 435 people (no monitoring returns were given)" in report.summary_text

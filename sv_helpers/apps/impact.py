@@ -124,8 +124,12 @@ def _climate_figure(report: imp.ImpactReport, pathway: pd.DataFrame) -> str:
     ax.set_title("District emissions against the chosen pathway", loc="left", fontsize=12)
     ax.legend(frameon=False)
     c = report.climate or {}
-    alt = f"Line chart of district CO2 emissions in kilotonnes: actual emissions to {c.get('year')}, the chosen pathway and the trend. In {c.get('year')} actual emissions were {c.get('actual_kt', float('nan')):,.1f} kt against {c.get('pathway_kt', float('nan')):,.1f} kt on the pathway."
-    return charts.figure_html(fig, alt=alt, caption="From the climate targets notebook's pathway.csv.", data=rep.screen_table(pathway))
+    alt = "Line chart of district CO2 emissions in kilotonnes: actual emissions, the chosen pathway and the current trend. " + imp.climate_sentence(c)
+    series = str(c.get("series") or "")
+    caption = "From the climate targets notebook (pathway.csv and summary.json)." + (f" {series}." if series else "")
+    if "mySociety" in series:
+        caption += " Contains public sector information licensed under the Open Government Licence v3.0; transformed by mySociety (CC BY 4.0)."
+    return charts.figure_html(fig, alt=alt, caption=caption, data=rep.screen_table(pathway))
 
 
 def report_figures(report: imp.ImpactReport, climate_pathway: pd.DataFrame | None = None, cache: dict | None = None) -> list[str]:
