@@ -60,11 +60,21 @@ def main() -> int:
         ("optimal partial awards, 2,000 applications, theme floors and ward caps", grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, partial=True), 2.0),
         ("rank, 2,000 applications", grants.Scenario(method="rank", budget=budget), 0.5),
         ("compare three scenarios, 48 applications (example round)", None, 1.0),
+        ("app first render in-process (build_app, example round: 3 charts, tables, downloads)", "app", 5.0),
+        ("app redraw after a budget change (example round)", "redraw", 3.0),
     ]
     example = grants.load_applications(data_path("grants", "example_applications.csv"))
     failed = False
     for name, scenario, target in cases:
-        if scenario is None:
+        if scenario == "app":
+            from sv_helpers.apps import grants as grants_app  # imported here: the model timings above need no widgets
+
+            seconds, app = best_time(lambda: grants_app.GrantApp(grants_app.grants_example(), grants.Scenario(), award_date="2026-04-01"))
+        elif scenario == "redraw":
+            budgets = iter(range(30000, 90000, 1000))
+            seconds, _ = best_time(lambda: setattr(app.budget, "value", float(next(budgets))))
+            assert app.banner.message == ""
+        elif scenario is None:
             scenarios = [grants.default_scenario(name=m, method=m) for m in grants.METHODS]
             seconds, _ = best_time(lambda: grants.compare_scenarios(example, scenarios))
         else:

@@ -7,7 +7,7 @@ Interface layer: widgets and charts around :mod:`sv_helpers.grants`.
 from __future__ import annotations
 
 import html
-from dataclasses import replace
+import re
 from pathlib import Path
 from typing import Any
 
@@ -364,8 +364,6 @@ class GrantApp:
         return f"<p>Each export carries its provenance record (settings, the SHA-256 of the applications file, the package version).{note}</p>" + ui.downloads_html(files)
 
 def _slug(text: str) -> str:
-    import re
-
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "scenario"
 
 
