@@ -144,3 +144,10 @@ def test_without_monitoring_returns_beneficiaries_are_called_expected(inputs):
     report = imp.build_impact_report("2025/26", **inputs, grant_allocations=imp.load_grant_allocations(_example("example_grant_allocations.csv")))
     # funded example grants expect 60 + 140 + 85 + 30 + 120 = 435 beneficiaries
     assert "expected at award to benefit 435 people (no monitoring returns were given)" in report.summary_text
+
+
+def test_the_grants_and_climate_file_contracts_match_what_those_notebooks_write():
+    from sv_helpers import climate, grants
+
+    assert set(imp.GRANT_ALLOCATIONS_SCHEMA.column_names) <= set(grants.ALLOCATION_COLUMNS)
+    assert tuple(imp.CLIMATE_PATHWAY_SCHEMA.column_names) == tuple(climate.PATHWAY_COLUMNS)
