@@ -82,6 +82,11 @@ ALLOCATION_COLUMNS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- settings
 
 
+def _left_after_sla() -> float:
+    """The scheme's budget less the Citizens Advice SLA (``data/parameters/grants``): the default budget of a scenario."""
+    return float(parameter_value("grants.scheme_budget")) - float(parameter_value("grants.citizens_advice_sla"))
+
+
 @dataclass(frozen=True)
 class Scenario:
     """One allocation scenario.
@@ -93,7 +98,8 @@ class Scenario:
     method : str
         ``rank``, ``pro_rata`` or ``optimal``.
     budget : float
-        The scheme's budget for the round in pounds, before committed items.
+        The scheme's budget for the round in pounds, before committed items
+        (default: the 2012/13 scheme budget less the Citizens Advice SLA).
     committed : mapping of str to float
         Items paid first (e.g. a service-level agreement), by name.
     max_award : float or None
@@ -115,7 +121,7 @@ class Scenario:
 
     name: str = "Scenario"
     method: str = "rank"
-    budget: float = 54790.0
+    budget: float = field(default_factory=lambda: _left_after_sla())
     committed: Mapping[str, float] = field(default_factory=dict)
     max_award: float | None = None
     min_score: float = 0.0
