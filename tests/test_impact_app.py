@@ -69,3 +69,16 @@ def test_a_link_with_a_wrong_year_says_so_and_shows_the_last_complete_year():
     assert opened.year.value == years[2]
     assert "'2024' is not a financial year" in opened.banner.message
     assert "'budget'" in opened.banner.message
+
+
+def test_own_files_with_the_example_measures_library_are_flagged_as_example_values(tmp_path):
+    own = {}
+    for role, path in app.EXAMPLE_FILES.items():
+        copy = tmp_path / f"council_{role}{resolve_path(path).suffix}"
+        copy.write_bytes(resolve_path(path).read_bytes())
+        own[role] = copy
+    assert app.example_note(own) is None
+    own["measures"] = resolve_path(app.EXAMPLE_FILES["measures"])
+    assert app.example_note(own) == app.EXAMPLE_MEASURES_NOTE
+    opened = app.ImpactApp(own, "2025/26")
+    assert "Example values." in opened.files_note.value and "Your data." in opened.files_note.value

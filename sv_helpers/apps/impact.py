@@ -34,6 +34,11 @@ EXAMPLE_NOTE = (
     "and example proxy values. No figure in it is a fact about Sevenoaks District Council, any supplier, group or person."
 )
 
+EXAMPLE_MEASURES_NOTE = (
+    "The values in pounds use the workbook's example proxy values (data/measures.csv), not values the council has adopted. "
+    "Load the council's own measures library before quoting any value in pounds."
+)
+
 STATUS_LABELS = {"green": "Green: on track", "amber": "Amber: behind", "red": "Red: well behind", "not due yet": "Not due yet"}
 
 # --------------------------------------------------------------------------- charts
@@ -300,9 +305,19 @@ def is_example(sources: Mapping[str, Source | None]) -> bool:
     return any(isinstance(s, Path) and s.resolve() in examples for s in sources.values())
 
 
-def report_html(report: imp.ImpactReport, loaded: Mapping[str, Any], record: Mapping[str, Any], *, example: bool) -> str:
-    """The static report page for committee papers."""
-    return rep.render_report_html(report, report_figures(report, loaded.get("climate_pathway")), record, example_note=EXAMPLE_NOTE if example else None)
+def example_note(sources: Mapping[str, Source | None]) -> str | None:
+    """The note a report needs when it rests on example data: example files, or the example measures library."""
+    if is_example(sources):
+        return EXAMPLE_NOTE
+    measures = sources.get("measures")
+    if isinstance(measures, Path) and measures.resolve() == resolve_path(EXAMPLE_FILES["measures"]).resolve():
+        return EXAMPLE_MEASURES_NOTE
+    return None
+
+
+def report_html(report: imp.ImpactReport, loaded: Mapping[str, Any], record: Mapping[str, Any], *, note: str | None) -> str:
+    """The static report page for committee papers (``note``: from :func:`example_note`)."""
+    return rep.render_report_html(report, report_figures(report, loaded.get("climate_pathway")), record, example_note=note)
 
 
 def run_batch(
@@ -323,7 +338,7 @@ def run_batch(
     report = build_report(loaded, financial_year, as_of)
     if output_dir:
         record = report_record(report, sources, notebook=notebook)
-        page = report_html(report, loaded, record, example=is_example(sources))
+        page = report_html(report, loaded, record, note=example_note(sources))
         extra: dict[str, bytes | str] = {"report.html": page}
         try:
             extra["report.pdf"] = rep.pdf_bytes(page)
@@ -517,10 +532,10 @@ class ImpactApp:
         used = {role: (None if any(role in GROUPS[k] and not on for k, on in include.items()) else s) for role, s in sources.items()}
         loaded = load_inputs(used, self._cache)
         report = build_report(loaded, self.year.value, self.as_of.value)
-        example = is_example(used)
+        note_text = example_note(used)
         record = report_record(report, used, notebook="impact_report.ipynb (app)")
         figures = report_figures(report, loaded.get("climate_pathway"), self._figure_cache)
-        page = rep.render_report_html(report, figures, record, example_note=EXAMPLE_NOTE if example else None)
+        page = rep.render_report_html(report, figures, record, example_note=note_text)
         tables = report.tables()
         stem = f"impact-report-{report.financial_year.replace('/', '-')}"
         files = [
@@ -545,11 +560,11 @@ class ImpactApp:
             tables_html += charts.table_html(rep.screen_table(report.grants), caption="Funded grants and their outcomes by scheme theme")
         if report.activities is not None:
             tables_html += _scroll(charts.table_html(rep.screen_table(report.activities, ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"]), caption=f"The council's own activities, {report.financial_year}"), "The council's own activities")
-        note = (
-            f"<p><strong>Example data.</strong> {html.escape(EXAMPLE_NOTE)}</p>"
-            if example
-            else "<p><strong>Your data.</strong> " + html.escape("; ".join(f"{ROLES[r][0]}: {_source_names(s)}" for r, s in used.items() if s is not None)) + ".</p>"
-        )
+        note = "<p><strong>Your data.</strong> " + html.escape("; ".join(f"{ROLES[r][0]}: {_source_names(s)}" for r, s in used.items() if s is not None)) + ".</p>"
+        if note_text == EXAMPLE_NOTE:
+            note = f"<p><strong>Example data.</strong> {html.escape(EXAMPLE_NOTE)}</p>"
+        elif note_text:
+            note += f"<p><strong>Example values.</strong> {html.escape(note_text)}</p>"
 
         # every step succeeded: replace what is shown
         self.sources, self.loaded, self.report, self.page_html, self.record = dict(sources), loaded, report, page, record

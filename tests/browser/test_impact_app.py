@@ -74,6 +74,7 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_report(open_app):
     assert "returns-q3.csv, row 2: the contract 'EX-C-009' is not in the contracts file" in banner.inner_text()
     assert page.inner_text(".sv-summary-area") == summary
     assert page.input_value(".sv-year select") == "2025/26"
+    print(f"impact app: time to first widget (kernel already warm) {app.seconds_to_ready:.2f} s")
     assert_clean(app)
     assert axe_violations(app) == []
 
@@ -96,7 +97,7 @@ def test_the_static_report_page_has_no_wcag_violations_and_no_outside_requests(b
     sources = {role: resolve_path(p) for role, p in impact_app.EXAMPLE_FILES.items()}
     report = impact_app.run_batch(sources, "2025/26")
     loaded = impact_app.load_inputs(sources)
-    page_html = impact_app.report_html(report, loaded, impact_app.report_record(report, sources, notebook="test"), example=True)
+    page_html = impact_app.report_html(report, loaded, impact_app.report_record(report, sources, notebook="test"), note=impact_app.example_note(sources))
     page = browser.new_page()
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("data:", "about:")) else None)
