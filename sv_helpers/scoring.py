@@ -40,7 +40,7 @@ import pandas as pd
 
 from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.formatting import format_money, format_number
-from sv_helpers.measures import THEMES, social_value, unknown_measure_codes, value_by_theme
+from sv_helpers.measures import THEMES, social_value, unknown_measure_codes
 from sv_helpers.parameters import parameter_value
 from sv_helpers.tables import Column, TableSchema, load_tables
 
@@ -521,25 +521,28 @@ def social_value_by_bidder(tender: Tender, measures: pd.DataFrame) -> pd.DataFra
         no proxy value).
     """
     valued = social_value(tender.commitments, measures)
-    rows = []
-    for bidder, price in zip(tender.bidders, tender.bids["price"]):
-        mine = valued[valued["bidder"] == bidder]
-        themes = value_by_theme(mine)
-        total = float(themes.sum())
-        rows.append(
-            {
-                "bidder": bidder,
-                "price": float(price),
-                **{t: float(themes[t]) for t in THEMES},
-                "social_value_gbp": total,
-                "value_per_pound": total / float(price) if price > 0 else np.nan,
-                "measures_not_monetised": int(mine["value_gbp"].isna().sum()),
-            }
-        )
-    return pd.DataFrame(rows).set_index("bidder")
+    bidders = pd.Index(tender.bidders, name="bidder")
+    money = valued["value_gbp"].fillna(0.0).astype("float64")
+    by_theme = money.groupby([valued["bidder"].astype(object), valued["theme"].astype(object)]).sum()
+    table = by_theme.unstack("theme") if len(by_theme) else pd.DataFrame()
+    out = table.reindex(index=bidders, columns=list(THEMES)).fillna(0.0).astype("float64")
+    out.columns.name = None
+    prices = tender.bids["price"].to_numpy(dtype=float)
+    out.insert(0, "price", prices)
+    out["social_value_gbp"] = out[list(THEMES)].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["value_per_pound"] = np.where(prices > 0, out["social_value_gbp"].to_numpy() / np.where(prices > 0, prices, 1.0), np.nan)
+    missing = valued["value_gbp"].isna().groupby(valued["bidder"].astype(object)).sum()
+    out["measures_not_monetised"] = missing.reindex(bidders).fillna(0).astype(int).to_numpy()
+    return out
 
 
-def score_fractions(tender: Tender, measures: pd.DataFrame, finals: pd.DataFrame | None = None) -> pd.DataFrame:
+def score_fractions(
+    tender: Tender,
+    measures: pd.DataFrame,
+    finals: pd.DataFrame | None = None,
+    social: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The share of each criterion's weight each bid earns, 0 to 1.
 
     A bid's score on a criterion is its weight × this fraction, so the
@@ -560,7 +563,8 @@ def score_fractions(tender: Tender, measures: pd.DataFrame, finals: pd.DataFrame
             fractions[criterion] = price_fraction(prices, method)
         elif method == "proxy_value":
             if value is None:
-                value = social_value_by_bidder(tender, measures)["social_value_gbp"].reindex(tender.bidders).to_numpy()
+                social = social_value_by_bidder(tender, measures) if social is None else social
+                value = social["social_value_gbp"].reindex(tender.bidders).to_numpy()
             fractions[criterion] = value_fraction(value)
         else:
             column = finals_wide[criterion] if criterion in finals_wide.columns else pd.Series(dtype=float)
@@ -660,7 +664,8 @@ def score_tender(
     findings = check_tender(tender, measures)
     raise_for_errors(findings)
     finals = final_scores(tender)
-    fractions = score_fractions(tender, measures, finals)
+    social = social_value_by_bidder(tender, measures)
+    fractions = score_fractions(tender, measures, finals, social)
     scores = fractions * tender.weights
     groups = tender.groups
     ranking = _group_totals(scores, groups)
@@ -677,7 +682,7 @@ def score_tender(
         criterion_scores=long[["bidder", "criterion", "group", "score"]],
         fractions=fractions,
         finals=finals,
-        social_value=social_value_by_bidder(tender, measures),
+        social_value=social,
         findings=[f for f in findings if not f.is_error],
     )
 
