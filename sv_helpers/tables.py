@@ -354,8 +354,10 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, shee
     alias_map = {_normalise_header(k): v for k, v in schema.aliases.items()}
     for col in frame.columns:
         key = _normalise_header(col)
-        target = key if key in known else label_map.get(key) or alias_map.get(key) or key
-        if target in rename.values():
+        target = key if key in known else label_map.get(key) or alias_map.get(key)
+        if target is None:  # a column the schema does not use: keep it, under a name that does not clash
+            target = key if key not in rename.values() else str(col)
+        elif target in rename.values():
             raise InputError(f"{place}: the column '{target}' appears twice. Delete or rename one of them.")
         rename[col] = target
     frame = frame.rename(columns=rename)

@@ -259,9 +259,10 @@ def in_voila() -> bool:
 def install_plain_errors() -> None:
     """Show an ``InputError`` raised in a notebook cell as its message alone, never a traceback.
 
-    The cell still fails (so papermill stops with the plain-English message as
-    the error, and nbval reports it); only the display changes.  Outside
-    IPython this does nothing.
+    The message is shown as the workbook's banner, and the cell's error is
+    recorded as one line, ``InputError: <message>``, with no stack, so the
+    cell still fails: papermill stops with the plain-English message as the
+    run's error, and nbval reports it.  Outside IPython this does nothing.
     """
     try:
         from IPython import get_ipython
@@ -274,6 +275,8 @@ def install_plain_errors() -> None:
 
     def handler(shell: Any, etype: type, evalue: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
         display(HTML(f'<div class="sv-banner sv-banner-error" role="alert"><strong>There is a problem</strong><p>{html.escape(str(evalue)).replace(chr(10), "<br>")}</p></div>'))
-        return [f"{etype.__name__}: {evalue}"]
+        stb = [f"{etype.__name__}: {evalue}"]
+        shell._showtraceback(etype, evalue, stb)
+        return stb
 
     shell.set_custom_exc((InputError,), handler)

@@ -200,3 +200,14 @@ def test_any_text_in_a_money_cell_either_parses_or_gives_the_plain_message(cell)
         load_table(data, BIDS, filename="bids.csv")
     except InputError as err:
         assert str(err).startswith("bids.csv")
+
+
+def test_extra_columns_whose_names_clash_once_simplified_are_kept():
+    data = b"bidder,price,Road Transport (A roads),Road Transport (Minor roads)\nAcme,10,1,2\n"
+    table = load_table(data, BIDS, filename="bids.csv")
+    assert table["price"].tolist() == [10.0]
+    assert list(table.columns[-2:]) == ["road_transport", "Road Transport (Minor roads)"]
+
+
+def test_a_schema_column_given_twice_is_refused():
+    assert "the column 'price' appears twice" in error_of(b"bidder,price,Price (GBP)\nAcme,10,11\n", BIDS, filename="bids.csv")
