@@ -145,7 +145,7 @@ def tipping_point(result: TenderResult, group: str = "social_value") -> TippingP
     w = winners0[0]
     upper = lower = None
     up_who = low_who = None
-    # Crossings of each other bid's line with the winner's.
+    # Crossings of each other bid's line with the (first) winner's; bids tied with it now are skipped.
     crossings = []
     for j in range(len(bidders)):
         if j in winners0:
@@ -154,8 +154,6 @@ def tipping_point(result: TenderResult, group: str = "social_value") -> TippingP
         if abs(slope) < 1e-15:
             continue
         crossings.append(-(a[j] - a[w]) / slope)
-    if len(winners0) > 1:  # already tied: any move either way may settle it
-        pass
     ups = sorted(x for x in crossings if g0 + 1e-9 < x <= TOTAL_WEIGHT + 1e-9)
     downs = sorted((x for x in crossings if -1e-9 <= x < g0 - 1e-9), reverse=True)
     if ups:

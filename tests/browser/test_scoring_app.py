@@ -86,3 +86,11 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
     assert "Winner: Bidder D" in page.inner_text(".sv-headline")
     assert_clean(app)
     assert axe_violations(app) == []
+
+
+def test_a_shared_link_sets_the_price_method(open_app):
+    app = open_app(NOTEBOOK, query="price_method=deviation_from_lowest&uncertainty_margin=1")
+    headline = app.page.inner_text(".sv-headline")
+    assert "Deduct the % above the lowest price" in headline
+    assert "up to 1.0 points either way" in app.page.inner_text(".sv-monte-carlo")
+    assert_clean(app)
