@@ -490,6 +490,64 @@ def delivery_table(
     return table[DELIVERY_COLUMNS + ["contract", "supplier", "theme", "outcome", "unit", "proxy_value_gbp"]]
 
 
+def quarter_ends(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
+    """The UK financial quarter ends from the one holding ``start`` to the last on or before ``end``."""
+    first = quarter_end_on_or_after(pd.Timestamp(start))
+    return list(pd.date_range(first, pd.Timestamp(end), freq=pd.offsets.QuarterEnd(startingMonth=3)))
+
+
+def delivery_profile(
+    contract_id: str,
+    contracts: pd.DataFrame,
+    commitments: pd.DataFrame,
+    returns: pd.DataFrame,
+    measures: pd.DataFrame,
+    as_of: pd.Timestamp | str | dt.date,
+) -> pd.DataFrame:
+    """One contract's delivered and expected value, cumulative, at each quarter end to a date.
+
+    Parameters
+    ----------
+    contract_id : str
+        The contract.
+    contracts, commitments, returns, measures : DataFrame
+        As for :func:`delivery_table` (returns in force).
+    as_of : date
+        The last date of the profile; quarters ending after it are left out,
+        and ``as_of`` itself is the last point when it is not a quarter end.
+
+    Returns
+    -------
+    DataFrame
+        ``period_end, delivered_value_gbp, expected_value_gbp,
+        pct_of_expected`` (NaN where nothing was expected yet).
+    """
+    contract = contracts[contracts["contract_id"].astype(str) == str(contract_id)]
+    if contract.empty:
+        raise InputError(f"There is no contract '{contract_id}' in the contracts file.")
+    start = pd.Timestamp(contract["start_date"].iloc[0])
+    end = min(pd.Timestamp(as_of), quarter_end_on_or_after(pd.Timestamp(contract["end_date"].iloc[0])))  # the last return may cover the quarter the term ends in
+    dates = quarter_ends(start, end)
+    if not dates or dates[-1] < end:
+        dates.append(end)
+    mine_commitments = commitments[commitments["contract_id"].astype(str) == str(contract_id)]
+    mine_returns = returns[returns["contract_id"].astype(str) == str(contract_id)]
+    committed = social_value(mine_commitments.assign(measure_code=mine_commitments["measure_code"].astype(str)), measures, quantity_column="committed_quantity")
+    committed_value = float(committed["value_gbp"].sum(min_count=0))
+    if len(mine_returns):
+        delivered = social_value(mine_returns.assign(measure_code=mine_returns["measure_code"].astype(str)), measures, quantity_column="quantity_delivered")
+        period = pd.to_datetime(delivered["period_end"]).to_numpy()
+        value = delivered["value_gbp"].fillna(0.0).to_numpy(dtype="float64")
+    else:
+        period, value = np.array([], dtype="datetime64[ns]"), np.array([], dtype="float64")
+    out = pd.DataFrame({"period_end": dates})
+    out["delivered_value_gbp"] = [float(value[period <= np.datetime64(d)].sum()) for d in dates]
+    out["expected_value_gbp"] = [committed_value * fraction_elapsed(start, pd.Timestamp(contract["end_date"].iloc[0]), d) for d in dates]
+    expected = out["expected_value_gbp"]
+    out["pct_of_expected"] = np.where(expected > 0, 100.0 * out["delivered_value_gbp"] / expected.where(expected > 0, 1.0), np.nan)
+    return out
+
+
 def status_thresholds(on: pd.Timestamp | dt.date | None = None) -> tuple[float, float]:
     """Return the green and amber thresholds (percent of expected value) in force on a date."""
     day = pd.Timestamp(on).date() if on is not None else None

@@ -333,3 +333,28 @@ def test_a_returns_file_with_no_rows_yet_means_nothing_delivered():
     table = dlv.delivery_table(_contracts(), _commitments(), dlv.resolve_returns(returns).current, _measures(), "2025-09-30")
     assert table.loc[0, "delivered_value_gbp"] == 0.0
     assert dlv.contract_status(table, _contracts(), green=90, amber=70).loc[0, "status"] == "red"
+
+
+def test_the_profile_is_cumulative_at_each_quarter_end():
+    returns = _returns([("C1", "2025-06-30", "VOL", 20.0), ("C1", "2025-09-30", "VOL", 30.0)])
+    profile = dlv.delivery_profile("C1", _contracts(), _commitments(), returns, _measures(), "2025-11-15")
+    assert [d.date().isoformat() for d in profile["period_end"]] == ["2025-06-30", "2025-09-30", "2025-11-15"]
+    assert profile["delivered_value_gbp"].tolist() == [200.0, 500.0, 500.0]
+    # 30 June 2025 is day 90 of 365: expected £1,000 x 90/365
+    assert profile["expected_value_gbp"].iloc[0] == pytest.approx(1000 * 90 / 365)
+    assert profile["expected_value_gbp"].is_monotonic_increasing
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    delivered=st.lists(st.tuples(st.sampled_from(["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31", "2026-06-30"]), st.sampled_from(["JOB", "VOL", "TALK"]), quantities), max_size=8),
+    as_of=st.dates(min_value=pd.Timestamp("2025-04-02").date(), max_value=pd.Timestamp("2026-12-31").date()),
+)
+def test_the_profile_ends_where_the_delivery_table_stands(delivered, as_of):
+    returns = dlv.resolve_returns(_returns([("C1", p, m, q) for p, m, q in delivered])).current
+    commitments = _commitments((("C1", "VOL", 100.0), ("C1", "JOB", 1.0), ("C1", "TALK", 3.0)))
+    profile = dlv.delivery_profile("C1", _contracts(), commitments, returns, _measures(), as_of)
+    table = dlv.delivery_table(_contracts(), commitments, returns, _measures(), min(pd.Timestamp(as_of), pd.Timestamp("2026-06-30")))
+    assert profile["delivered_value_gbp"].iloc[-1] == pytest.approx(table["delivered_value_gbp"].sum())
+    assert profile["expected_value_gbp"].iloc[-1] == pytest.approx(table["expected_value_gbp"].sum())
+    assert profile["delivered_value_gbp"].is_monotonic_increasing

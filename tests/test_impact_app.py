@@ -82,3 +82,14 @@ def test_own_files_with_the_example_measures_library_are_flagged_as_example_valu
     assert app.example_note(own) == app.EXAMPLE_MEASURES_NOTE
     opened = app.ImpactApp(own, "2025/26")
     assert "Example values." in opened.files_note.value and "Your data." in opened.files_note.value
+
+
+def test_choosing_a_contract_shows_its_quarterly_profile(impact_app):
+    assert impact_app.contract.value == "EX-C-001"
+    impact_app.contract.value = "EX-C-003"
+    detail = impact_app.contract_html.value
+    assert "Grounds maintenance (example)" in detail and "Red: well behind" in detail
+    assert detail.count("<img ") == 1
+    impact_app.year.value = "2024/25"  # EX-C-003 starts in April 2025: nothing is expected by March 2025
+    assert impact_app.contract.value == "EX-C-003"
+    assert "Not due yet" in impact_app.contract_html.value

@@ -137,6 +137,26 @@ def _climate_figure(report: imp.ImpactReport, pathway: pd.DataFrame) -> str:
     return charts.figure_html(fig, alt=alt, caption=caption, data=rep.screen_table(pathway))
 
 
+def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
+    """One contract's cumulative delivered value against the expected profile, by quarter."""
+    fig, ax = charts.new_figure(8.0, 3.8)
+    dates = pd.to_datetime(profile["period_end"])
+    ax.plot(dates, profile["expected_value_gbp"], color=charts.PALETTE[7], linestyle="--", linewidth=2, label="Expected to date")
+    ax.plot(dates, profile["delivered_value_gbp"], color=charts.PALETTE[0], marker="o", linewidth=2, label="Delivered to date")
+    ax.yaxis.set_major_formatter(lambda v, _: format_money(v))
+    ax.set_ylabel("Social value (£), cumulative")
+    ax.set_title(f"{contract['contract_id']}: delivered against expected", loc="left", fontsize=12)
+    ax.legend(frameon=False, loc="upper left")
+    fig.autofmt_xdate()
+    last = profile.iloc[-1]
+    alt = (
+        f"Line chart of the social value of contract {contract['contract_id']} ({contract['contract']}), cumulative at each quarter end: "
+        f"delivered against expected. By {format_date(last['period_end'])} it delivered {format_money(last['delivered_value_gbp'])} "
+        f"of {format_money(last['expected_value_gbp'])} expected ({format_pct(last['pct_of_expected'], 0)})."
+    )
+    return charts.figure_html(fig, alt=alt, caption="Expected: the commitment times the share of the contract term elapsed, in days.", data=rep.screen_table(profile))
+
+
 def report_figures(report: imp.ImpactReport, climate_pathway: pd.DataFrame | None = None, cache: dict | None = None) -> list[str]:
     """The report's charts as accessible HTML figures (alt text, caption and data table each).
 
@@ -438,11 +458,16 @@ class ImpactApp:
         self.pdf_button.add_class("sv-make-pdf")
         self.pdf_link = widgets.HTML()
         self.pdf_link.add_class("sv-pdf-area")
+        self.contract = ui.dropdown("Contract", [("(none loaded)", "")], "")
+        self.contract.add_class("sv-contract")
+        self.contract_html = widgets.HTML()
+        self.contract_html.add_class("sv-contract-detail")
 
         self.year.observe(ui.guarded(self.banner)(self._on_setting), names="value")
         self.as_of.observe(ui.guarded(self.banner)(self._on_setting), names="value")
         self.use_examples.on_click(ui.guarded(self.banner)(self._on_examples))
         self.pdf_button.on_click(ui.guarded(self.banner)(self._on_pdf))
+        self.contract.observe(ui.guarded(self.banner)(self._on_contract), names="value")
 
         upload_rows = [self.uploads[r] for r in ROLES]
         self.root = widgets.VBox(
@@ -463,7 +488,8 @@ class ImpactApp:
                     self.templates,
                 ),
                 ui.section("2. The report", self.summary, self.charts_html, self.tables_html),
-                ui.section("3. Downloads", self.downloads, self.pdf_button, self.pdf_link),
+                ui.section("3. One contract's delivery", ui.paragraph("Choose a contract to see its delivery quarter by quarter against the expected profile, and each measure."), self.contract, self.contract_html),
+                ui.section("4. Downloads", self.downloads, self.pdf_button, self.pdf_link),
             ]
         )
         self.root.add_class("sv-app")
@@ -510,6 +536,29 @@ class ImpactApp:
     def _on_setting(self, _change: Any) -> None:
         if not self._quiet:
             self._refresh(self.sources)
+
+    def _on_contract(self, _change: Any) -> None:
+        if not self._quiet and self.report is not None and self.contract.value:
+            self.contract_html.value = self._contract_detail(self.report, self.loaded, self.contract.value)
+
+    def _contract_detail(self, report: imp.ImpactReport, loaded: Mapping[str, Any], contract_id: str) -> str:
+        contracts = loaded["contracts"]
+        resolved = dlv.resolve_returns(loaded["returns"])
+        profile = dlv.delivery_profile(contract_id, contracts, loaded["commitments"], resolved.current, loaded["measures"], report.as_of)
+        contract = contracts[contracts["contract_id"].astype(str) == contract_id].iloc[0]
+        status = report.status.set_index("contract_id").loc[contract_id]
+        measures = report.delivery[report.delivery["contract_id"] == contract_id]
+        head = (
+            f"<p><strong>{html.escape(str(contract['contract']))}</strong>, {html.escape(str(contract['supplier']))}: "
+            f"{format_date(contract['start_date'])} to {format_date(contract['end_date'])}, {format_money(contract['contract_value'])}. "
+            f"Status on {format_date(report.as_of)}: <strong>{html.escape(STATUS_LABELS[status['status']])}</strong> "
+            + (f"({format_pct(status['pct_of_expected'], 0)} of the value expected to date).</p>" if pd.notna(status["pct_of_expected"]) else "(no value in pounds was expected yet).</p>")
+        )
+        table = charts.table_html(
+            rep.screen_table(measures, ["measure_code", "outcome", "unit", "committed_quantity", "delivered_quantity", "expected_quantity", "delivered_value_gbp", "expected_value_gbp"]),
+            caption=f"{contract_id}: each measure to {format_date(report.as_of)}",
+        )
+        return head + profile_figure(contract, profile) + table
 
     def _on_pdf(self, _button: Any) -> None:
         if not self.page_html:
@@ -566,9 +615,21 @@ class ImpactApp:
         elif note_text:
             note += f"<p><strong>Example values.</strong> {html.escape(note_text)}</p>"
 
+        ids = [str(c) for c in loaded["contracts"]["contract_id"]]
+        chosen = self.contract.value if self.contract.value in ids else ids[0]
+        detail = self._contract_detail(report, loaded, chosen)
+        options = [(f"{c} – {n}", c) for c, n in zip(ids, loaded["contracts"]["contract"].astype(str))]
+
         # every step succeeded: replace what is shown
         self.sources, self.loaded, self.report, self.page_html, self.record = dict(sources), loaded, report, page, record
         self.files_note.value = note
+        self._quiet, quiet = True, self._quiet
+        try:
+            self.contract.options = options
+            self.contract.value = chosen
+        finally:
+            self._quiet = quiet
+        self.contract_html.value = detail
         self.summary.value = summary_html
         self.charts_html.value = "".join(figures)
         self.tables_html.value = tables_html
