@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -157,7 +157,7 @@ class TenderSettings:
     moderation_margin: float
 
     @classmethod
-    def defaults(cls) -> "TenderSettings":
+    def defaults(cls) -> TenderSettings:
         """The council's defaults, from ``data/parameters/scoring/``."""
         return cls(**{key: float(parameter_value(name)) for key, name in SETTING_PARAMETERS.items()})
 
