@@ -302,7 +302,7 @@ def prepare_applications(applications: pd.DataFrame, weights: Mapping[str, float
     out = applications.copy()
     lsoas = deprivation.lsoa_deciles().set_index("lsoa_code")
     wards = deprivation.ward_deciles().set_index("ward")
-    ward_out, decile_out, score_src = [], [], []
+    ward_out, decile_out = [], []
     for _, app in out.iterrows():
         lsoa = app.get("lsoa_code")
         lsoa = lsoa.strip().upper() if isinstance(lsoa, str) and lsoa.strip() else None

@@ -20,7 +20,7 @@ from sv_helpers import charts, exports, ui
 from sv_helpers import climate as cl
 from sv_helpers import emissions as em
 from sv_helpers.errors import InputError
-from sv_helpers.formatting import format_money, format_number, format_pct
+from sv_helpers.formatting import format_money, format_number
 from sv_helpers.parameters import parameter_value
 from sv_helpers.paths import resolve_path
 from sv_helpers.provenance import provenance_record

@@ -396,35 +396,6 @@ def parse_theme_floors(text: str) -> dict[str, float]:
     return floors
 
 
-def install_plain_errors() -> None:
-    """Like :func:`ui.install_plain_errors`, and outside Voila also record the error as the cell's error output.
-
-    Work-around for the foundation's handler, which shows the banner but leaves
-    no ``error`` output, so papermill fails with an empty ``CellExecutionError``
-    instead of the plain-English message.  Here the handler also emits the
-    one-line error (``InputError: <message>``, no traceback).  In Voila the
-    foundation's handler is used unchanged.
-    """
-    ui.install_plain_errors()
-    if ui.in_voila():
-        return
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
-    if shell is None or shell.CustomTB is None:
-        return
-    banner_handler = shell.CustomTB
-
-    def handler(shell: Any, etype: type, evalue: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        stb = banner_handler(etype, evalue, tb, tb_offset=tb_offset)
-        shell._showtraceback(etype, evalue, stb)
-        return stb
-
-    shell.set_custom_exc((InputError,), handler)
-
-
 def parse_decile_factors(text: str) -> dict[int, float]:
     """Read "1: 1.5; 2: 1.4" into ``{1: 1.5, 2: 1.4}`` (a score multiplier per IMD decile)."""
     factors: dict[int, float] = {}
