@@ -16,18 +16,23 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
+import sys
+import time
+from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from sv_helpers.measures import load_measures  # noqa: E402
-from sv_helpers.scoring import Tender, TenderSettings, score_tender  # noqa: E402
-from sv_helpers.sensitivity import rank_reversal, tipping_point, win_probabilities, winner_grid  # noqa: E402
+from sv_helpers.measures import load_measures
+from sv_helpers.scoring import Tender, TenderSettings, score_tender
+from sv_helpers.sensitivity import (
+    rank_reversal,
+    tipping_point,
+    win_probabilities,
+    winner_grid,
+)
 
 REPEATS = 5
 

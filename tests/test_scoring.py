@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sv_helpers.errors import InputError
+from sv_helpers.paths import data_path
 from sv_helpers.scoring import (
     TENDER_SCHEMAS,
     Tender,
@@ -24,8 +25,6 @@ from sv_helpers.scoring import (
     rebalance_weights,
     score_tender,
 )
-from sv_helpers.tables import load_tables
-from sv_helpers.paths import data_path
 
 MEASURES = pd.DataFrame(
     {

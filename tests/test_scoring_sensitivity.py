@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_scoring import MEASURES, make_tender, simple_tender, tenders
 
 from sv_helpers.errors import InputError
 from sv_helpers.scoring import score_tender
-from sv_helpers.sensitivity import rank_reversal, tipping_point, win_probabilities, winner_grid
-from test_scoring import MEASURES, make_tender, simple_tender, tenders
+from sv_helpers.sensitivity import (
+    rank_reversal,
+    tipping_point,
+    win_probabilities,
+    winner_grid,
+)
 
 
 def cheap_or_social():
