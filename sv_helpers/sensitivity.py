@@ -69,7 +69,9 @@ class TippingPoint:
         bid draws level with the winner (beyond them it wins), or None when no
         weight from 0 to 100 in that direction changes the winner.
     lower_winner, upper_winner : str or None
-        Who wins beyond each tipping point.
+        Who wins beyond each tipping point (several names when they tie).
+    lower_is_tie, upper_is_tie : bool
+        Whether beyond the tipping point two or more bids tie for first.
     """
 
     group: str
@@ -79,6 +81,8 @@ class TippingPoint:
     lower_winner: str | None
     upper_weight: float | None
     upper_winner: str | None
+    lower_is_tie: bool = False
+    upper_is_tie: bool = False
 
     @property
     def margin(self) -> float | None:
@@ -92,9 +96,13 @@ class TippingPoint:
         text = f"The {label} weight is {format_number(self.current_weight, 1)} points and {self.winner} wins."
         parts = []
         if self.upper_weight is not None:
-            parts.append(f"if it rose above {format_number(self.upper_weight, 1)} points (+{format_number(self.upper_weight - self.current_weight, 1)}), {self.upper_winner} would win")
+            where = "all the way to 100 points" if self.upper_weight >= TOTAL_WEIGHT - 1e-9 else f"above {format_number(self.upper_weight, 1)} points"
+            verb = "would tie for first place" if self.upper_is_tie else "would win"
+            parts.append(f"if it rose {where} (+{format_number(self.upper_weight - self.current_weight, 1)}), {self.upper_winner} {verb}")
         if self.lower_weight is not None:
-            parts.append(f"if it fell below {format_number(self.lower_weight, 1)} points (−{format_number(self.current_weight - self.lower_weight, 1)}), {self.lower_winner} would win")
+            where = "all the way to 0" if self.lower_weight <= 1e-9 else f"below {format_number(self.lower_weight, 1)} points"
+            verb = "would tie for first place" if self.lower_is_tie else "would win"
+            parts.append(f"if it fell {where} (−{format_number(self.current_weight - self.lower_weight, 1)}), {self.lower_winner} {verb}")
         if not parts:
             return text + f" No {label} weight from 0 to 100 changes the winner (the other weights scaled in proportion)."
         return text + " With the other weights scaled in proportion to keep the total at 100, " + "; ".join(parts) + "."
@@ -156,15 +164,16 @@ def tipping_point(result: TenderResult, group: str = "social_value") -> TippingP
         crossings.append(-(a[j] - a[w]) / slope)
     ups = sorted(x for x in crossings if g0 + 1e-9 < x <= TOTAL_WEIGHT + 1e-9)
     downs = sorted((x for x in crossings if -1e-9 <= x < g0 - 1e-9), reverse=True)
+    up_tie = low_tie = False
     if ups:
         upper = float(min(ups[0], TOTAL_WEIGHT))
-        beyond = min(upper + 1e-6, TOTAL_WEIGHT)
-        up_who = _names(bidders, _winners(a + b * beyond))
+        beyond = _winners(a + b * min(upper + 1e-6, TOTAL_WEIGHT))
+        up_who, up_tie = _names(bidders, beyond), len(beyond) > 1
     if downs:
         lower = float(max(downs[0], 0.0))
-        beyond = max(lower - 1e-6, 0.0)
-        low_who = _names(bidders, _winners(a + b * beyond))
-    return TippingPoint(group, g0, _names(bidders, winners0), lower, low_who, upper, up_who)
+        beyond = _winners(a + b * max(lower - 1e-6, 0.0))
+        low_who, low_tie = _names(bidders, beyond), len(beyond) > 1
+    return TippingPoint(group, g0, _names(bidders, winners0), lower, low_who, upper, up_who, low_tie, up_tie)
 
 
 def winner_grid(result: TenderResult, step: float = 5.0) -> pd.DataFrame:
@@ -244,7 +253,7 @@ def rank_reversal(result: TenderResult) -> pd.DataFrame:
     for removed in range(n):
         keep = np.array([i != removed for i in range(n)])
         kept = [i for i in range(n) if keep[i]]
-        after = _totals_without(result, keep)
+        after = _totals_without(result, keep) if len(kept) else np.zeros(0)
         changes = []
         for x, y in combinations(range(len(kept)), 2):
             before, now = _order(totals[kept[x]], totals[kept[y]]), _order(after[x], after[y])

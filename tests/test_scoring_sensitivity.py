@@ -186,3 +186,19 @@ def test_tipping_points_lie_within_0_to_100_and_on_the_right_side(tender):
             assert point.upper_winner
         if point.lower_weight is not None:
             assert 0 <= point.lower_weight < point.current_weight
+
+
+def test_a_single_bid_has_no_rank_reversal_and_wins_for_certain():
+    result = score_tender(make_tender([("Price", "price", 100, "lowest_price")], [("A", 10)]), MEASURES)
+    table = rank_reversal(result)
+    assert table["order_changed"].tolist() == [False]
+    assert table["new_winner"].tolist() == [""]
+    assert win_probabilities(result, 1.0, 10, 0)["win_probability"].tolist() == [1.0]
+
+
+def test_a_tie_reached_only_at_the_end_of_the_scale_is_described_as_a_tie():
+    # Nobody commits social value, so at a social value weight of 100 both bids score 0 and tie.
+    tender = make_tender([("Price", "price", 90, "lowest_price"), ("SV", "social_value", 10, "proxy_value")], [("A", 10), ("B", 5)])
+    point = tipping_point(score_tender(tender, MEASURES), "social_value")
+    assert point.upper_weight == pytest.approx(100) and point.upper_is_tie
+    assert "if it rose all the way to 100 points (+90.0), A and B would tie for first place" in point.describe()
