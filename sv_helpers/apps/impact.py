@@ -630,11 +630,11 @@ class ImpactApp:
         finally:
             self._quiet = quiet
         self.contract_html.value = detail
-        self.summary.value = summary_html
         self.charts_html.value = "".join(figures)
         self.tables_html.value = tables_html
         self.downloads.value = "<p>Each download carries the provenance record (year, thresholds, the SHA-256 of every input file, the package version). The PDF is printed from the web page on request.</p>" + ui.downloads_html(files)
         self.pdf_link.value = ""
+        self.summary.value = summary_html  # last: the summary changing means the whole report is redrawn
         warnings = [*report.warnings, *self._notices]
         self._notices = []  # the link's notices are shown once, with the first report
         if warnings:

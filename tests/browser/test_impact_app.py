@@ -57,7 +57,7 @@ def test_leaving_out_climate_results_says_so_plainly(open_app):
     page = app.page
     page.locator(".sv-include-climate input[type=checkbox]").uncheck()
     page.wait_for_function("() => document.querySelector('.sv-summary-area').innerText.includes('Not provided for this report: climate results')", timeout=60_000)
-    assert page.locator(".sv-charts img[alt]").count() == 2
+    page.wait_for_function("() => document.querySelectorAll('.sv-charts img[alt]').length === 2", timeout=30_000)
     assert_clean(app)
 
 
@@ -108,3 +108,13 @@ def test_the_static_report_page_has_no_wcag_violations_and_no_outside_requests(b
         assert requests == []
     finally:
         page.close()
+
+
+def test_choosing_a_contract_shows_its_delivery_profile(open_app):
+    app = open_app(NOTEBOOK, ready=".sv-contract-detail img")
+    page = app.page
+    page.select_option(".sv-contract select", label="EX-C-003 – Grounds maintenance (example)")
+    page.wait_for_function("() => document.querySelector('.sv-contract-detail').innerText.includes('Grounds maintenance (example)')", timeout=60_000)
+    assert "Red: well behind" in page.inner_text(".sv-contract-detail")
+    assert page.locator(".sv-contract-detail img[alt*='EX-C-003']").count() == 1
+    assert_clean(app)
