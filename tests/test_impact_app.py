@@ -64,9 +64,8 @@ def test_without_chromium_the_app_says_the_pdf_needs_it(impact_app, monkeypatch)
 
 def test_a_link_with_a_wrong_year_says_so_and_shows_the_last_complete_year():
     sources = {role: resolve_path(p) for role, p in app.EXAMPLE_FILES.items()}
-    years = app.financial_year_options()
     opened = app.ImpactApp(sources, "2024", notices=["The link sets 'budget', which this app does not have, so it was ignored."])
-    assert opened.year.value == years[2]
+    assert opened.year.value == app.last_complete_financial_year()
     assert "'2024' is not a financial year" in opened.banner.message
     assert "'budget'" in opened.banner.message
 
@@ -93,3 +92,12 @@ def test_choosing_a_contract_shows_its_quarterly_profile(impact_app):
     impact_app.year.value = "2024/25"  # EX-C-003 starts in April 2025: nothing is expected by March 2025
     assert impact_app.contract.value == "EX-C-003"
     assert "Not due yet" in impact_app.contract_html.value
+
+
+def test_the_year_list_runs_from_2019_20_to_next_year_and_the_last_complete_year_is_the_one_just_ended():
+    import datetime as dt
+
+    assert app.financial_year_options(dt.date(2026, 11, 25))[:3] == ["2027/28", "2026/27", "2025/26"]
+    assert app.financial_year_options(dt.date(2026, 3, 31))[-1] == "2019/20"
+    assert app.last_complete_financial_year(dt.date(2026, 11, 25)) == "2025/26"
+    assert app.last_complete_financial_year(dt.date(2026, 3, 31)) == "2024/25"

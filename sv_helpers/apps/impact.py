@@ -374,11 +374,25 @@ def run_batch(
 GROUPS: dict[str, tuple[str, ...]] = {"activities": ("activities",), "grants": ("grant_allocations", "grant_monitoring"), "climate": ("climate_summary", "climate_pathway")}
 
 
-def financial_year_options(today: dt.date | None = None, back: int = 4, forward: int = 1) -> list[str]:
-    """Financial years around today's, latest first (``2025/26``)."""
+#: The first financial year the app offers (the Procurement Act 2023 era and the years before it, for comparison).
+FIRST_FINANCIAL_YEAR = 2019
+
+
+def financial_year_options(today: dt.date | None = None) -> list[str]:
+    """Financial years from 2019/20 to the one after today's, latest first (``2025/26``)."""
+    current = _current_start(today)
+    return [f"{y}/{(y + 1) % 100:02d}" for y in range(current + 1, FIRST_FINANCIAL_YEAR - 1, -1)]
+
+
+def last_complete_financial_year(today: dt.date | None = None) -> str:
+    """The financial year that ended most recently (``2025/26`` on 25 November 2026)."""
+    start = _current_start(today) - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _current_start(today: dt.date | None) -> int:
     today = today or dt.date.today()
-    current = today.year if today.month >= 4 else today.year - 1
-    return [f"{y}/{(y + 1) % 100:02d}" for y in range(current + forward, current - back - 1, -1)]
+    return today.year if today.month >= 4 else today.year - 1
 
 
 def _scroll(inner: str, label: str) -> str:
@@ -407,7 +421,7 @@ class ImpactApp:
             start = parse_financial_year(financial_year)
             financial_year = f"{start}/{(start + 1) % 100:02d}"
         except InputError as err:
-            financial_year = years[2]  # the last complete financial year
+            financial_year = last_complete_financial_year()
             notices.append(f"{err} The report shows {financial_year}, the last complete financial year, instead.")
         if financial_year not in years:
             years = sorted(set(years) | {financial_year}, reverse=True)
