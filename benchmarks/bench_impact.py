@@ -84,6 +84,16 @@ def main() -> int:
         (f"build_impact_report ({CONTRACTS} contracts, {len(inputs['returns']):,} returns)", best_of(lambda: imp.build_impact_report("2025/26", **inputs)), 3.0),
         ("report_figures + render_report_html", best_of(lambda: rep.render_report_html(report, app.report_figures(report), provenance_record({}, {})), runs=3), 3.0),
     ]
+    from sv_helpers.paths import resolve_path
+
+    example = app.ImpactApp({role: resolve_path(p) for role, p in app.EXAMPLE_FILES.items()}, "2025/26")
+    years = iter(["2024/25", "2025/26"] * 5)
+
+    def change_year() -> None:
+        example.year.value = next(years)
+        assert example.banner.message == "" or "left out" in example.banner.message
+
+    results.append(("app redraw after a year change (example files)", best_of(change_year, runs=4), 2.0))
     if rep.find_chromium():
         results.append(("html_to_pdf (headless Chromium)", best_of(lambda: rep.pdf_bytes(html_text), runs=2), 15.0))
     else:
