@@ -6,8 +6,9 @@ data URIs, with alt text and a data table), styles are inline, and the
 provenance record is printed at the end.  The PDF is printed from that HTML
 by Debian's headless Chromium run as a subprocess.
 
-Model layer: builds strings and runs a subprocess; it never imports
-ipywidgets or matplotlib.
+Interface side (``tests/test_layers.py`` lists it with ``ui`` and ``charts``):
+it builds strings with the charts module's accessible tables and runs a
+subprocess; it never imports ipywidgets.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from sv_helpers.charts import table_html
 from sv_helpers.formatting import format_date, format_money, format_number, format_pct
 from sv_helpers.impact import SOURCE_LABELS, ImpactReport
 from sv_helpers.provenance import provenance_table
@@ -86,10 +88,7 @@ def screen_table(table: pd.DataFrame, columns: Sequence[str] | None = None) -> p
 
 
 def _table(table: pd.DataFrame, caption: str, columns: Sequence[str] | None = None) -> str:
-    shown = screen_table(table, columns)
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in shown.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in shown.itertuples(index=False))
-    return f'<table class="sv-table"><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+    return table_html(screen_table(table, columns), caption=caption)
 
 
 _CSS = """
