@@ -19,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from sv_helpers import charts, exports, ui
-from sv_helpers.errors import InputError
 from sv_helpers.formatting import format_money, format_number, format_pct
 from sv_helpers.measures import THEMES, load_measures
 from sv_helpers.paths import data_path
@@ -200,39 +199,6 @@ def export_files(evaluation: Evaluation, provenance: dict[str, Any]) -> list[tup
     for (name, text), bidder in zip(summaries.items(), evaluation.result.ranking["bidder"]):
         files.append((text.encode("utf-8"), name, f"Assessment summary for {bidder} (text)", "text/markdown"))
     return files
-
-
-# --------------------------------------------------------------------------- notebook errors
-
-
-def install_plain_errors() -> None:
-    """Like :func:`ui.install_plain_errors`, and outside Voila also record the error as the cell's error.
-
-    Work-around for the foundation's handler, which shows the banner but
-    leaves no ``error`` output, so papermill fails with an empty
-    ``CellExecutionError`` instead of the plain-English message.  Here the
-    handler also emits a one-line error (``InputError: <message>``, no
-    traceback), which papermill reports as the run's error.  In Voila the
-    foundation's handler is used unchanged.
-    """
-    ui.install_plain_errors()
-    if ui.in_voila():
-        return
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
-    if shell is None or shell.CustomTB is None:
-        return
-    banner_handler = shell.CustomTB
-
-    def handler(shell: Any, etype: type, evalue: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        stb = banner_handler(etype, evalue, tb, tb_offset=tb_offset)
-        shell._showtraceback(etype, evalue, stb)
-        return stb
-
-    shell.set_custom_exc((InputError,), handler)
 
 
 # --------------------------------------------------------------------------- the app
