@@ -53,8 +53,10 @@ def _source_theme_figure(report: imp.ImpactReport) -> str:
         values = table[theme].to_numpy()
         ax.barh(labels, values, left=left, color=charts.THEME_COLOURS[theme], hatch=charts.HATCHES[i], edgecolor="white", label=theme.capitalize())
         left += values
-    for y, total in enumerate(left):
-        ax.text(total, y, " " + format_money(total), va="center", fontsize=9)
+    figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
+    for y, (total, count) in enumerate(zip(left, figures)):
+        note = "" if total > 0 else " (counted, not valued)" if count > 0 else " (none given)"
+        ax.text(total, y, " " + format_money(total) + note, va="center", fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel("Social value (£)")
     ax.xaxis.set_major_formatter(lambda v, _: format_money(v))
