@@ -101,3 +101,22 @@ def test_the_year_list_runs_from_2019_20_to_next_year_and_the_last_complete_year
     assert app.financial_year_options(dt.date(2026, 3, 31))[-1] == "2019/20"
     assert app.last_complete_financial_year(dt.date(2026, 11, 25)) == "2025/26"
     assert app.last_complete_financial_year(dt.date(2026, 3, 31)) == "2024/25"
+
+
+def test_a_batch_run_reads_a_folder_of_returns_and_records_each_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("SV_CHROMIUM", "")  # the PDF is tested elsewhere; here its absence must not stop the run
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    lines = resolve_path(app.EXAMPLE_FILES["returns"]).read_text().splitlines()
+    # the first file holds the original trees figure (line 67); the second, its correction (the last line)
+    (folder / "2025-q1.csv").write_text("\n".join(lines[:80]) + "\n")
+    (folder / "2025-q2.csv").write_text("\n".join([lines[0], *lines[80:]]) + "\n")
+    sources = {role: app.source_from_path(p) for role, p in app.EXAMPLE_FILES.items()}
+    sources["returns"] = folder
+    out = tmp_path / "out"
+    report = app.run_batch(sources, "2025/26", None, out)
+    whole = app.run_batch({**sources, "returns": resolve_path(app.EXAMPLE_FILES["returns"])}, "2025/26")
+    assert report.status["delivered_value_gbp"].tolist() == whole.status["delivered_value_gbp"].tolist()
+    assert report.replaced_returns[["source_file", "source_row", "replaced_by_file"]].values.tolist() == [["2025-q1.csv", 67, "2025-q2.csv"]]
+    assert {"delivery.csv", "contract_status.csv", "impact_by_theme.csv", "report.html", "provenance.json"} <= {p.name for p in out.iterdir()}
+    assert not (out / "report.pdf").exists()
