@@ -54,6 +54,8 @@ def _source_theme_figure(report: imp.ImpactReport) -> str:
         ax.barh(labels, values, left=left, color=charts.THEME_COLOURS[theme], hatch=charts.HATCHES[i], edgecolor="white", label=theme.capitalize())
         left += values
     figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
+    if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
+        figures["grants"] = max(figures["grants"], report.grants["grants_funded"].iloc[-1])
     for y, (total, count) in enumerate(zip(left, figures)):
         note = "" if total > 0 else " (counted, not valued)" if count > 0 else " (none given)"
         ax.text(total, y, " " + format_money(total) + note, va="center", fontsize=9)
