@@ -26,7 +26,7 @@ from sv_helpers import delivery as dlv
 from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.formatting import financial_year_bounds, format_date, format_money, format_number, format_pct, sentence_list
 from sv_helpers.measures import THEMES
-from sv_helpers.tables import Column, TableSchema, load_table
+from sv_helpers.tables import Column, TableSchema, load_table, parse_date
 
 #: The sources of social value, in the order the report shows them.
 SOURCES: tuple[str, ...] = ("contracts", "grants", "employer", "partnerships", "planning")
@@ -84,9 +84,6 @@ CLIMATE_PATHWAY_SCHEMA = TableSchema(
 CLIMATE_SUMMARY_KEYS = ("last_actual_year", "last_actual_kt", "required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year", "budget_exhausted_year")
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d %B %Y", "%d %b %Y")
-
-
 def parse_date_text(text: str, what: str = "the date") -> pd.Timestamp:
     """Read a date typed by a user (31/03/2026, 2026-03-31 or 31 March 2026).
 
@@ -95,12 +92,10 @@ def parse_date_text(text: str, what: str = "the date") -> pd.Timestamp:
     InputError
         When the text is not a date in one of those forms.
     """
-    for fmt in _DATE_FORMATS:
-        try:
-            return pd.Timestamp(dt.datetime.strptime(str(text).strip(), fmt))
-        except ValueError:
-            continue
-    raise InputError(f"'{text}' is not a date; write {what} like 31/03/2026 or 2026-03-31.")
+    try:
+        return parse_date(str(text).strip())
+    except ValueError:
+        raise InputError(f"'{text}' is not a date; write {what} like 31/03/2026 or 2026-03-31.") from None
 
 
 def load_grant_allocations(source: str | Path | bytes, *, filename: str | None = None) -> pd.DataFrame:

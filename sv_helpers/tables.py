@@ -271,7 +271,11 @@ def _parse_number(value: Any, kind: Kind) -> float:
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d %H:%M:%S")
 
 
-def _parse_date(value: Any) -> pd.Timestamp:
+def parse_date(value: Any) -> pd.Timestamp:
+    """Read one date the way the loader does: a date object, 2026-03-31, 31/03/2026 or 31 March 2026.
+
+    Raises ``ValueError`` when the value is not a date in one of those forms.
+    """
     if isinstance(value, (dt.datetime, dt.date, pd.Timestamp)):
         return pd.Timestamp(value).normalize()
     text = str(value).strip()
@@ -389,7 +393,7 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, shee
                 if column.kind in ("money", "number", "integer"):
                     value: Any = _parse_number(raw, column.kind)
                 elif column.kind == "date":
-                    value = _parse_date(raw)
+                    value = parse_date(raw)
                 elif column.kind == "boolean":
                     value = _parse_boolean(raw)
                 elif column.kind == "category":
