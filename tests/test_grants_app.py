@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import matplotlib.pyplot as plt
 import pytest
 
 from sv_helpers import grants, maps
@@ -75,3 +76,4 @@ def test_ward_map_draws_every_ward_and_hatches_those_with_nothing():
     patches = fig.axes[0].patches
     assert len(patches) == 26
     assert any(p.get_hatch() for p in patches) and any(not p.get_hatch() for p in patches)
+    plt.close(fig)
