@@ -1,8 +1,13 @@
-"""Time to first widget of the landing page and each app, cold (first request after the
-server starts) and warm (a later request, served from a preheated kernel).
+"""Time to first widget of the landing page and each app.
 
-Targets: the landing page draws in under 5 s cold and 3 s warm on the reference
-machine (2 cores). Run: .venv/bin/python benchmarks/bench_app_startup.py
+- cold: Voila started without preheated kernels, so the request starts a kernel
+  and runs the notebook (what a user sees when every preheated kernel is busy);
+- warm: the workbook's own configuration (voila.json), the request served by a
+  kernel that has already run the notebook.
+
+Targets: the landing page draws in under 8 s cold and 3 s warm, each app in
+under 20 s cold and 6 s warm, on the reference machine (2 cores).
+Run: .venv/bin/python benchmarks/bench_app_startup.py
 """
 
 from __future__ import annotations
@@ -19,11 +24,11 @@ REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("SV_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PAGES = {
-    "index.ipynb": ("h1", 5.0, 3.0),
-    "social_value_scoring.ipynb": (".sv-app", None, None),
-    "grant_allocation.ipynb": (".sv-app", None, None),
-    "climate_targets.ipynb": (".sv-app", None, None),
-    "impact_report.ipynb": (".sv-app", None, None),
+    "index.ipynb": ("h1", 8.0, 3.0),
+    "social_value_scoring.ipynb": (".sv-app", 20.0, 6.0),
+    "grant_allocation.ipynb": (".sv-app", 20.0, 6.0),
+    "climate_targets.ipynb": (".sv-app", 20.0, 6.0),
+    "impact_report.ipynb": (".sv-app", 20.0, 6.0),
 }
 
 
@@ -44,41 +49,54 @@ def time_page(browser, url: str, ready: str) -> float:
     return elapsed
 
 
-def main() -> int:
-    from playwright.sync_api import sync_playwright
-
+def serve(extra: list[str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "JUPYTER_PATH": str(REPO / "share" / "jupyter"), "MPLBACKEND": "Agg"}
     voila = str(Path(sys.executable).parent / "voila")
-    proc = subprocess.Popen([voila, f"--port={port}", "--no-browser", "notebooks/"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ok = True
+    proc = subprocess.Popen([voila, f"--port={port}", "--no-browser", *extra, "notebooks/"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}/"
+    for _ in range(300):
+        try:
+            urlopen(base, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return proc, base
+
+
+def measure(browser, extra: list[str], settle: float, repeats: int) -> dict[str, float]:
+    proc, base = serve(extra)
+    times = {}
     try:
-        base = f"http://127.0.0.1:{port}/"
-        for _ in range(300):
-            try:
-                urlopen(base, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            for name, (ready, cold_target, warm_target) in PAGES.items():
-                if not (REPO / "notebooks" / name).exists():
-                    continue
-                url = f"{base}voila/render/{name}"
-                cold = time_page(browser, url, ready)
-                time.sleep(3)  # let the pool refill its preheated kernel
-                warm = min(time_page(browser, url, ready) for _ in range(2))
-                line = f"{name} time to first widget: cold {cold:.2f} s, warm {warm:.2f} s"
-                if cold_target:
-                    line += f" (target < {cold_target} s cold, < {warm_target} s warm)"
-                    ok &= cold < cold_target and warm < warm_target
-                print(line, flush=True)
-                time.sleep(1)
-            browser.close()
+        time.sleep(settle)  # let preheated kernels run their notebooks
+        for name, (ready, _, _) in PAGES.items():
+            if (REPO / "notebooks" / name).exists():
+                results = []
+                for _ in range(repeats):
+                    results.append(time_page(browser, f"{base}voila/render/{name}", ready))
+                    time.sleep(settle / 4)
+                times[name] = min(results)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    return times
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    ok = True
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        cold = measure(browser, ["--VoilaConfiguration.preheat_kernel=False"], settle=0, repeats=1)
+        warm = measure(browser, [], settle=25, repeats=2)
+        browser.close()
+    for name, (_, cold_target, warm_target) in PAGES.items():
+        if name not in cold:
+            continue
+        met = cold[name] < cold_target and warm[name] < warm_target
+        ok &= met
+        print(f"{name} time to first widget: cold {cold[name]:.2f} s (target < {cold_target} s), warm {warm[name]:.2f} s (target < {warm_target} s){'' if met else '  MISSED'}", flush=True)
     return 0 if ok else 1
 
 
