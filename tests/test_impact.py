@@ -38,8 +38,8 @@ def full_report(inputs) -> imp.ImpactReport:
         activities=act.load_activities(_example("example_activities.csv")),
         grant_allocations=imp.load_grant_allocations(_example("example_grant_allocations.csv")),
         grant_monitoring=imp.load_grant_monitoring(_example("example_grant_monitoring.csv")),
-        climate_summary=imp.load_climate_summary(_example("example_climate_summary.json")),
-        climate_pathway=imp.load_climate_pathway(_example("example_climate_pathway.csv")),
+        climate_summary=imp.load_climate_summary(_example("climate_summary_sevenoaks.json")),
+        climate_pathway=imp.load_climate_pathway(_example("climate_pathway_sevenoaks.csv")),
     )
 
 

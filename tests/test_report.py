@@ -23,7 +23,7 @@ def _example(name: str):
 
 @pytest.fixture(scope="module")
 def page() -> tuple[imp.ImpactReport, str]:
-    pathway = imp.load_climate_pathway(_example("example_climate_pathway.csv"))
+    pathway = imp.load_climate_pathway(_example("climate_pathway_sevenoaks.csv"))
     report = imp.build_impact_report(
         "2025/26",
         contracts=dlv.load_contracts(_example("example_contracts.csv")),
@@ -31,7 +31,7 @@ def page() -> tuple[imp.ImpactReport, str]:
         returns=dlv.load_returns(_example("example_returns.csv")),
         measures=load_measures(),
         activities=act.load_activities(_example("example_activities.csv")),
-        climate_summary=imp.load_climate_summary(_example("example_climate_summary.json")),
+        climate_summary=imp.load_climate_summary(_example("climate_summary_sevenoaks.json")),
         climate_pathway=pathway,
     )
     record = provenance_record({"financial_year": "2025/26"}, {"contracts": _example("example_contracts.csv")})

@@ -30,8 +30,9 @@ from sv_helpers.paths import resolve_path
 from sv_helpers.provenance import provenance_record
 
 EXAMPLE_NOTE = (
-    "This report is built from the workbook's fictional example files (contracts, returns, activities, grant and climate results) "
-    "and example proxy values. No figure in it is a fact about Sevenoaks District Council, any supplier, group or person."
+    "This report is built from the workbook's fictional example files (contracts, returns, activities and grant results) "
+    "and example proxy values: none of those figures is a fact about Sevenoaks District Council, any supplier, group or person. "
+    "The climate figures are real: the climate targets notebook's results for Sevenoaks from the UK local authority CO2 statistics."
 )
 
 EXAMPLE_MEASURES_NOTE = (
@@ -202,8 +203,8 @@ EXAMPLE_FILES: dict[str, str] = {
     "activities": "data/impact/example_activities.csv",
     "grant_allocations": "data/impact/example_grant_allocations.csv",
     "grant_monitoring": "data/impact/example_grant_monitoring.csv",
-    "climate_summary": "data/impact/example_climate_summary.json",
-    "climate_pathway": "data/impact/example_climate_pathway.csv",
+    "climate_summary": "data/impact/climate_summary_sevenoaks.json",
+    "climate_pathway": "data/impact/climate_pathway_sevenoaks.csv",
 }
 
 _LOADERS: dict[str, Callable[..., Any]] = {
