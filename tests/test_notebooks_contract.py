@@ -57,6 +57,12 @@ def test_parameters_cell_holds_only_commented_literals(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_saved_widget_state(path):
+    nb = json.loads(path.read_text())
+    assert "widgets" not in nb["metadata"], "clear the saved widget state (scripts/refresh_checked_outputs.py does)"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_stored_outputs_are_only_the_checked_ones_and_never_errors(path):
     for cell in cells(path):
         if cell["cell_type"] != "code":
