@@ -17,6 +17,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
 #: Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
@@ -124,7 +125,8 @@ def bar_chart(
     colours: Sequence[str] | None = None,
     value_format=lambda v: f"{v:,.0f}",
 ) -> plt.Figure:
-    """Return a simple labelled bar chart (values written on the bars)."""
+    """Return a simple labelled bar chart: values written on the bars and on the
+    value axis with ``value_format`` (so money reads £2,000, never 2000)."""
     height = max(3.0, 0.45 * len(labels) + 1.2) if horizontal else 4.5
     fig, ax = new_figure(8.0, height)
     colours = list(colours) if colours else [PALETTE[0]] * len(labels)
@@ -136,5 +138,6 @@ def bar_chart(
         bars = ax.bar(list(labels), list(values), color=colours)
         ax.set_ylabel(xlabel)
     ax.bar_label(bars, labels=[value_format(v) for v in values], padding=3, fontsize=9)
+    (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
     ax.set_title(title, loc="left", fontsize=12)
     return fig

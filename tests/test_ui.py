@@ -67,3 +67,13 @@ def test_palette_is_okabe_ito():
 def test_download_link_carries_the_file():
     link = ui.download_link(b"a,b\n", "ranking.csv", "Download the ranking (CSV)", ui.CSV_MIME)
     assert 'download="ranking.csv"' in link and "base64,YSxiCg==" in link
+
+
+def test_bar_chart_value_axis_reads_as_money():
+    from sv_helpers.formatting import format_money
+
+    fig = charts.bar_chart(["Arts", "Sport"], [12000, 5700], title="t", xlabel="Awarded (£)", value_format=format_money)
+    fig.canvas.draw()
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    plt.close(fig)
+    assert "£10,000" in ticks and all(t.startswith("£") for t in ticks)
