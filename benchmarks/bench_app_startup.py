@@ -6,7 +6,9 @@
   kernel that has already run the notebook.
 
 Targets: the landing page draws in under 8 s cold and 3 s warm, each app in
-under 20 s cold and 6 s warm, on the reference machine (2 cores).
+under 20 s cold and 6 s warm, on the reference machine (2 cores). Memory: with
+every page's preheated kernel running its notebook and one open page per app,
+no kernel holds more than 600 MB (resident set).
 Run: .venv/bin/python benchmarks/bench_app_startup.py
 """
 
@@ -64,7 +66,18 @@ def serve(extra: list[str]) -> tuple[subprocess.Popen, str]:
     return proc, base
 
 
-def measure(browser, extra: list[str], settle: float, repeats: int) -> dict[str, float]:
+MAX_KERNEL_MB = 600.0
+
+
+def kernel_memory_mb(proc: subprocess.Popen) -> list[float]:
+    """Resident memory of each kernel Voila has started (its child processes)."""
+    import psutil
+
+    children = psutil.Process(proc.pid).children(recursive=True)
+    return sorted((c.memory_info().rss / 2**20 for c in children if "ipykernel" in " ".join(c.cmdline())), reverse=True)
+
+
+def measure(browser, extra: list[str], settle: float, repeats: int, memory: list | None = None) -> dict[str, float]:
     proc, base = serve(extra)
     times = {}
     try:
@@ -76,6 +89,8 @@ def measure(browser, extra: list[str], settle: float, repeats: int) -> dict[str,
                     results.append(time_page(browser, f"{base}voila/render/{name}", ready))
                     time.sleep(settle / 4)
                 times[name] = min(results)
+        if memory is not None:
+            memory.extend(kernel_memory_mb(proc))
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -89,7 +104,8 @@ def main() -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         cold = measure(browser, ["--VoilaConfiguration.preheat_kernel=False"], settle=0, repeats=1)
-        warm = measure(browser, [], settle=25, repeats=2)
+        memory: list[float] = []
+        warm = measure(browser, [], settle=25, repeats=2, memory=memory)
         browser.close()
     for name, (_, cold_target, warm_target) in PAGES.items():
         if name not in cold:
@@ -97,6 +113,9 @@ def main() -> int:
         met = cold[name] < cold_target and warm[name] < warm_target
         ok &= met
         print(f"{name} time to first widget: cold {cold[name]:.2f} s (target < {cold_target} s), warm {warm[name]:.2f} s (target < {warm_target} s){'' if met else '  MISSED'}", flush=True)
+    biggest = max(memory) if memory else 0.0
+    ok &= biggest < MAX_KERNEL_MB
+    print(f"kernel memory: {len(memory)} kernels, largest {biggest:.0f} MB, total {sum(memory):.0f} MB (target: each < {MAX_KERNEL_MB:.0f} MB)", flush=True)
     return 0 if ok else 1
 
 
