@@ -14,17 +14,12 @@ Run: .venv/bin/python benchmarks/bench_app_startup.py
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.request import urlopen
 
-REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("SV_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from voila_server import REPO, launch_chromium, voila_server
+
 PAGES = {
     "index.ipynb": ("h1", 8.0, 3.0),
     "social_value_scoring.ipynb": (".sv-app", 20.0, 6.0),
@@ -32,12 +27,6 @@ PAGES = {
     "climate_targets.ipynb": (".sv-app", 20.0, 6.0),
     "impact_report.ipynb": (".sv-app", 20.0, 6.0),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def time_page(browser, url: str, ready: str) -> float:
@@ -49,21 +38,6 @@ def time_page(browser, url: str, ready: str) -> float:
     elapsed = time.perf_counter() - start
     page.close()
     return elapsed
-
-
-def serve(extra: list[str]) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "JUPYTER_PATH": str(REPO / "share" / "jupyter"), "MPLBACKEND": "Agg"}
-    voila = str(Path(sys.executable).parent / "voila")
-    proc = subprocess.Popen([voila, f"--port={port}", "--no-browser", *extra, "notebooks/"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/"
-    for _ in range(300):
-        try:
-            urlopen(base, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return proc, base
 
 
 MAX_KERNEL_MB = 600.0
@@ -78,9 +52,8 @@ def kernel_memory_mb(proc: subprocess.Popen) -> list[float]:
 
 
 def measure(browser, extra: list[str], settle: float, repeats: int, memory: list | None = None) -> dict[str, float]:
-    proc, base = serve(extra)
     times = {}
-    try:
+    with voila_server(extra) as (proc, base):
         time.sleep(settle)  # let preheated kernels run their notebooks
         for name, (ready, _, _) in PAGES.items():
             if (REPO / "notebooks" / name).exists():
@@ -91,9 +64,6 @@ def measure(browser, extra: list[str], settle: float, repeats: int, memory: list
                 times[name] = min(results)
         if memory is not None:
             memory.extend(kernel_memory_mb(proc))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
     return times
 
 
@@ -102,7 +72,7 @@ def main() -> int:
 
     ok = True
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         cold = measure(browser, ["--VoilaConfiguration.preheat_kernel=False"], settle=0, repeats=1)
         memory: list[float] = []
         warm = measure(browser, [], settle=25, repeats=2, memory=memory)

@@ -85,47 +85,28 @@ WATCH = """
 
 def browser_redraw_ms(presses: int = 6) -> list[float]:
     """Press PageUp/PageDown on a weight slider and time each redraw of the score chart."""
-    import socket
-    import subprocess
-    from urllib.request import urlopen
-
     from playwright.sync_api import sync_playwright
 
-    repo = Path(__file__).resolve().parents[1]
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "JUPYTER_PATH": str(repo / "share" / "jupyter"), "MPLBACKEND": "Agg"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "voila"), f"--port={port}", "--no-browser", "notebooks/"], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    from voila_server import launch_chromium, voila_server
+
     times: list[float] = []
-    try:
-        base = f"http://127.0.0.1:{port}/"
-        for _ in range(300):
-            try:
-                urlopen(base, timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=os.environ.get("SV_CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"{base}voila/render/social_value_scoring.ipynb", wait_until="commit")
-            page.wait_for_selector("#loading", state="detached", timeout=180_000)
-            page.wait_for_selector(".sv-score-chart img", state="visible", timeout=180_000)
-            page.evaluate(WATCH)
-            handle = page.locator(".sv-weight-3 .noUi-handle")
-            for i in range(presses):
-                page.evaluate("() => { window.svTimes = {}; window.svSrc = document.querySelector('.sv-score-chart img').getAttribute('src'); }")
-                handle.focus()
-                page.keyboard.press("PageUp" if i % 2 == 0 else "PageDown")
-                page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=30_000)
-                t = page.evaluate("() => window.svTimes")
-                times.append(t["drawn"] - t["key"])
-                page.wait_for_timeout(1500)  # let the rest of the page finish updating
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with voila_server() as (_proc, base), sync_playwright() as p:
+        browser = launch_chromium(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}voila/render/social_value_scoring.ipynb", wait_until="commit")
+        page.wait_for_selector("#loading", state="detached", timeout=180_000)
+        page.wait_for_selector(".sv-score-chart img", state="visible", timeout=180_000)
+        page.evaluate(WATCH)
+        handle = page.locator(".sv-weight-3 .noUi-handle")
+        for i in range(presses):
+            page.evaluate("() => { window.svTimes = {}; window.svSrc = document.querySelector('.sv-score-chart img').getAttribute('src'); }")
+            handle.focus()
+            page.keyboard.press("PageUp" if i % 2 == 0 else "PageDown")
+            page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=30_000)
+            t = page.evaluate("() => window.svTimes")
+            times.append(t["drawn"] - t["key"])
+            page.wait_for_timeout(1500)  # let the rest of the page finish updating
+        browser.close()
     return times
 
 
