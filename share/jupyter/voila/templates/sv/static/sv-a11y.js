@@ -63,3 +63,20 @@
     start();
   }
 })();
+
+// "Copy a link to these settings" (sv_helpers/apps/base.py): the button carries the link relative to this page.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".sv-copy-link") : null;
+    if (!button) return;
+    var url = new URL(button.getAttribute("data-href") || "?", window.location.href).href;
+    var done = function () { button.textContent = "Link copied"; button.setAttribute("data-url", url); };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, function () { window.prompt("Copy this link:", url); });
+    } else {
+      button.setAttribute("data-url", url);
+      window.prompt("Copy this link:", url);
+    }
+  });
+})();

@@ -1,0 +1,294 @@
+"""The one app pattern every Voila app follows.
+
+An app is its **controls** and its **views**; this base class does the rest:
+
+* the layout: the headline answer (``.sv-headline``, a live region) and the main
+  view on the first screen, the controls beside them in a side panel on a wide
+  screen (stacked first on a narrow one), the other views below;
+* one re-entry guard, so setting several controls at once (a link, an opened
+  saved scenario) runs the model once;
+* ``settings()`` read from the controls, ``run`` from the area's core, ``views(result)``
+  producing what is shown, and one place (:meth:`show`) applying it, rewriting
+  only the views whose content changed;
+* a "working" status and disabled buttons while a run takes time;
+* "Copy a link to these settings", and settings from a page's link;
+* the saved-scenario panel when the store is available.
+
+Interface layer: the model never imports this module.
+
+A subclass declares::
+
+    class GrantsApp(ScenarioApp):
+        core = grants                       # the area module: Settings, load, run
+        views_shown = ("chart", "table")    # the first one is the main view
+
+        def controls(self, settings): return [Control("budget", ui.number_input(...)), ...]
+        def views(self, result): return {"chart": "<figure>…", "table": "<table>…"}
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+import ipywidgets as widgets
+
+from sv_helpers import ui
+from sv_helpers.errors import InputError
+from sv_helpers.paths import REPO_ROOT
+from sv_helpers.scenario import Inputs, Result
+
+log = logging.getLogger("sv_helpers")
+
+#: Where uploaded files are kept, content-addressed, so a saved scenario can name them.
+UPLOADS_DIR = REPO_ROOT / "var" / "uploads"
+
+
+@dataclass
+class Control:
+    """One control: the setting it sets, its widget, and how a value passes between them."""
+
+    name: str
+    widget: widgets.Widget
+    read: Callable[[Any], Any] | None = None  # widget value -> setting value
+    write: Callable[[Any], Any] | None = None  # setting value -> widget value
+
+    def value(self) -> Any:
+        return self.read(self.widget.value) if self.read else self.widget.value
+
+    def set(self, value: Any) -> None:
+        shown = self.write(value) if self.write else value
+        if self.widget.value != shown:
+            self.widget.value = shown
+
+
+def keep_upload(filename: str, content: bytes) -> Path:
+    """Keep an uploaded file under ``var/uploads/<sha256>/<name>`` and return its path (the same file once)."""
+    digest = hashlib.sha256(content).hexdigest()
+    safe = "".join(c if c.isalnum() or c in "._- " else "_" for c in Path(filename).name).strip() or "upload"
+    folder = UPLOADS_DIR / digest
+    path = folder / safe
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".part")
+        tmp.write_bytes(content)
+        tmp.replace(path)
+    return path
+
+
+class ScenarioApp(widgets.VBox):
+    """The base of every app (see the module's docstring)."""
+
+    #: The area module (``Settings``, ``load``, ``run``).
+    core: Any = None
+    #: The names of the views, in page order; the first is shown beside the headline.
+    views_shown: tuple[str, ...] = ()
+    #: The heading of the side panel.
+    controls_title = "Settings"
+
+    def __init__(self, result: Result, *, inputs: Inputs | None = None, notices: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.add_class("sv-app")
+        self.base_settings = result.settings
+        self.inputs = inputs
+        self.result = result
+        self._quiet = False
+        self._shown: dict[str, str] = {}
+        self.banner = ui.ErrorBanner()
+        self.notices = ui.ErrorBanner()
+        self.status = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
+        self.status.add_class("sv-status")
+        self.headline = widgets.HTML(value="")
+        self.headline.add_class("sv-headline-area")
+        self.link_html = widgets.HTML(value="")
+        self.view_widgets = {name: widgets.HTML(value="") for name in self.views_shown}
+        for name, w in self.view_widgets.items():
+            w.add_class(f"sv-view-{name}")
+        self.control_list = self.controls(result.settings)
+        self.busy_buttons: list[widgets.Button] = []
+        for control in self.control_list:
+            control.widget.observe(self._on_change, names="value")
+        side = widgets.VBox([ui.heading(self.controls_title, 2), *self.side_panel(), self.link_html, *self.store_panel()])
+        side.add_class("sv-controls")
+        first = self.views_shown[:1]
+        main = widgets.VBox([self.headline, self.status, *(self.view_widgets[n] for n in first)])
+        main.add_class("sv-main")
+        top = widgets.Box([side, main])
+        top.add_class("sv-layout")
+        rest = [self.view_widgets[n] for n in self.views_shown[1:]]
+        self.children = [self.notices, self.banner, top, *self.below(), *rest]
+        self.show_notices(list(notices))
+        self.show(result)
+
+    # ------------------------------------------------------------------ what a subclass gives
+
+    def controls(self, settings: Any) -> list[Control]:
+        """The controls, built from the settings (subclass)."""
+        return []
+
+    def side_panel(self) -> list[widgets.Widget]:
+        """What the side panel holds: by default the controls' widgets in order."""
+        return [c.widget for c in self.control_list]
+
+    def below(self) -> list[widgets.Widget]:
+        """Widgets between the first screen and the other views (explanation, uploads, downloads)."""
+        return []
+
+    def views(self, result: Result) -> dict[str, str]:
+        """Each view's HTML for a result (subclass); keys are :attr:`views_shown`."""
+        return {}
+
+    def headline_html(self, result: Result) -> str:
+        """The headline answer, plain English."""
+        sentences = result.headline if isinstance(result.headline, str) else " ".join(result.headline)
+        return html.escape(sentences)
+
+    # ------------------------------------------------------------------ the cycle
+
+    def settings(self) -> Any:
+        """The settings the controls show, checked (raises ``InputError``)."""
+        return self.base_settings.replace(**{c.name: c.value() for c in self.control_list})
+
+    def run(self, settings: Any) -> Result:
+        """Run the area's core, loading inputs only when the files they come from changed."""
+        if self.inputs is None or self._input_key(settings) != self._loaded_key:
+            self.inputs = self.core.load(settings)
+            self._loaded_key = self._input_key(settings)
+        return self.core.run(settings, inputs=self.inputs)
+
+    _loaded_key: Any = None
+
+    def _input_key(self, settings: Any) -> Any:
+        return tuple(sorted(settings.input_paths().items())) + tuple(
+            (n, getattr(settings, n)) for n in getattr(self.core, "LOAD_SETTINGS", ()))
+
+    def refresh(self) -> Result | None:
+        """Read the controls, run, and show the result; on bad input show why and keep the last good result."""
+        with self.working():
+            try:
+                settings = self.settings()
+                result = self.run(settings)
+            except InputError as exc:
+                self.banner.show_error(str(exc))
+                return None
+            except Exception:  # noqa: BLE001 - the page never shows a traceback
+                log.exception("Unexpected error in %s", type(self).__name__)
+                self.banner.show_error(ui.UNEXPECTED_MESSAGE)
+                return None
+        self.banner.clear()
+        self.base_settings = settings
+        self.show(result)
+        return result
+
+    def show(self, result: Result) -> None:
+        """Apply a result to the page: only the views whose content changed are rewritten."""
+        self.result = result
+        headline = f'<p class="sv-headline" role="status" aria-live="polite">{self.headline_html(result)}</p>'
+        warnings = result.warnings
+        if warnings:
+            self.banner.show_warnings(warnings)
+        updates = {"__headline": headline, **self.views(result), "__link": self.link_block(result.settings)}
+        for name, content in updates.items():
+            if self._shown.get(name) == content:
+                continue
+            self._shown[name] = content
+            target = {"__headline": self.headline, "__link": self.link_html}.get(name) or self.view_widgets.get(name)
+            if target is not None:
+                target.value = content
+
+    def _on_change(self, change: dict) -> None:
+        if not self._quiet:
+            self.refresh()
+
+    @contextlib.contextmanager
+    def quiet(self) -> Iterator[None]:
+        """Change several controls without a run for each (the re-entry guard)."""
+        before, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = before
+
+    @contextlib.contextmanager
+    def working(self, message: str = "Working…") -> Iterator[None]:
+        """Say that the app is working and disable the buttons until it is done."""
+        disabled = [b for b in self.busy_buttons if not b.disabled]
+        self.status.value = f'<p class="sv-working" role="status">{html.escape(message)}</p>'
+        for b in disabled:
+            b.disabled = True
+        try:
+            yield
+        finally:
+            for b in disabled:
+                b.disabled = False
+            self.status.value = ""
+
+    def apply_settings(self, settings: Any) -> Result | None:
+        """Show these settings on the controls and run once."""
+        self.base_settings = settings
+        with self.quiet():
+            for control in self.control_list:
+                control.set(getattr(settings, control.name))
+        return self.refresh()
+
+    def apply_query(self, query: str) -> None:
+        """Apply a page link's settings (the defaults stand for anything refused, with a notice)."""
+        if not query.strip("?"):
+            return
+        settings, notices = type(self.base_settings).from_query(query, base=self.base_settings)
+        self.show_notices(notices, title="The link was only partly used")
+        if settings != self.base_settings:
+            self.apply_settings(settings)
+
+    def show_notices(self, notices: list[str], title: str = "Please note") -> None:
+        if notices:
+            self.notices.show_warnings(notices, title=title)
+
+    # ------------------------------------------------------------------ links and the store
+
+    def link_block(self, settings: Any) -> str:
+        """'Copy a link to these settings', and what a link cannot carry."""
+        query = settings.to_query()
+        href = "?" + query if query else "?"
+        uploaded = {n: p for n, p in settings.input_paths().items() if str(UPLOADS_DIR) in str(Path(p).resolve())}
+        note = ""
+        if uploaded:
+            names = ", ".join(f"{Path(p).name} (SHA-256 {Path(p).parent.name[:12]}…)" for p in uploaded.values())
+            note = (f'<p class="sv-note">A link cannot carry an uploaded file ({html.escape(names)}): '
+                    "save the scenario and share its link instead.</p>")
+        return (
+            f'<p><a class="sv-link" href="{html.escape(href, quote=True)}">Link to these settings</a> '
+            f'<button type="button" class="sv-copy-link jupyter-button" data-href="{html.escape(href, quote=True)}">'
+            "Copy a link to these settings</button></p>" + note
+        )
+
+    def store_panel(self) -> list[widgets.Widget]:
+        """The saved-scenario panel when the store is available (empty otherwise)."""
+        try:
+            from sv_helpers.apps import store_panel
+        except ImportError:
+            return []
+        try:
+            return [store_panel.build(self)]
+        except Exception:  # noqa: BLE001 - the app works without the store
+            log.exception("The scenario store panel could not be built")
+            return [ui.paragraph("Saving scenarios is not available just now; everything else works.")]
+
+    def use_upload(self, setting_name: str, filename: str, content: bytes) -> Result | None:
+        """Use an uploaded file for an input setting: kept under ``var/uploads``, then run."""
+        path = keep_upload(filename, content)
+        previous = self.base_settings
+        try:
+            self.base_settings = previous.replace(**{setting_name: str(path)})
+        except InputError as exc:
+            self.banner.show_error(str(exc))
+            return None
+        result = self.refresh()
+        if result is None:
+            self.base_settings = previous
+        return result
