@@ -107,6 +107,63 @@ details summary{cursor:pointer}
 """
 
 
+def render_document(
+    title: str,
+    sections: Sequence[tuple[str, str]],
+    provenance: Mapping[str, Any] | None = None,
+    *,
+    intro: str = "",
+    example_note: str | None = None,
+    summary: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+) -> str:
+    """Render any area's report as one self-contained HTML page in the workbook's report look.
+
+    Parameters
+    ----------
+    title : str
+        The page title and its one ``<h1>``.
+    sections : sequence of (heading, html)
+        Each section's heading (plain text, escaped here) and its body, already
+        HTML (tables from :func:`sv_helpers.charts.table_html`, figures from
+        :func:`sv_helpers.charts.figure_html`; user text must be escaped by the caller).
+    provenance : mapping, optional
+        The provenance record, printed last.
+    intro : str
+        A plain-text paragraph under the title (escaped here).
+    example_note : str, optional
+        Shown at the top when the report is built from example data.
+    summary : sequence of str
+        The headline sentences (escaped here), shown first under "Summary".
+    warnings : sequence of str
+        Points to check, listed under the summary.
+    """
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><main>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    if intro:
+        parts.append(f"<p>{html.escape(intro)}</p>")
+    if example_note:
+        parts.append(f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(example_note)}</p>')
+    if summary:
+        parts.append('<h2>Summary</h2><div class="sv-summary">' + "".join(f"<p>{html.escape(s)}</p>" for s in summary) + "</div>")
+    if warnings:
+        parts.append("<h3>Points to check</h3><ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in warnings) + "</ul>")
+    for heading, body in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(body)
+    if provenance is not None:
+        parts.append("<h2>Provenance</h2><p>How this report was made: its settings, the SHA-256 of every input file "
+                     "and the code's version.</p>")
+        parts.append(_table(provenance_table(provenance), "Provenance record"))
+    parts.append("</main></body></html>")
+    return "\n".join(parts)
+
+
 def render_report_html(
     report: ImpactReport,
     figures: Sequence[str],
