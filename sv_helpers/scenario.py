@@ -40,9 +40,10 @@ import dataclasses
 import importlib
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Mapping
+from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
@@ -101,8 +102,16 @@ class Spec:
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) if isinstance(c, str) else str(c) for c in self.choices)
         if self.kind in ("float", "int"):
-            lo = None if self.minimum is None else format_number(self.minimum, 0 if float(self.minimum).is_integer() else 2)
-            hi = None if self.maximum is None else format_number(self.maximum, 0 if float(self.maximum).is_integer() else 2)
+            lo = (
+                None
+                if self.minimum is None
+                else format_number(self.minimum, 0 if float(self.minimum).is_integer() else 2)
+            )
+            hi = (
+                None
+                if self.maximum is None
+                else format_number(self.maximum, 0 if float(self.maximum).is_integer() else 2)
+            )
             whole = "a whole number" if self.kind == "int" else "a number"
             if lo is not None and hi is not None:
                 return f"{whole} from {lo} to {hi}"
@@ -173,8 +182,17 @@ def setting(
         default = float(default)
     if kind == "path":
         link = False
-    meta = {"label": label, "kind": kind, "minimum": minimum, "maximum": maximum, "choices": choices, "link": link,
-            "optional": optional, "unit": unit, "check": check}
+    meta = {
+        "label": label,
+        "kind": kind,
+        "minimum": minimum,
+        "maximum": maximum,
+        "choices": choices,
+        "link": link,
+        "optional": optional,
+        "unit": unit,
+        "check": check,
+    }
     if isinstance(default, (dict, list)):
         frozen = json.loads(json.dumps(default))
         return field(default_factory=lambda: json.loads(json.dumps(frozen)), metadata={"sv": meta})
@@ -191,7 +209,9 @@ def _number(text: Any, spec: Spec) -> float:
         try:
             number = float(cleaned)
         except ValueError:
-            raise InputError(f"The setting '{spec.label}' ({spec.name}) must be {spec.allowed()}; '{text}' is not a number.") from None
+            raise InputError(
+                f"The setting '{spec.label}' ({spec.name}) must be {spec.allowed()}; '{text}' is not a number."
+            ) from None
     if not math.isfinite(number):
         raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a finite number, not {text}.")
     return number
@@ -211,7 +231,9 @@ def coerce(value: Any, spec: Spec) -> Any:
             number = int(number)
         if (spec.minimum is not None and number < spec.minimum) or (spec.maximum is not None and number > spec.maximum):
             shown = format_number(number, 0 if float(number).is_integer() else 2)
-            raise InputError(f"The setting '{spec.label}' ({spec.name}) must be {spec.allowed()}; {shown} is outside that range.")
+            raise InputError(
+                f"The setting '{spec.label}' ({spec.name}) must be {spec.allowed()}; {shown} is outside that range."
+            )
         value = number
     elif spec.kind == "bool":
         if isinstance(value, str):
@@ -235,10 +257,14 @@ def coerce(value: Any, spec: Spec) -> Any:
             try:
                 value = json.loads(value) if value.strip() else {}
             except ValueError:
-                raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a list of names and values; "
-                                 f"'{value[:60]}' could not be read.") from None
+                raise InputError(
+                    f"The setting '{spec.label}' ({spec.name}) must be a list of names and values; "
+                    f"'{value[:60]}' could not be read."
+                ) from None
         if not isinstance(value, Mapping):
-            raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a list of names and values, not {value!r}.")
+            raise InputError(
+                f"The setting '{spec.label}' ({spec.name}) must be a list of names and values, not {value!r}."
+            )
         value = {str(k): v for k, v in value.items()}
     if spec.choices is not None and value not in spec.choices:
         raise InputError(f"The setting '{spec.label}' ({spec.name}) must be {spec.allowed()}; '{value}' is not.")
@@ -259,8 +285,10 @@ def numbers_mapping(minimum: float | None = None, maximum: float | None = None, 
             try:
                 out[str(key)] = coerce(number, item)
             except InputError as exc:
-                raise InputError(f"In '{spec.label}', the value for '{key}' is not usable: "
-                                 + str(exc).split(": ", 1)[-1].split("; ", 1)[-1]) from None
+                raise InputError(
+                    f"In '{spec.label}', the value for '{key}' is not usable: "
+                    + str(exc).split(": ", 1)[-1].split("; ", 1)[-1]
+                ) from None
         return out
 
     return check
@@ -286,8 +314,13 @@ class SettingsBase:
         for f in dataclasses.fields(cls):
             meta = dict(f.metadata.get("sv", {}))
             default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
-            out[f.name] = Spec(name=f.name, label=meta.pop("label", None) or f.name.replace("_", " ").capitalize(),
-                               default=default, kind=meta.pop("kind", "str"), **meta)
+            out[f.name] = Spec(
+                name=f.name,
+                label=meta.pop("label", None) or f.name.replace("_", " ").capitalize(),
+                default=default,
+                kind=meta.pop("kind", "str"),
+                **meta,
+            )
         cls._specs_cache = out
         return out
 
@@ -357,20 +390,28 @@ class SettingsBase:
             spec = specs.get(name)
             if spec is None:
                 linkable = ", ".join(n for n, s in specs.items() if s.link)
-                notices.append(f"The link sets '{name[:40]}', which this app does not have, so it was ignored. "
-                               f"The settings a link can give are: {linkable}.")
+                notices.append(
+                    f"The link sets '{name[:40]}', which this app does not have, so it was ignored. "
+                    f"The settings a link can give are: {linkable}."
+                )
                 continue
             if not spec.link:
-                notices.append(f"A link cannot set '{spec.label}' ({name}); it was ignored. Upload the file in the app instead.")
+                notices.append(
+                    f"A link cannot set '{spec.label}' ({name}); it was ignored. Upload the file in the app instead."
+                )
                 continue
             if len(text) > MAX_LINK_VALUE:
-                notices.append(f"The link's value for '{spec.label}' ({name}) is too long to be a setting; the usual value is used.")
+                notices.append(
+                    f"The link's value for '{spec.label}' ({name}) is too long to be a setting; the usual value is used."
+                )
                 continue
             try:
                 candidate = {**values, name: coerce(text, spec)}
             except InputError as exc:
-                notices.append(f"The link's value for '{spec.label}' was not used. {exc} "
-                               f"The value {_shown(values[name])} is used instead.")
+                notices.append(
+                    f"The link's value for '{spec.label}' was not used. {exc} "
+                    f"The value {_shown(values[name])} is used instead."
+                )
                 continue
             try:
                 cls.from_parameters(candidate)
@@ -487,8 +528,13 @@ def write_result(
     """Write every table as CSV (byte for byte the same for the same result), the extra files and provenance."""
     from sv_helpers.exports import write_outputs
 
-    return write_outputs(output_dir, result.tables, result.provenance, excel_name=excel_name,
-                         extra_files={**result.files, **dict(extra_files or {})})
+    return write_outputs(
+        output_dir,
+        result.tables,
+        result.provenance,
+        excel_name=excel_name,
+        extra_files={**result.files, **dict(extra_files or {})},
+    )
 
 
 # --------------------------------------------------------------------------- the areas

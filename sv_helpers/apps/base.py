@@ -32,9 +32,10 @@ import contextlib
 import hashlib
 import html
 import logging
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 import ipywidgets as widgets
 
@@ -113,7 +114,9 @@ class ScenarioApp(widgets.VBox):
         self.busy_buttons: list[widgets.Button] = []
         for control in self.control_list:
             control.widget.observe(self._on_change, names="value")
-        side = widgets.VBox([ui.heading(self.controls_title, 2), *self.side_panel(), self.link_html, *self.store_panel()])
+        side = widgets.VBox(
+            [ui.heading(self.controls_title, 2), *self.side_panel(), self.link_html, *self.store_panel()]
+        )
         side.add_class("sv-controls")
         first = self.views_shown[:1]
         main = widgets.VBox([self.headline, self.status, *(self.view_widgets[n] for n in first)])
@@ -165,7 +168,8 @@ class ScenarioApp(widgets.VBox):
 
     def _input_key(self, settings: Any) -> Any:
         return tuple(sorted(settings.input_paths().items())) + tuple(
-            (n, getattr(settings, n)) for n in getattr(self.core, "LOAD_SETTINGS", ()))
+            (n, getattr(settings, n)) for n in getattr(self.core, "LOAD_SETTINGS", ())
+        )
 
     def refresh(self) -> Result | None:
         """Read the controls, run, and show the result; on bad input show why and keep the last good result."""
@@ -259,8 +263,10 @@ class ScenarioApp(widgets.VBox):
         note = ""
         if uploaded:
             names = ", ".join(f"{Path(p).name} (SHA-256 {Path(p).parent.name[:12]}…)" for p in uploaded.values())
-            note = (f'<p class="sv-note">A link cannot carry an uploaded file ({html.escape(names)}): '
-                    "save the scenario and share its link instead.</p>")
+            note = (
+                f'<p class="sv-note">A link cannot carry an uploaded file ({html.escape(names)}): '
+                "save the scenario and share its link instead.</p>"
+            )
         return (
             f'<p><a class="sv-link" href="{html.escape(href, quote=True)}">Link to these settings</a> '
             f'<button type="button" class="sv-copy-link jupyter-button" data-href="{html.escape(href, quote=True)}">'
