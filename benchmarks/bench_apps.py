@@ -105,9 +105,11 @@ def kernel_rss_mb(proc) -> list[float]:
     return sorted((k.memory_info().rss / 2**20 for k in kids if "ipykernel" in " ".join(k.cmdline())), reverse=True)
 
 
-def measure_server(browser, root: Path | None, pages: list[str], ready: str, repeats: int, changes: int) -> dict:
+def measure_server(
+    browser, root: Path | None, pages: list[str], ready: str, repeats: int, changes: int, repo: Path = REPO
+) -> dict:
     out = {}
-    with voila_server(root=root) as (proc, base):
+    with voila_server(root=root, repo=repo) as (proc, base):
         # First view after the server starts: the preheated kernel may still be running its notebook.
         for name in pages:
             out[name] = {"first_s": first_widget(browser, base + "voila/render/" + name, ready)}
@@ -131,6 +133,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--apps", nargs="*", default=None)
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a checkout of an earlier commit to measure in the same run (before and after)")
     args = parser.parse_args()
     apps = [a for a in (args.apps or APPS) if (REPO / "notebooks" / a).exists()]
     from playwright.sync_api import sync_playwright
@@ -139,6 +143,10 @@ def main() -> int:
         browser = launch_chromium(p)
         trivial = measure_server(browser, TRIVIAL_DIR, ["trivial.ipynb"], TRIVIAL_READY, args.repeats, args.changes)
         results = measure_server(browser, None, apps, APP_READY, args.repeats, args.changes)
+        before = {}
+        if args.before:
+            old = [a for a in apps if (args.before / "notebooks" / a).exists()]
+            before = measure_server(browser, None, old, APP_READY, args.repeats, args.changes, repo=args.before.resolve())
         browser.close()
     t = trivial["trivial.ipynb"]
     rows, failed = [], []
@@ -157,11 +165,16 @@ def main() -> int:
         print(f"{name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}{r['first_ratio']:>9.2f}"
               f"{redraw:>15}{r['kernel_mb_max']:>11.0f}{'' if ok else '  (misses the goal)'}")
         rows.append(name)
+    for name, r in before.items():
+        redraw = "–" if r["redraw_p95_ms"] is None else f"{r['redraw_p95_ms']:.0f}"
+        r["warm_ratio"], r["first_ratio"] = r["warm_s"] / t["warm_s"], r["first_s"] / t["warm_s"]
+        print(f"{'before: ' + name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}"
+              f"{r['first_ratio']:>9.2f}{redraw:>15}{r['kernel_mb_max']:>11.0f}")
     out = Path(__file__).resolve().parent / "results" / "apps.json"
     out.parent.mkdir(exist_ok=True)
     goal = {"warm_ratio": GOAL_WARM_RATIO, "first_ratio": GOAL_FIRST_RATIO, "redraw_p95_ms": GOAL_REDRAW_P95_MS,
             "kernel_mb": GOAL_KERNEL_MB}
-    out.write_text(json.dumps({"trivial": t, "apps": results, "goal": goal}, indent=2) + "\n")
+    out.write_text(json.dumps({"trivial": t, "apps": results, "before": before, "goal": goal}, indent=2) + "\n")
     print(f"Written to {out.relative_to(REPO)}")
     return 1 if failed else 0
 

@@ -37,12 +37,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def voila_server(extra: list[str] | None = None, root: Path | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Serve notebooks/ (or ``root``) with the repository's configuration; yield the process and base URL."""
+def voila_server(
+    extra: list[str] | None = None, root: Path | None = None, repo: Path = REPO
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Serve notebooks/ (or ``root``) with the repository's configuration; yield the process and base URL.
+
+    ``repo`` serves another checkout of the workbook (e.g. an older commit, to compare before and after
+    in one run): its notebooks, template and configuration, and its ``sv_helpers`` first on the path.
+    """
     port = free_port()
-    env = {**os.environ, "JUPYTER_PATH": str(REPO / "share" / "jupyter"), "MPLBACKEND": "Agg"}
+    env = {**os.environ, "JUPYTER_PATH": str(repo / "share" / "jupyter"), "MPLBACKEND": "Agg"}
+    if repo != REPO:
+        env["PYTHONPATH"] = str(repo)
     voila = str(Path(sys.executable).parent / "voila")
-    proc = subprocess.Popen([voila, f"--port={port}", "--no-browser", *(extra or []), str(root) if root else "notebooks/"], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([voila, f"--port={port}", "--no-browser", *(extra or []), str(root) if root else "notebooks/"], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(300):
