@@ -1,9 +1,22 @@
-"""Write results as CSV and Excel, always with their provenance record."""
+"""Write results as CSV and Excel, always with their provenance record.
+
+Every table a user downloads or a notebook writes goes through this module,
+so text that came from a supplier or an applicant can never become a live
+spreadsheet formula (CWE-1236, "CSV injection"):
+
+- in Excel workbooks every text cell is stored as text, never as a formula,
+  whatever it begins with (the text itself is kept exactly);
+- in CSV files a text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+  carriage return gets an apostrophe in front (OWASP's advice), so a
+  spreadsheet shows it as text.  Numbers stay numbers: ``-5`` in a number
+  column is written as it is.
+"""
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -11,11 +24,62 @@ import pandas as pd
 
 from sv_helpers.provenance import json_safe, provenance_table, write_provenance
 
+#: The first characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def safe_text_cell(value: Any) -> Any:
+    """Return a CSV cell that no spreadsheet will run as a formula.
+
+    Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (or their full-width forms) gets an apostrophe in front; text that is
+    just a number (``-5``, ``+44``) and every non-text value are returned as
+    they are.
+
+    Examples
+    --------
+    >>> safe_text_cell('=HYPERLINK("http://x","Click")')
+    '\'=HYPERLINK("http://x","Click")'
+    >>> safe_text_cell(-5.0), safe_text_cell("-5")
+    (-5.0, '-5')
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy of a table for CSV: every text cell (and header) passed through :func:`safe_text_cell`.
+
+    Columns of numbers, dates and booleans are not touched.
+    """
+    out = table.copy()
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            out.isetitem(position, column.map(safe_text_cell))
+    out.columns = [safe_text_cell(c) for c in out.columns]
+    return out
+
+
+def _store_text_as_text(sheet: Any) -> None:
+    """Mark every cell openpyxl took for a formula (text beginning ``=``) as plain text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
 
 def excel_bytes(tables: Mapping[str, pd.DataFrame], provenance: Mapping[str, Any] | None = None) -> bytes:
     """Return an .xlsx workbook with one sheet per table, plus a 'provenance' sheet.
 
     Sheet names are cut to Excel's 31 characters.  Index columns are not written.
+    Text is stored as text: a cell holding ``=HYPERLINK(...)`` shows those
+    characters and is never a formula (see the module's notes).
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -23,6 +87,8 @@ def excel_bytes(tables: Mapping[str, pd.DataFrame], provenance: Mapping[str, Any
             _excel_ready(table).to_excel(writer, sheet_name=name[:31], index=False)
         if provenance is not None:
             provenance_table(provenance).to_excel(writer, sheet_name="provenance", index=False)
+        for sheet in writer.book.worksheets:
+            _store_text_as_text(sheet)
     return buffer.getvalue()
 
 
@@ -35,8 +101,11 @@ def _excel_ready(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """Return a table as UTF-8 CSV bytes (with a byte-order mark, so Excel shows £ signs)."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    """Return a table as UTF-8 CSV bytes (with a byte-order mark, so Excel shows £ signs).
+
+    Text that a spreadsheet would run as a formula gets an apostrophe in front (:func:`neutralise_formulas`).
+    """
+    return neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
 
 
 def write_outputs(
@@ -72,7 +141,7 @@ def write_outputs(
     written = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
-        table.to_csv(path, index=False)
+        neutralise_formulas(table).to_csv(path, index=False, encoding="utf-8")
         written.append(path)
     if excel_name:
         path = out / excel_name
