@@ -15,14 +15,13 @@ spreadsheet formula (CWE-1236, "CSV injection"):
 from __future__ import annotations
 
 import io
-import json
 import re
 from pathlib import Path
 from typing import Any, Mapping
 
 import pandas as pd
 
-from sv_helpers.provenance import json_safe, provenance_table, write_provenance
+from sv_helpers.provenance import json_dumps, provenance_table, write_provenance
 
 #: The first characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -40,8 +39,8 @@ def safe_text_cell(value: Any) -> Any:
 
     Examples
     --------
-    >>> safe_text_cell('=HYPERLINK("http://x","Click")')
-    '\'=HYPERLINK("http://x","Click")'
+    >>> safe_text_cell("=1+2")
+    "'=1+2"
     >>> safe_text_cell(-5.0), safe_text_cell("-5")
     (-5.0, '-5')
     """
@@ -159,5 +158,26 @@ def write_outputs(
 
 
 def json_text(data: Mapping[str, Any]) -> str:
-    """Return pretty JSON of plain values (numpy and dates converted)."""
-    return json.dumps(json_safe(data), indent=2, ensure_ascii=False) + "\n"
+    """Return pretty JSON of plain values (numpy and dates converted; NaN and infinity as ``null``), always valid JSON."""
+    return json_dumps(data, indent=2) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def markdown_text(text: Any) -> str:
+    """Return user text safe to put in a Markdown document: shown as written, never as markup.
+
+    HTML is escaped (``<script>`` shows as text), Markdown's punctuation gets a
+    backslash (a bidder called ``**Winner**`` or ``[click](http://x)`` is
+    not bold and not a link), and line breaks become spaces, so the text
+    cannot start a heading or a list.
+
+    Examples
+    --------
+    >>> markdown_text("<b>Acme</b> [x](http://e.vil)")
+    '&lt;b&gt;Acme&lt;/b&gt; \\\\[x\\\\]\\\\(http://e\\\\.vil\\\\)'
+    """
+    value = " ".join(str(text).split())
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", value)
