@@ -26,6 +26,9 @@ from sv_helpers.provenance import json_dumps, provenance_table, write_provenance
 #: The first characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
+#: CSV rows end with CR LF (RFC 4180): then a carriage return inside a cell is quoted, so it can never start a new row.
+CSV_LINE_END = "\r\n"
+
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -76,35 +79,66 @@ def _store_text_as_text(sheet: Any) -> None:
 def excel_bytes(tables: Mapping[str, pd.DataFrame], provenance: Mapping[str, Any] | None = None) -> bytes:
     """Return an .xlsx workbook with one sheet per table, plus a 'provenance' sheet.
 
-    Sheet names are cut to Excel's 31 characters.  Index columns are not written.
+    Sheet names are cut to Excel's 31 characters (and made unique, without the
+    characters Excel refuses).  Index columns are not written.  Control
+    characters an .xlsx file cannot hold are shown as \ufffd.
     Text is stored as text: a cell holding ``=HYPERLINK(...)`` shows those
     characters and is never a formula (see the module's notes).
     """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, table in tables.items():
-            _excel_ready(table).to_excel(writer, sheet_name=name[:31], index=False)
+        names = _sheet_names([*tables, *(["provenance"] if provenance is not None else [])])
+        for sheet, table in zip(names, tables.values()):
+            _excel_ready(table).to_excel(writer, sheet_name=sheet, index=False)
         if provenance is not None:
-            provenance_table(provenance).to_excel(writer, sheet_name="provenance", index=False)
+            _excel_ready(provenance_table(provenance)).to_excel(writer, sheet_name=names[-1], index=False)
         for sheet in writer.book.worksheets:
             _store_text_as_text(sheet)
     return buffer.getvalue()
 
 
+#: Characters an .xlsx file (XML) cannot hold: control characters other than tab, line feed and carriage return.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SHEET_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
+
+
+def _xml_text(value: Any) -> Any:
+    return _XML_ILLEGAL.sub("\ufffd", value) if isinstance(value, str) else value
+
+
+def _sheet_names(names: list[str]) -> list[str]:
+    """Excel sheet names: no ``[]:*?/\\``, at most 31 characters, not blank, none repeated."""
+    out: list[str] = []
+    for name in names:
+        base = _SHEET_ILLEGAL.sub("_", _XML_ILLEGAL.sub("", str(name))).strip("'").strip() or "Sheet"
+        candidate, n = base[:31], 1
+        while candidate.lower() in {o.lower() for o in out}:
+            n += 1
+            candidate = f"{base[: 31 - len(str(n)) - 1]}~{n}"
+        out.append(candidate)
+    return out
+
+
 def _excel_ready(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy fit for openpyxl: dates without time zones, text without the control characters XML cannot hold."""
     out = table.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_localize(None)
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if isinstance(column.dtype, pd.DatetimeTZDtype):
+            out.isetitem(position, column.dt.tz_localize(None))
+        elif column.dtype == object or isinstance(column.dtype, pd.StringDtype):
+            out.isetitem(position, column.map(_xml_text))
+    out.columns = [_xml_text(c) for c in out.columns]
     return out
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """Return a table as UTF-8 CSV bytes (with a byte-order mark, so Excel shows £ signs).
 
-    Text that a spreadsheet would run as a formula gets an apostrophe in front (:func:`neutralise_formulas`).
+    Text that a spreadsheet would run as a formula gets an apostrophe in front (:func:`neutralise_formulas`);
+    rows end with CR LF, so a line break inside a cell is always quoted.
     """
-    return neutralise_formulas(table).to_csv(index=False).encode("utf-8-sig")
+    return neutralise_formulas(table).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8-sig")
 
 
 def write_outputs(
@@ -140,7 +174,7 @@ def write_outputs(
     written = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
-        neutralise_formulas(table).to_csv(path, index=False, encoding="utf-8")
+        neutralise_formulas(table).to_csv(path, index=False, encoding="utf-8", lineterminator=CSV_LINE_END)
         written.append(path)
     if excel_name:
         path = out / excel_name

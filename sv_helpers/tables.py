@@ -187,10 +187,14 @@ def upload_limits(max_upload_mb: float | None = None, max_rows: int | None = Non
 
 def _size_text(size: float) -> str:
     mb = size / _BYTES_PER_MB
-    return f"{mb:,.1f} MB" if mb >= 0.1 else f"{size:,.0f} bytes"
+    if mb >= 1:
+        return f"{mb:,.1f} MB"
+    return f"{size / 1024:,.1f} KB" if size >= 1024 else f"{size:,.0f} bytes"
 
 
 def _limit_text(mb: float) -> str:
+    if mb < 1:
+        return f"{mb * 1024:,.0f} KB"
     return f"{mb:,.0f} MB" if float(mb).is_integer() else f"{mb:,.1f} MB"
 
 
