@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -88,7 +89,7 @@ def excel_bytes(tables: Mapping[str, pd.DataFrame], provenance: Mapping[str, Any
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         names = _sheet_names([*tables, *(["provenance"] if provenance is not None else [])])
-        for sheet, table in zip(names, tables.values()):
+        for sheet, table in zip(names, tables.values(), strict=False):
             _excel_ready(table).to_excel(writer, sheet_name=sheet, index=False)
         if provenance is not None:
             _excel_ready(provenance_table(provenance)).to_excel(writer, sheet_name=names[-1], index=False)
@@ -192,7 +193,7 @@ def write_outputs(
 
 
 def json_text(data: Mapping[str, Any]) -> str:
-    """Return pretty JSON of plain values (numpy and dates converted; NaN and infinity as ``null``), always valid JSON."""
+    """Return pretty JSON of plain values (numpy and dates converted; NaN and infinity as ``null``): valid JSON."""
     return json_dumps(data, indent=2) + "\n"
 
 

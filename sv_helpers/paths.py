@@ -77,7 +77,9 @@ def resolve_path(path: str | Path, *, allow_outside: bool = False, setting: str 
         else:
             candidate = REPO_ROOT / p
             chosen = candidate if candidate.exists() else p
-        inside = allow_outside or is_inside_workbook(chosen if chosen.is_absolute() or chosen.exists() else REPO_ROOT / chosen)
+        inside = allow_outside or is_inside_workbook(
+            chosen if chosen.is_absolute() or chosen.exists() else REPO_ROOT / chosen
+        )
     except (OSError, RuntimeError, ValueError):
         raise InputError(f"{named} ('{_shown(text)}') is not a file name this computer can open.") from None
     if not inside:

@@ -19,8 +19,9 @@ import json
 import math
 import platform
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,9 +100,16 @@ def code_version(root: str | Path = REPO_ROOT) -> dict[str, Any]:
     if not (root / ".git").exists():
         return {"commit": None, "dirty": None}
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
@@ -129,7 +137,14 @@ def parameter_files(folder: str | Path = DATA_DIR / "parameters") -> list[dict[s
         stat = path.stat()
         digest, values = _parameter_file(str(path), stat.st_mtime_ns, stat.st_size)
         relative = path.relative_to(folder)
-        out.append({"name": ".".join(relative.with_suffix("").parts), "path": relative.as_posix(), "sha256": digest, "values": values})
+        out.append(
+            {
+                "name": ".".join(relative.with_suffix("").parts),
+                "path": relative.as_posix(),
+                "sha256": digest,
+                "values": values,
+            }
+        )
     return out
 
 
@@ -185,9 +200,13 @@ def provenance_record(
             files.append({"role": role, "name": role, "sha256": sha256_bytes(data), "bytes": len(data)})
         else:
             path = Path(source)
-            size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
-            files.append({"role": role, "name": path.name, "path": str(path), "sha256": sha256_file(path), "bytes": size})
-    when = created_at or dt.datetime.now(dt.timezone.utc)
+            size = (
+                sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) if path.is_dir() else path.stat().st_size
+            )
+            files.append(
+                {"role": role, "name": path.name, "path": str(path), "sha256": sha256_file(path), "bytes": size}
+            )
+    when = created_at or dt.datetime.now(dt.UTC)
     return {
         "created_at": when.replace(microsecond=0).isoformat(),
         "package": "sv-helpers",
@@ -200,7 +219,9 @@ def provenance_record(
         "notebook": notebook,
         "parameters": json_safe(dict(parameters)),
         "inputs": files,
-        "parameter_files": parameter_files(Path(parameters_dir) if parameters_dir is not None else DATA_DIR / "parameters"),
+        "parameter_files": parameter_files(
+            Path(parameters_dir) if parameters_dir is not None else DATA_DIR / "parameters"
+        ),
     }
 
 
@@ -215,7 +236,11 @@ def write_provenance(output_dir: str | Path, record: Mapping[str, Any]) -> Path:
 
 def provenance_table(record: Mapping[str, Any]) -> pd.DataFrame:
     """Flatten a record into two columns, ``item`` and ``value``, for an Excel sheet or a report."""
-    rows = [(k, str(record[k])) for k in ("created_at", "package", "package_version", "python", "pandas", "numpy", "notebook") if k in record]
+    rows = [
+        (k, str(record[k]))
+        for k in ("created_at", "package", "package_version", "python", "pandas", "numpy", "notebook")
+        if k in record
+    ]
     code = record.get("code")
     if isinstance(code, Mapping):
         commit = code.get("commit") or "not a git checkout"
@@ -224,6 +249,12 @@ def provenance_table(record: Mapping[str, Any]) -> pd.DataFrame:
         lock = record["lock_file"]
         rows.append(("lock file", f"{lock['name']}: sha256 {lock['sha256']}" if lock else "none"))
     rows += [(f"parameter: {k}", json_dumps(v)) for k, v in record.get("parameters", {}).items()]
-    rows += [(f"input: {f['role']} ({f['name']})", f"sha256 {f['sha256']}, {f['bytes']} bytes") for f in record.get("inputs", [])]
-    rows += [(f"parameter file: {f['path']}", f"sha256 {f['sha256']}; values {json_dumps(f['values'])}") for f in record.get("parameter_files", [])]
+    rows += [
+        (f"input: {f['role']} ({f['name']})", f"sha256 {f['sha256']}, {f['bytes']} bytes")
+        for f in record.get("inputs", [])
+    ]
+    rows += [
+        (f"parameter file: {f['path']}", f"sha256 {f['sha256']}; values {json_dumps(f['values'])}")
+        for f in record.get("parameter_files", [])
+    ]
     return pd.DataFrame(rows, columns=["item", "value"])

@@ -23,10 +23,11 @@ import os
 import re
 import threading
 import zipfile
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import openpyxl
@@ -174,7 +175,9 @@ def _env_limit(name: str, default: float) -> float:
 
 
 def upload_limits(max_upload_mb: float | None = None, max_rows: int | None = None) -> UploadLimits:
-    """Return the upload bounds: the arguments when given, else ``SV_MAX_UPLOAD_MB`` and ``SV_MAX_ROWS``, else 20 MB and 100,000 rows.
+    """Return the upload bounds: the arguments when given, else the environment, else 20 MB and 100,000 rows.
+
+    The environment variables are ``SV_MAX_UPLOAD_MB`` and ``SV_MAX_ROWS``.
 
     An environment variable that is not a positive number is ignored (the default applies).
     """
@@ -250,7 +253,8 @@ def _header_names(header: list[Any]) -> list[Any]:
 
 def _cell_too_long(place: str, row: int, column: Any, length: int) -> InputError:
     return InputError(
-        f"{place}, row {row}, column '{column}': the cell holds {length:,} characters, more than the {MAX_CELL_CHARS:,} "
+        f"{place}, row {row}, column '{column}': the cell holds {length:,} characters, more than the "
+        f"{MAX_CELL_CHARS:,} "
         "a cell may hold. Shorten it (or check that the file's quotes are balanced) and load the file again."
     )
 
@@ -285,7 +289,10 @@ def _csv_field_limit(limit: int) -> Iterator[None]:
 
 def _decode_text(data: bytes, filename: str) -> str:
     if b"\x00" in data[:4096]:
-        raise InputError(f"{filename} could not be read: it is not a text (CSV) file. Save it from Excel as 'CSV UTF-8' and load it again.")
+        raise InputError(
+            f"{filename} could not be read: it is not a text (CSV) file. Save it from Excel as 'CSV UTF-8' and "
+            "load it again."
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)
@@ -334,7 +341,10 @@ def _read_csv_bytes(data: bytes, filename: str, limits: UploadLimits | None = No
                 while row and not row[-1].strip():
                     row = row[:-1]
                 if len(row) > MAX_COLUMNS:
-                    raise InputError(f"{filename}, row {record}: the header has {len(row):,} columns, more than the {MAX_COLUMNS:,} a table may have.")
+                    raise InputError(
+                        f"{filename}, row {record}: the header has {len(row):,} columns, more than the "
+                        f"{MAX_COLUMNS:,} a table may have."
+                    )
                 header = _header_names(row)
                 for i, cell in enumerate(row):
                     if len(cell) > MAX_CELL_CHARS:
@@ -344,7 +354,8 @@ def _read_csv_bytes(data: bytes, filename: str, limits: UploadLimits | None = No
             if extra:
                 raise InputError(
                     f"{filename}, row {record}: the row has more cells than the header has columns. "
-                    "Check for an unquoted comma in a text or money value (write 1234.50, not 1,234.50, or put the value in quotes). "
+                    "Check for an unquoted comma in a text or money value (write 1234.50, not 1,234.50, or put "
+                    "the value in quotes). "
                     "The file could not be read as a CSV table."
                 )
             for i, cell in enumerate(row[: len(header)]):
@@ -363,7 +374,8 @@ def _read_csv_bytes(data: bytes, filename: str, limits: UploadLimits | None = No
         last = body[-1]
         column = next(header[i] for i in range(len(last) - 1, -1, -1) if "\n" in last[i] or "\r" in last[i])
         raise InputError(
-            f"{filename}, row {numbers[-1]}, column '{column}': this value begins with a double quote (\") that is never closed, "
+            f"{filename}, row {numbers[-1]}, column '{column}': this value begins with a double quote (\") that "
+            "is never closed, "
             "so the rest of the file would be read as one value. Close the quote or remove it, and load the file again."
         )
     frame = pd.DataFrame(body, columns=header, dtype=object)
@@ -373,10 +385,29 @@ def _read_csv_bytes(data: bytes, filename: str, limits: UploadLimits | None = No
 
 #: Excel's error values, shown in a cell whose formula could not be worked out.
 EXCEL_ERRORS = frozenset(
-    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+    }
 )
 
-_NOT_A_WORKBOOK = "{name} could not be read as an Excel workbook: the file is damaged or is not an .xlsx file. Open it in Excel and save it as 'Excel Workbook (.xlsx)'."
+_NOT_A_WORKBOOK = (
+    "{name} could not be read as an Excel workbook: the file is damaged or is not an .xlsx file. "
+    "Open it in Excel and save it as 'Excel Workbook (.xlsx)'."
+)
 
 
 def _open_workbook(data: bytes, filename: str, *, formulas: bool = False) -> Any:
@@ -405,7 +436,9 @@ def _excel_value(value: Any) -> Any:
     return value
 
 
-def _sheet_frame(book: Any, sheet: str, *, filename: str = "", data: bytes | None = None, limits: UploadLimits | None = None) -> pd.DataFrame:
+def _sheet_frame(
+    book: Any, sheet: str, *, filename: str = "", data: bytes | None = None, limits: UploadLimits | None = None
+) -> pd.DataFrame:
     """Read one sheet into raw cells: the first non-empty row is the header; empty rows are skipped.
 
     Text is kept as it is (``NA``, ``None`` and ``null`` are names, not blanks).
@@ -431,7 +464,10 @@ def _sheet_frame(book: Any, sheet: str, *, filename: str = "", data: bytes | Non
                 while values and _is_blank(values[-1]):
                     values.pop()
                 if len(values) > MAX_COLUMNS:
-                    raise InputError(f"{place}, row {row_number}: the header has {len(values):,} columns, more than the {MAX_COLUMNS:,} a table may have.")
+                    raise InputError(
+                        f"{place}, row {row_number}: the header has {len(values):,} columns, more than the "
+                        f"{MAX_COLUMNS:,} a table may have."
+                    )
                 header = _header_names(values)
                 width = len(header)
                 continue
@@ -443,7 +479,8 @@ def _sheet_frame(book: Any, sheet: str, *, filename: str = "", data: bytes | Non
                 name = header[i] if i < len(header) else f"column {_column_letter(i)}"
                 if cell is not None and getattr(cell, "data_type", None) == "e":
                     problems.append(
-                        f"{place}, row {row_number}, column '{name}': the cell shows Excel's error {cell.value}, so its formula has no result. "
+                        f"{place}, row {row_number}, column '{name}': the cell shows Excel's error "
+                        f"{cell.value}, so its formula has no result. "
                         "Correct the formula (or type the value) and save the file again."
                     )
                     values[i] = None
@@ -467,16 +504,24 @@ def _sheet_frame(book: Any, sheet: str, *, filename: str = "", data: bytes | Non
     if problems:
         shown = problems[:MAX_PROBLEMS_LISTED]
         more = len(problems) - len(shown)
-        raise InputError("\n".join(shown) + (f"\n... and {more} more problem{'s' if more != 1 else ''} in {place}." if more else ""))
+        raise InputError(
+            "\n".join(shown) + (f"\n... and {more} more problem{'s' if more != 1 else ''} in {place}." if more else "")
+        )
     frame = pd.DataFrame([(v + [None] * width)[:width] for v in body], columns=header, dtype=object)
-    unnamed = [c for c in frame.columns if isinstance(c, str) and re.fullmatch(r"column [A-Z]+", c) and frame[c].map(_is_blank).all()]
+    unnamed = [
+        c
+        for c in frame.columns
+        if isinstance(c, str) and re.fullmatch(r"column [A-Z]+", c) and frame[c].map(_is_blank).all()
+    ]
     frame = frame.drop(columns=unnamed)
     frame.attrs["row_numbers"] = numbers
     return frame
 
 
-def _formulas_without_results(data: bytes, filename: str, sheet: str, header: list[Any], empty_cells: set[tuple[int, int]]) -> list[str]:
-    """Name the empty-looking cells that hold a formula Excel never calculated (the file was written by another program)."""
+def _formulas_without_results(
+    data: bytes, filename: str, sheet: str, header: list[Any], empty_cells: set[tuple[int, int]]
+) -> list[str]:
+    """Name the empty-looking cells that hold a formula Excel never calculated (a program other than Excel wrote it)."""
     book = _open_workbook(data, filename, formulas=True)
     place = _place(filename, sheet)
     problems = []
@@ -488,8 +533,10 @@ def _formulas_without_results(data: bytes, filename: str, sheet: str, header: li
                     formula = str(cell.value)
                     shown = formula if len(formula) <= 40 else formula[:37] + "..."
                     problems.append(
-                        f"{place}, row {row}, column '{header[i]}': the cell holds the formula {shown} but no result was saved with it "
-                        "(the file was written by a program that does not calculate). Open the file in Excel, let it calculate, "
+                        f"{place}, row {row}, column '{header[i]}': the cell holds the formula {shown} but no "
+                        "result was saved with it "
+                        "(the file was written by a program that does not calculate). Open the file in Excel, "
+                        "let it calculate, "
                         "and save it again, or type the value."
                     )
     finally:
@@ -497,7 +544,9 @@ def _formulas_without_results(data: bytes, filename: str, sheet: str, header: li
     return problems
 
 
-def _source_bytes(source: str | Path | bytes, filename: str | None, limits: UploadLimits | None = None) -> tuple[bytes, str]:
+def _source_bytes(
+    source: str | Path | bytes, filename: str | None, limits: UploadLimits | None = None
+) -> tuple[bytes, str]:
     limits = limits or upload_limits()
     if isinstance(source, (bytes, bytearray, memoryview)):
         if not filename:
@@ -543,13 +592,17 @@ def read_raw_table(
         try:
             if sheet is None or sheet not in book.sheetnames:
                 if sheet is not None and len(book.sheetnames) > 1:
-                    raise InputError(f"{name} has no sheet called '{sheet}'. Its sheets are: {', '.join(book.sheetnames)}.")
+                    raise InputError(
+                        f"{name} has no sheet called '{sheet}'. Its sheets are: {', '.join(book.sheetnames)}."
+                    )
                 sheet = book.sheetnames[0]
             return _sheet_frame(book, sheet, filename=name, data=data, limits=limits), sheet
         finally:
             book.close()
     if suffix == ".xls":
-        raise InputError(f"{name} is an old-style Excel file (.xls). Open it in Excel and save it as 'Excel Workbook (.xlsx)'.")
+        raise InputError(
+            f"{name} is an old-style Excel file (.xls). Open it in Excel and save it as 'Excel Workbook (.xlsx)'."
+        )
     raise InputError(f"{name} cannot be read: only .csv and .xlsx files are accepted.")
 
 
@@ -664,9 +717,12 @@ def _repeated_header_rows(frame: pd.DataFrame, place: str) -> tuple[list[str], l
     problems, rows = [], []
     for row in frame.index[candidates.to_numpy(dtype=bool)]:
         cells = frame.loc[row].tolist()
-        filled = [(k, v) for k, v in zip(keys, cells) if not _is_blank(v)]
+        filled = [(k, v) for k, v in zip(keys, cells, strict=False) if not _is_blank(v)]
         if len(filled) >= 2 and all(isinstance(v, str) and _normalise_header(v) == k for k, v in filled):
-            problems.append(f"{place}, row {row}: the row repeats the column headings. Delete it (two tables pasted one under the other?).")
+            problems.append(
+                f"{place}, row {row}: the row repeats the column headings. Delete it (two tables pasted one "
+                "under the other?)."
+            )
             rows.append(row)
     return problems, rows
 
@@ -714,7 +770,8 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, shee
             target = key if key not in rename.values() and key not in known else str(col)
         elif target in rename.values():
             raise InputError(
-                f"{place}: the column '{target}' appears twice (columns {_column_letter(position[target])} and {_column_letter(i)}). "
+                f"{place}: the column '{target}' appears twice (columns {_column_letter(position[target])} and "
+                f"{_column_letter(i)}). "
                 "Delete or rename one of them."
             )
         rename[col] = target
@@ -725,9 +782,16 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, shee
         found = ", ".join(f"'{c}'" for c in frame.columns) or "none"
         noun = "column" if len(missing) == 1 else "columns"
         names = ", ".join(f"'{m}'" for m in missing)
-        raise InputError(f"{place}: the {noun} {names} {'is' if len(missing) == 1 else 'are'} missing. The columns found were: {found}.")
+        raise InputError(
+            f"{place}: the {noun} {names} {'is' if len(missing) == 1 else 'are'} missing. The columns found "
+            f"were: {found}."
+        )
     if len(frame) < schema.min_rows:
-        raise InputError(f"{place} has no rows of data under its header." if len(frame) == 0 else f"{place} needs at least {schema.min_rows} rows of data.")
+        raise InputError(
+            f"{place} has no rows of data under its header."
+            if len(frame) == 0
+            else f"{place} needs at least {schema.min_rows} rows of data."
+        )
 
     if isinstance(row_numbers, list) and len(row_numbers) == len(frame):
         frame.index = pd.Index(row_numbers, dtype="int64")  # the spreadsheet's own row numbers, blank rows counted
@@ -772,9 +836,15 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, shee
                 continue
             if column.kind in ("money", "number", "integer"):
                 if column.minimum is not None and value < column.minimum:
-                    problems.append(f"{where}: {_show(raw)} is below the lowest allowed value, {_format_bound(column, column.minimum)}.")
+                    problems.append(
+                        f"{where}: {_show(raw)} is below the lowest allowed value, "
+                        f"{_format_bound(column, column.minimum)}."
+                    )
                 elif column.maximum is not None and value > column.maximum:
-                    problems.append(f"{where}: {_show(raw)} is above the highest allowed value, {_format_bound(column, column.maximum)}.")
+                    problems.append(
+                        f"{where}: {_show(raw)} is above the highest allowed value, "
+                        f"{_format_bound(column, column.maximum)}."
+                    )
             values.append(value)
         series = pd.Series(values, index=frame.index, dtype=object)
         if column.unique:
@@ -783,7 +853,10 @@ def check_table(frame: pd.DataFrame, schema: TableSchema, *, filename: str, shee
                 if value is None:
                     continue
                 if value in seen:
-                    problems.append(f"{place}, row {row}, column '{column.name}': '{_show(value)}' appears more than once (also in row {seen[value]}); each value must be unique.")
+                    problems.append(
+                        f"{place}, row {row}, column '{column.name}': '{_show(value)}' appears more than once "
+                        f"(also in row {seen[value]}); each value must be unique."
+                    )
                 else:
                     seen[value] = row
         clean[column.name] = series
@@ -860,7 +933,9 @@ def load_table(
     >>> load_table(b"bidder,price\\nAcme,\\"\\u00a3120,000\\"\\n", schema, filename="bids.csv")["price"].tolist()
     [120000.0]
     """
-    frame, used_sheet = read_raw_table(source, filename=filename, sheet=sheet or schema.name, max_upload_mb=max_upload_mb, max_rows=max_rows)
+    frame, used_sheet = read_raw_table(
+        source, filename=filename, sheet=sheet or schema.name, max_upload_mb=max_upload_mb, max_rows=max_rows
+    )
     name = filename or Path(str(source)).name
     return check_table(frame, schema, filename=name, sheet=used_sheet)
 
@@ -907,7 +982,10 @@ def load_tables(
             if not path.exists():
                 if name in optional:
                     continue
-                raise InputError(f"The folder {folder.name} has no file called {name}.csv; the tables needed are: {', '.join(n + '.csv' for n in schemas)}.")
+                raise InputError(
+                    f"The folder {folder.name} has no file called {name}.csv; the tables needed are: "
+                    f"{', '.join(n + '.csv' for n in schemas)}."
+                )
             tables[name] = load_table(path, schema, max_upload_mb=max_upload_mb, max_rows=max_rows)
         return tables
 
@@ -915,8 +993,13 @@ def load_tables(
     data, name = _source_bytes(source, filename, limits)
     if _suffix(name) not in (".xlsx", ".xlsm"):
         if _suffix(name) == ".csv":
-            raise InputError(f"{name} is a single CSV file, but this needs a workbook with the sheets {', '.join(schemas)} (or a folder of CSV files with those names).")
-        read_raw_table(data, filename=name, max_upload_mb=limits.max_upload_mb, max_rows=limits.max_rows)  # raises the plain-English reason
+            raise InputError(
+                f"{name} is a single CSV file, but this needs a workbook with the sheets {', '.join(schemas)} "
+                "(or a folder of CSV files with those names)."
+            )
+        read_raw_table(
+            data, filename=name, max_upload_mb=limits.max_upload_mb, max_rows=limits.max_rows
+        )  # raises the plain-English reason
         raise InputError(f"{name} cannot be read: only .xlsx workbooks or folders of CSV files are accepted.")
     book = _open_workbook(data, name)
     try:
@@ -927,7 +1010,10 @@ def load_tables(
             if sheet is None:
                 if table in optional:
                     continue
-                raise InputError(f"{name} has no sheet called '{table}'. The sheets needed are: {', '.join(schemas)}; this workbook has: {', '.join(book.sheetnames)}.")
+                raise InputError(
+                    f"{name} has no sheet called '{table}'. The sheets needed are: {', '.join(schemas)}; this "
+                    f"workbook has: {', '.join(book.sheetnames)}."
+                )
             frame = _sheet_frame(book, sheet, filename=name, data=data, limits=limits)
             tables[table] = check_table(frame, schema, filename=name, sheet=sheet)
     finally:
@@ -963,7 +1049,10 @@ def write_template(path: str | Path, schemas: Mapping[str, TableSchema]) -> Path
 
 _JSON_KINDS: dict[str, tuple[str, Any]] = {
     "number": ("a number", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)),
-    "integer": ("a whole number", lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())),
+    "integer": (
+        "a whole number",
+        lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
+    ),
     "text": ("text", lambda v: isinstance(v, str)),
     "boolean": ("true or false", lambda v: isinstance(v, bool)),
     "list": ("a list", lambda v: isinstance(v, list)),
@@ -988,7 +1077,9 @@ def _json_depth(value: Any) -> int:
 
 def _refuse_constant(name: str) -> Any:
     def refuse(constant: str) -> Any:
-        raise InputError(f"{name} holds the value {constant}, which is not a number. Write the number, or null where there is none.")
+        raise InputError(
+            f"{name} holds the value {constant}, which is not a number. Write the number, or null where there is none."
+        )
 
     return refuse
 
@@ -1044,24 +1135,44 @@ def read_json(
     try:
         value = json.loads(text, parse_constant=_refuse_constant(name))
     except json.JSONDecodeError as err:
-        raise InputError(f"{name}, line {err.lineno}, column {err.colno}: this is not valid JSON ({err.msg.lower()}).") from None
+        raise InputError(
+            f"{name}, line {err.lineno}, column {err.colno}: this is not valid JSON ({err.msg.lower()})."
+        ) from None
     except RecursionError:
-        raise InputError(f"{name} nests lists or objects more deeply than the {max_depth} levels accepted; it is refused.") from None
+        raise InputError(
+            f"{name} nests lists or objects more deeply than the {max_depth} levels accepted; it is refused."
+        ) from None
     depth = _json_depth(value)
     if depth > max_depth:
-        raise InputError(f"{name} nests lists or objects {depth} levels deep, more than the {max_depth} accepted; it is refused.")
+        raise InputError(
+            f"{name} nests lists or objects {depth} levels deep, more than the {max_depth} accepted; it is refused."
+        )
     if not isinstance(value, dict):
-        raise InputError(f"{name} should hold named values (a JSON object, {{...}}), but it holds {_JSON_KINDS['list'][0] if isinstance(value, list) else 'a single value'}.")
+        raise InputError(
+            f"{name} should hold named values (a JSON object, {{...}}), but it holds "
+            f"{_JSON_KINDS['list'][0] if isinstance(value, list) else 'a single value'}."
+        )
     missing = [k for k in required if k not in value]
     if missing:
-        raise InputError(f"{name} lacks the value{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}.")
+        raise InputError(
+            f"{name} lacks the value{'s' if len(missing) > 1 else ''} {', '.join(repr(k) for k in missing)}."
+        )
     problems = []
     for key, kind in (fields or {}).items():
         if key not in value or value[key] is None:
             continue
         noun, fits = _JSON_KINDS[kind]
         if not fits(value[key]):
-            problems.append(f"{name}, value '{key}': {_show(json.dumps(value[key], ensure_ascii=False))} is not {noun}.")
+            problems.append(
+                f"{name}, value '{key}': {_show(json.dumps(value[key], ensure_ascii=False))} is not {noun}."
+            )
     if problems:
-        raise InputError("\n".join(problems[:MAX_PROBLEMS_LISTED]) + (f"\n... and {len(problems) - MAX_PROBLEMS_LISTED} more problems in {name}." if len(problems) > MAX_PROBLEMS_LISTED else ""))
+        raise InputError(
+            "\n".join(problems[:MAX_PROBLEMS_LISTED])
+            + (
+                f"\n... and {len(problems) - MAX_PROBLEMS_LISTED} more problems in {name}."
+                if len(problems) > MAX_PROBLEMS_LISTED
+                else ""
+            )
+        )
     return value

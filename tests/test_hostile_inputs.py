@@ -20,9 +20,10 @@ import logging
 import math
 import os
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -64,7 +65,13 @@ def strict_json(text: str) -> Any:
 def formula_cells(data: bytes) -> list[str]:
     """Return the cells of an .xlsx file stored as formulas (``data_type == 'f'``)."""
     book = openpyxl.load_workbook(io.BytesIO(data))
-    return [f"{ws.title}!{c.coordinate}" for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    return [
+        f"{ws.title}!{c.coordinate}"
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.data_type == "f"
+    ]
 
 
 def xlsx_values(data: bytes, sheet: str | None = None) -> list[list[Any]]:
@@ -132,7 +139,9 @@ def hostile_table(text: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("name", FORMULA_NAMES, ids=NAME_IDS)
 def test_excel_export_stores_a_hostile_name_as_text(name):
-    data = exports.excel_bytes({"ranking": hostile_table(name["text"])}, provenance_record({"scenario": name["text"]}, {}))
+    data = exports.excel_bytes(
+        {"ranking": hostile_table(name["text"])}, provenance_record({"scenario": name["text"]}, {})
+    )
     assert formula_cells(data) == []
     rows = xlsx_values(data, "ranking")
     assert rows[1][0] == as_in_xml(name["text"])  # kept, as text
@@ -169,9 +178,9 @@ def test_numbers_and_number_like_text_are_left_alone_in_csv():
 
 
 def test_a_hostile_column_heading_is_neither_a_formula_nor_live_in_csv():
-    table = pd.DataFrame({"=HYPERLINK(\"http://e.vil\")": ["x"], "price": [1.0]})
+    table = pd.DataFrame({'=HYPERLINK("http://e.vil")': ["x"], "price": [1.0]})
     assert formula_cells(exports.excel_bytes({"t": table})) == []
-    assert csv_rows(exports.csv_bytes(table))[0][0] == "'=HYPERLINK(\"http://e.vil\")"
+    assert csv_rows(exports.csv_bytes(table))[0][0] == '\'=HYPERLINK("http://e.vil")'
 
 
 def test_control_characters_in_a_name_do_not_stop_the_excel_export():
@@ -181,7 +190,9 @@ def test_control_characters_in_a_name_do_not_stop_the_excel_export():
 
 
 def test_hostile_and_clashing_sheet_names_still_give_a_workbook():
-    data = exports.excel_bytes({"a/b:c?": pd.DataFrame({"x": [1]}), "x" * 40: pd.DataFrame({"x": [2]}), "x" * 41: pd.DataFrame({"x": [3]})})
+    data = exports.excel_bytes(
+        {"a/b:c?": pd.DataFrame({"x": [1]}), "x" * 40: pd.DataFrame({"x": [2]}), "x" * 41: pd.DataFrame({"x": [3]})}
+    )
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert len(names) == 3 and len(set(names)) == 3 and all(len(n) <= 31 for n in names)
 
@@ -213,7 +224,10 @@ def test_360giving_spreadsheet_holds_no_live_formula_and_the_json_keeps_the_text
 
 def test_markdown_text_shows_markup_as_written():
     assert exports.markdown_text("<script>alert(1)</script>") == "&lt;script&gt;alert\\(1\\)&lt;/script&gt;"
-    assert exports.markdown_text("**Winner** [click](http://e.vil)") == "\\*\\*Winner\\*\\* \\[click\\]\\(http://e\\.vil\\)"
+    assert (
+        exports.markdown_text("**Winner** [click](http://e.vil)")
+        == "\\*\\*Winner\\*\\* \\[click\\]\\(http://e\\.vil\\)"
+    )
     assert exports.markdown_text("Acme\n# Heading\n- item") == "Acme \\# Heading \\- item"
 
 
@@ -269,78 +283,337 @@ def _cached_formula() -> bytes:
 
 LOADS: list[Load] = [
     # line endings and layout
-    Load("cr-only-line-endings", "bids.csv", csv_of("bidder,price\rAcme,10\rBeta,20\r"), check=names_are("Acme", "Beta")),
-    Load("crlf-line-endings", "bids.csv", csv_of("bidder,price\r\nAcme,10\r\nBeta,20\r\n"), check=names_are("Acme", "Beta")),
-    Load("mixed-line-endings", "bids.csv", csv_of("bidder,price\r\nAcme,10\nBeta,20\rGamma,30"), check=names_are("Acme", "Beta", "Gamma")),
+    Load(
+        "cr-only-line-endings", "bids.csv", csv_of("bidder,price\rAcme,10\rBeta,20\r"), check=names_are("Acme", "Beta")
+    ),
+    Load(
+        "crlf-line-endings",
+        "bids.csv",
+        csv_of("bidder,price\r\nAcme,10\r\nBeta,20\r\n"),
+        check=names_are("Acme", "Beta"),
+    ),
+    Load(
+        "mixed-line-endings",
+        "bids.csv",
+        csv_of("bidder,price\r\nAcme,10\nBeta,20\rGamma,30"),
+        check=names_are("Acme", "Beta", "Gamma"),
+    ),
     Load("only-commas", "bids.csv", csv_of(",,,\n,,,\n,,,\n"), refused=("bids.csv", "no header row")),
     Load("only-blank-lines", "bids.csv", csv_of("  \n\t\n\n"), refused=("bids.csv", "empty")),
     Load("empty-file", "bids.csv", csv_of(""), refused=("bids.csv is empty",)),
     Load("header-only", "bids.csv", csv_of("bidder,price\n"), refused=("bids.csv has no rows of data",)),
-    Load("duplicate-header", "bids.csv", csv_of("bidder,price,bidder\nAcme,1,Beta\n"), refused=("bids.csv", "'bidder' appears twice", "columns A and C")),
-    Load("duplicate-header-by-label", "bids.csv", csv_of("bidder,price,Price (£)\nAcme,1,2\n"), refused=("'price' appears twice", "columns B and C")),
-    Load("duplicate-extra-header", "bids.csv", csv_of("bidder,price,comment,comment\nAcme,1,x,y\n"), check=lambda t: t["comment"].tolist() == ["x"] and t.iloc[0, -1] == "y"),
-    Load("blank-middle-header-with-data", "bids.csv", csv_of("bidder,,price,\nAcme,x,1\n"), check=lambda t: t["column_b"].tolist() == ["x"]),
-    Load("data-beyond-the-last-header", "bids.csv", csv_of("bidder,price,,\nAcme,1,x,y\n"), refused=("bids.csv, row 2", "more cells than the header")),
-    Load("many-blank-headers", "bids.csv", csv_of("bidder,,,price\nAcme,,,1\n"), check=lambda t: t["price"].tolist() == [1.0]),
-    Load("repeated-header-row", "bids.csv", csv_of("bidder,price\nAcme,1\nbidder,price\nBeta,2\n"), refused=("bids.csv, row 3", "repeats the column headings")),
-    Load("ragged-row", "bids.csv", csv_of("bidder,price\nAcme,1,000,extra\n"), refused=("bids.csv, row 2", "more cells than the header")),
-    Load("blank-lines-counted-in-row-numbers", "bids.csv", csv_of("bidder,price\n\nAcme,1\n\nBeta,x\n"), refused=("bids.csv, row 5, column 'price'",)),
-    Load("too-many-columns", "bids.csv", lambda: (",".join(f"c{i}" for i in range(20_000)) + "\n1\n").encode(), refused=("bids.csv, row 1", "16,384")),
+    Load(
+        "duplicate-header",
+        "bids.csv",
+        csv_of("bidder,price,bidder\nAcme,1,Beta\n"),
+        refused=("bids.csv", "'bidder' appears twice", "columns A and C"),
+    ),
+    Load(
+        "duplicate-header-by-label",
+        "bids.csv",
+        csv_of("bidder,price,Price (£)\nAcme,1,2\n"),
+        refused=("'price' appears twice", "columns B and C"),
+    ),
+    Load(
+        "duplicate-extra-header",
+        "bids.csv",
+        csv_of("bidder,price,comment,comment\nAcme,1,x,y\n"),
+        check=lambda t: t["comment"].tolist() == ["x"] and t.iloc[0, -1] == "y",
+    ),
+    Load(
+        "blank-middle-header-with-data",
+        "bids.csv",
+        csv_of("bidder,,price,\nAcme,x,1\n"),
+        check=lambda t: t["column_b"].tolist() == ["x"],
+    ),
+    Load(
+        "data-beyond-the-last-header",
+        "bids.csv",
+        csv_of("bidder,price,,\nAcme,1,x,y\n"),
+        refused=("bids.csv, row 2", "more cells than the header"),
+    ),
+    Load(
+        "many-blank-headers",
+        "bids.csv",
+        csv_of("bidder,,,price\nAcme,,,1\n"),
+        check=lambda t: t["price"].tolist() == [1.0],
+    ),
+    Load(
+        "repeated-header-row",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,1\nbidder,price\nBeta,2\n"),
+        refused=("bids.csv, row 3", "repeats the column headings"),
+    ),
+    Load(
+        "ragged-row",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,1,000,extra\n"),
+        refused=("bids.csv, row 2", "more cells than the header"),
+    ),
+    Load(
+        "blank-lines-counted-in-row-numbers",
+        "bids.csv",
+        csv_of("bidder,price\n\nAcme,1\n\nBeta,x\n"),
+        refused=("bids.csv, row 5, column 'price'",),
+    ),
+    Load(
+        "too-many-columns",
+        "bids.csv",
+        lambda: (",".join(f"c{i}" for i in range(20_000)) + "\n1\n").encode(),
+        refused=("bids.csv, row 1", "16,384"),
+    ),
     # cells
-    Load("cell-over-128kb", "bids.csv", lambda: b"bidder,price\n" + b"A" * 200_000 + b",1\n", refused=("bids.csv, row 2, column 'bidder'", "131,072")),
-    Load("header-cell-over-128kb", "bids.csv", lambda: b"bidder," + b"p" * 140_000 + b"\nAcme,1\n", refused=("bids.csv, row 1", "131,072")),
+    Load(
+        "cell-over-128kb",
+        "bids.csv",
+        lambda: b"bidder,price\n" + b"A" * 200_000 + b",1\n",
+        refused=("bids.csv, row 2, column 'bidder'", "131,072"),
+    ),
+    Load(
+        "header-cell-over-128kb",
+        "bids.csv",
+        lambda: b"bidder," + b"p" * 140_000 + b"\nAcme,1\n",
+        refused=("bids.csv, row 1", "131,072"),
+    ),
     Load("one-endless-line", "bids.csv", lambda: b"x" * 3_000_000, refused=("bids.csv, row 1", "131,072")),
-    Load("unbalanced-quote-in-first-column", "bids.csv", csv_of('bidder,price\nAcme,1\n"Beta,2\nGamma,3\n'), refused=("bids.csv, row 3, column 'bidder'", "never closed")),
-    Load("unbalanced-quote-in-last-column", "bids.csv", csv_of('bidder,price\nAcme,"1\nBeta,2\n'), refused=("bids.csv, row 2, column 'price'", "never closed")),
-    Load("quote-inside-a-name", "bids.csv", csv_of('bidder,price\nAcme "The Best" Ltd,1\n'), check=names_are('Acme "The Best" Ltd')),
-    Load("quoted-name-with-line-break", "bids.csv", csv_of('bidder,price\n"Acme\nLtd",1\nBeta,2\n'), check=names_are("Acme\nLtd", "Beta")),
-    Load("html-in-a-name", "bids.csv", csv_of("bidder,price\n<img src=x onerror=alert(1)>,1\n"), check=names_are("<img src=x onerror=alert(1)>")),
-    Load("formula-in-a-name-kept-as-text", "bids.csv", csv_of('bidder,price\n"=HYPERLINK(""http://e.vil"")",1\n'), check=names_are('=HYPERLINK("http://e.vil")')),
-    Load("nul-inside-a-name", "bids.csv", lambda: b"bidder,price\n" + b"x" * 5000 + b",1\nAc\x00me,2\n", check=lambda t: t["bidder"].iloc[1] == "Ac\x00me"),
-    Load("right-to-left-override-name", "bids.csv", csv_of("bidder,price\nAcme\u202egnp.exe,1\n"), check=names_are("Acme\u202egnp.exe")),
+    Load(
+        "unbalanced-quote-in-first-column",
+        "bids.csv",
+        csv_of('bidder,price\nAcme,1\n"Beta,2\nGamma,3\n'),
+        refused=("bids.csv, row 3, column 'bidder'", "never closed"),
+    ),
+    Load(
+        "unbalanced-quote-in-last-column",
+        "bids.csv",
+        csv_of('bidder,price\nAcme,"1\nBeta,2\n'),
+        refused=("bids.csv, row 2, column 'price'", "never closed"),
+    ),
+    Load(
+        "quote-inside-a-name",
+        "bids.csv",
+        csv_of('bidder,price\nAcme "The Best" Ltd,1\n'),
+        check=names_are('Acme "The Best" Ltd'),
+    ),
+    Load(
+        "quoted-name-with-line-break",
+        "bids.csv",
+        csv_of('bidder,price\n"Acme\nLtd",1\nBeta,2\n'),
+        check=names_are("Acme\nLtd", "Beta"),
+    ),
+    Load(
+        "html-in-a-name",
+        "bids.csv",
+        csv_of("bidder,price\n<img src=x onerror=alert(1)>,1\n"),
+        check=names_are("<img src=x onerror=alert(1)>"),
+    ),
+    Load(
+        "formula-in-a-name-kept-as-text",
+        "bids.csv",
+        csv_of('bidder,price\n"=HYPERLINK(""http://e.vil"")",1\n'),
+        check=names_are('=HYPERLINK("http://e.vil")'),
+    ),
+    Load(
+        "nul-inside-a-name",
+        "bids.csv",
+        lambda: b"bidder,price\n" + b"x" * 5000 + b",1\nAc\x00me,2\n",
+        check=lambda t: t["bidder"].iloc[1] == "Ac\x00me",
+    ),
+    Load(
+        "right-to-left-override-name",
+        "bids.csv",
+        csv_of("bidder,price\nAcme\u202egnp.exe,1\n"),
+        check=names_are("Acme\u202egnp.exe"),
+    ),
     # numbers
-    Load("formula-in-a-money-cell", "bids.csv", csv_of("bidder,price\nAcme,=1+1\n"), refused=("bids.csv, row 2, column 'price'", "'=1+1' is not an amount of money")),
-    Load("nan-in-a-money-cell", "bids.csv", csv_of("bidder,price\nAcme,NaN\n"), refused=("row 2, column 'price'", "'NaN' is not an amount of money")),
-    Load("inf-in-a-money-cell", "bids.csv", csv_of("bidder,price\nAcme,inf\n"), refused=("row 2, column 'price'", "'inf' is not")),
-    Load("infinity-in-a-money-cell", "bids.csv", csv_of("bidder,price\nAcme,-Infinity\n"), refused=("row 2, column 'price'", "is not")),
-    Load("overflowing-number", "bids.csv", csv_of("bidder,price\nAcme,1" + "0" * 400 + "\n"), refused=("row 2, column 'price'",)),
-    Load("negative-money", "bids.csv", csv_of("bidder,price\nAcme,-5\n"), refused=("row 2, column 'price'", "below the lowest allowed value")),
+    Load(
+        "formula-in-a-money-cell",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,=1+1\n"),
+        refused=("bids.csv, row 2, column 'price'", "'=1+1' is not an amount of money"),
+    ),
+    Load(
+        "nan-in-a-money-cell",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,NaN\n"),
+        refused=("row 2, column 'price'", "'NaN' is not an amount of money"),
+    ),
+    Load(
+        "inf-in-a-money-cell",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,inf\n"),
+        refused=("row 2, column 'price'", "'inf' is not"),
+    ),
+    Load(
+        "infinity-in-a-money-cell",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,-Infinity\n"),
+        refused=("row 2, column 'price'", "is not"),
+    ),
+    Load(
+        "overflowing-number",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,1" + "0" * 400 + "\n"),
+        refused=("row 2, column 'price'",),
+    ),
+    Load(
+        "negative-money",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,-5\n"),
+        refused=("row 2, column 'price'", "below the lowest allowed value"),
+    ),
     # encodings
     Load("utf8-byte-order-mark", "bids.csv", lambda: "\ufeffbidder,price\nAcme,1\n".encode(), check=names_are("Acme")),
-    Load("windows-1252-pound", "bids.csv", csv_of('bidder,price\nAcme,"£1,200"\n', "cp1252"), check=lambda t: t["price"].tolist() == [1200.0]),
-    Load("byte-undefined-in-windows-1252", "bids.csv", lambda: b"bidder,price\nAc\x81me,1\n", check=lambda t: t["bidder"].iloc[0] == "Ac\x81me"),
-    Load("utf16-file", "bids.csv", csv_of("bidder,price\nAcme,1\n", "utf-16"), refused=("bids.csv", "not a text (CSV) file")),
+    Load(
+        "windows-1252-pound",
+        "bids.csv",
+        csv_of('bidder,price\nAcme,"£1,200"\n', "cp1252"),
+        check=lambda t: t["price"].tolist() == [1200.0],
+    ),
+    Load(
+        "byte-undefined-in-windows-1252",
+        "bids.csv",
+        lambda: b"bidder,price\nAc\x81me,1\n",
+        check=lambda t: t["bidder"].iloc[0] == "Ac\x81me",
+    ),
+    Load(
+        "utf16-file",
+        "bids.csv",
+        csv_of("bidder,price\nAcme,1\n", "utf-16"),
+        refused=("bids.csv", "not a text (CSV) file"),
+    ),
     Load("binary-as-csv", "bids.csv", lambda: bytes(range(256)) * 10, refused=("bids.csv", "not a text (CSV) file")),
-    Load("workbook-named-csv", "bids.csv", lambda: workbook([["bidder", "price"], ["Acme", 1]]), refused=("bids.csv", "not a text (CSV) file")),
+    Load(
+        "workbook-named-csv",
+        "bids.csv",
+        lambda: workbook([["bidder", "price"], ["Acme", 1]]),
+        refused=("bids.csv", "not a text (CSV) file"),
+    ),
     Load("pdf-file", "bids.pdf", lambda: b"%PDF-1.7", refused=("bids.pdf", "only .csv and .xlsx")),
     Load("old-excel-file", "bids.xls", lambda: b"\xd0\xcf\x11\xe0", refused=("bids.xls", "old-style Excel file")),
     # bounds
     Load("100001-rows", "bids.csv", many_rows(100_001), refused=("bids.csv", "more than 100,000 rows", "SV_MAX_ROWS")),
     Load("1000000-rows", "bids.csv", many_rows(1_000_000), refused=("bids.csv", "more than 100,000 rows")),
     Load("100000-rows-load", "bids.csv", many_rows(100_000), check=lambda t: len(t) == 100_000),
-    Load("rows-over-an-argument-limit", "bids.csv", many_rows(3), refused=("bids.csv", "more than 2 rows"), kwargs=(("max_rows", 2),)),
-    Load("bytes-over-an-argument-limit", "bids.csv", many_rows(200), refused=("bids.csv is", "larger than the 1 KB", "SV_MAX_UPLOAD_MB"), kwargs=(("max_upload_mb", 1 / 1024),)),
+    Load(
+        "rows-over-an-argument-limit",
+        "bids.csv",
+        many_rows(3),
+        refused=("bids.csv", "more than 2 rows"),
+        kwargs=(("max_rows", 2),),
+    ),
+    Load(
+        "bytes-over-an-argument-limit",
+        "bids.csv",
+        many_rows(200),
+        refused=("bids.csv is", "larger than the 1 KB", "SV_MAX_UPLOAD_MB"),
+        kwargs=(("max_upload_mb", 1 / 1024),),
+    ),
     # Excel workbooks
-    Load("excel-formula-without-result", "bids.xlsx", lambda: workbook([["bidder", "price"], ["Acme", "=1/0"]]), refused=("bids.xlsx, sheet 'bids', row 2, column 'price'", "formula =1/0", "no result was saved")),
+    Load(
+        "excel-formula-without-result",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["Acme", "=1/0"]]),
+        refused=("bids.xlsx, sheet 'bids', row 2, column 'price'", "formula =1/0", "no result was saved"),
+    ),
     Load("excel-formula-with-result", "bids.xlsx", _cached_formula, check=lambda t: t["price"].tolist() == [7.0]),
-    Load("excel-div0", "bids.xlsx", lambda: workbook([["bidder", "price"], ["Acme", "#DIV/0!"]]), refused=("bids.xlsx, sheet 'bids', row 2, column 'price'", "#DIV/0!")),
-    Load("excel-ref-error-in-name", "bids.xlsx", lambda: workbook([["bidder", "price"], ["#REF!", 1]]), refused=("row 2, column 'bidder'", "#REF!")),
-    Load("excel-value-error", "bids.xlsx", lambda: workbook([["bidder", "price"], ["Acme", 1], ["Beta", "#VALUE!"]]), refused=("row 3, column 'price'", "#VALUE!")),
-    Load("excel-duplicate-header", "bids.xlsx", lambda: workbook([["bidder", "price", "bidder"], ["Acme", 1, "Beta"]]), refused=("bids.xlsx, sheet 'bids'", "'bidder' appears twice", "columns A and C")),
-    Load("excel-repeated-header-row", "bids.xlsx", lambda: workbook([["bidder", "price"], ["Acme", 1], ["Bidder", "Price"]]), refused=("sheet 'bids', row 3", "repeats the column headings")),
-    Load("excel-blank-rows-counted", "bids.xlsx", lambda: workbook([["bidder", "price"], [], ["Acme", 1], [None, None], ["Beta", "x"]]), refused=("sheet 'bids', row 5, column 'price'",)),
-    Load("excel-header-below-blank-rows", "bids.xlsx", lambda: workbook([[], [None], ["bidder", "price"], ["Acme", 1]]), check=lambda t: t.index.tolist() == [4]),
+    Load(
+        "excel-div0",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["Acme", "#DIV/0!"]]),
+        refused=("bids.xlsx, sheet 'bids', row 2, column 'price'", "#DIV/0!"),
+    ),
+    Load(
+        "excel-ref-error-in-name",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["#REF!", 1]]),
+        refused=("row 2, column 'bidder'", "#REF!"),
+    ),
+    Load(
+        "excel-value-error",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["Acme", 1], ["Beta", "#VALUE!"]]),
+        refused=("row 3, column 'price'", "#VALUE!"),
+    ),
+    Load(
+        "excel-duplicate-header",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price", "bidder"], ["Acme", 1, "Beta"]]),
+        refused=("bids.xlsx, sheet 'bids'", "'bidder' appears twice", "columns A and C"),
+    ),
+    Load(
+        "excel-repeated-header-row",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["Acme", 1], ["Bidder", "Price"]]),
+        refused=("sheet 'bids', row 3", "repeats the column headings"),
+    ),
+    Load(
+        "excel-blank-rows-counted",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], [], ["Acme", 1], [None, None], ["Beta", "x"]]),
+        refused=("sheet 'bids', row 5, column 'price'",),
+    ),
+    Load(
+        "excel-header-below-blank-rows",
+        "bids.xlsx",
+        lambda: workbook([[], [None], ["bidder", "price"], ["Acme", 1]]),
+        check=lambda t: t.index.tolist() == [4],
+    ),
     Load("excel-empty-workbook", "bids.xlsx", lambda: workbook([]), refused=("bids.xlsx, sheet 'bids'", "missing")),
-    Load("excel-header-only", "bids.xlsx", lambda: workbook([["bidder", "price"]]), refused=("bids.xlsx, sheet 'bids' has no rows of data",)),
-    Load("excel-not-a-zip", "bids.xlsx", lambda: b"this is not a workbook", refused=("bids.xlsx could not be read as an Excel workbook",)),
-    Load("excel-zip-but-not-a-workbook", "bids.xlsx", _not_a_workbook_zip, refused=("bids.xlsx could not be read as an Excel workbook",)),
+    Load(
+        "excel-header-only",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"]]),
+        refused=("bids.xlsx, sheet 'bids' has no rows of data",),
+    ),
+    Load(
+        "excel-not-a-zip",
+        "bids.xlsx",
+        lambda: b"this is not a workbook",
+        refused=("bids.xlsx could not be read as an Excel workbook",),
+    ),
+    Load(
+        "excel-zip-but-not-a-workbook",
+        "bids.xlsx",
+        _not_a_workbook_zip,
+        refused=("bids.xlsx could not be read as an Excel workbook",),
+    ),
     Load("excel-zip-bomb", "bids.xlsx", _zip_bomb, refused=("bids.xlsx unpacks to", "refused")),
-    Load("excel-rows-over-the-limit", "bids.xlsx", lambda: workbook([["bidder", "price"]] + [[f"B{i}", i] for i in range(6)]), refused=("sheet 'bids'", "more than 5 rows"), kwargs=(("max_rows", 5),)),
-    Load("excel-truncated-file", "bids.xlsx", lambda: workbook([["bidder", "price"], ["Acme", 1]])[:-200], refused=("bids.xlsx could not be read as an Excel workbook",)),
+    Load(
+        "excel-rows-over-the-limit",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"]] + [[f"B{i}", i] for i in range(6)]),
+        refused=("sheet 'bids'", "more than 5 rows"),
+        kwargs=(("max_rows", 5),),
+    ),
+    Load(
+        "excel-truncated-file",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["Acme", 1]])[:-200],
+        refused=("bids.xlsx could not be read as an Excel workbook",),
+    ),
 ]
-LOADS += [Load(f"csv-name-{w}", "bids.csv", csv_of(f"bidder,price\n{w},1\nAcme,2\n"), check=names_are(w, "Acme")) for w in NA_WORDS]
-LOADS += [Load(f"excel-name-{w}", "bids.xlsx", (lambda w=w: workbook([["bidder", "price"], [w, 1], ["Acme", 2]])), check=names_are(w, "Acme")) for w in NA_WORDS if w != "#N/A"]
-LOADS += [Load("excel-text-#N/A", "bids.xlsx", lambda: workbook([["bidder", "price"], ["Acme", "#N/A"]]), refused=("row 2, column 'price'", "#N/A"))]
+LOADS += [
+    Load(f"csv-name-{w}", "bids.csv", csv_of(f"bidder,price\n{w},1\nAcme,2\n"), check=names_are(w, "Acme"))
+    for w in NA_WORDS
+]
+LOADS += [
+    Load(
+        f"excel-name-{w}",
+        "bids.xlsx",
+        (lambda w=w: workbook([["bidder", "price"], [w, 1], ["Acme", 2]])),
+        check=names_are(w, "Acme"),
+    )
+    for w in NA_WORDS
+    if w != "#N/A"
+]
+LOADS += [
+    Load(
+        "excel-text-#N/A",
+        "bids.xlsx",
+        lambda: workbook([["bidder", "price"], ["Acme", "#N/A"]]),
+        refused=("row 2, column 'price'", "#N/A"),
+    )
+]
 
 
 @pytest.mark.parametrize("case", LOADS, ids=[c.id for c in LOADS])
@@ -393,10 +666,18 @@ def test_a_workbook_of_sheets_keeps_na_names_and_names_the_sheet_of_a_fault():
         other.append(row)
     buffer = io.BytesIO()
     book.save(buffer)
-    schemas = {"bids": BIDS, "settings": tables.TableSchema("settings", (tables.Column("key"), tables.Column("value", "number")))}
-    with pytest.raises(InputError, match=r"t.xlsx, sheet 'settings', row 2, column 'value': the cell shows Excel's error #DIV/0!"):
+    schemas = {
+        "bids": BIDS,
+        "settings": tables.TableSchema("settings", (tables.Column("key"), tables.Column("value", "number"))),
+    }
+    with pytest.raises(
+        InputError, match=r"t.xlsx, sheet 'settings', row 2, column 'value': the cell shows Excel's error #DIV/0!"
+    ):
         tables.load_tables(buffer.getvalue(), schemas, filename="t.xlsx")
-    assert tables.load_tables(buffer.getvalue(), {"bids": BIDS}, filename="t.xlsx")["bids"]["bidder"].tolist() == ["None", "NA"]
+    assert tables.load_tables(buffer.getvalue(), {"bids": BIDS}, filename="t.xlsx")["bids"]["bidder"].tolist() == [
+        "None",
+        "NA",
+    ]
 
 
 class FakeUpload:
@@ -424,18 +705,38 @@ SUMMARY_FIELDS = {"last_actual_year": "integer", "last_actual_kt": "number", "se
 
 JSONS = [
     Json("good", b'{"last_actual_year": 2022, "last_actual_kt": 512.5, "series": "mySociety"}'),
-    Json("good-with-bom", "\ufeff{\"last_actual_year\": 2022, \"last_actual_kt\": 512}".encode()),
-    Json("syntax-error", b'{"last_actual_year": 2022,\n "last_actual_kt": }', ("summary.json, line 2, column", "not valid JSON")),
+    Json("good-with-bom", '\ufeff{"last_actual_year": 2022, "last_actual_kt": 512}'.encode()),
+    Json(
+        "syntax-error",
+        b'{"last_actual_year": 2022,\n "last_actual_kt": }',
+        ("summary.json, line 2, column", "not valid JSON"),
+    ),
     Json("truncated", b'{"last_actual_year": 20', ("summary.json, line 1",)),
     Json("absurd-nesting", b"[" * 200_000 + b"]" * 200_000, ("summary.json", "nests")),
     Json("deep-nesting", b'{"a":' * 40 + b"1" + b"}" * 40, ("summary.json", "40 levels deep")),
     Json("nan-constant", b'{"last_actual_year": 2022, "last_actual_kt": NaN}', ("summary.json", "NaN", "not a number")),
     Json("infinity-constant", b'{"last_actual_year": 2022, "last_actual_kt": Infinity}', ("Infinity",)),
     Json("minus-infinity-constant", b'{"last_actual_year": 2022, "last_actual_kt": -Infinity}', ("-Infinity",)),
-    Json("text-for-a-year", b'{"last_actual_year": "twenty", "last_actual_kt": 1}', ("summary.json, value 'last_actual_year'", "not a whole number")),
-    Json("fraction-for-a-year", b'{"last_actual_year": 2022.5, "last_actual_kt": 1}', ("'last_actual_year'", "whole number")),
-    Json("boolean-for-a-number", b'{"last_actual_year": 2022, "last_actual_kt": true}', ("'last_actual_kt'", "not a number")),
-    Json("object-for-text", b'{"last_actual_year": 2022, "last_actual_kt": 1, "series": {"a": 1}}', ("'series'", "not text")),
+    Json(
+        "text-for-a-year",
+        b'{"last_actual_year": "twenty", "last_actual_kt": 1}',
+        ("summary.json, value 'last_actual_year'", "not a whole number"),
+    ),
+    Json(
+        "fraction-for-a-year",
+        b'{"last_actual_year": 2022.5, "last_actual_kt": 1}',
+        ("'last_actual_year'", "whole number"),
+    ),
+    Json(
+        "boolean-for-a-number",
+        b'{"last_actual_year": 2022, "last_actual_kt": true}',
+        ("'last_actual_kt'", "not a number"),
+    ),
+    Json(
+        "object-for-text",
+        b'{"last_actual_year": 2022, "last_actual_kt": 1, "series": {"a": 1}}',
+        ("'series'", "not text"),
+    ),
     Json("list-at-the-top", b"[1, 2, 3]", ("summary.json should hold named values",)),
     Json("number-at-the-top", b"42", ("summary.json should hold named values", "a single value")),
     Json("missing-a-value", b'{"last_actual_year": 2022}', ("summary.json lacks", "last_actual_kt")),
@@ -446,7 +747,11 @@ JSONS = [
 
 @pytest.mark.parametrize("case", JSONS, ids=[c.id for c in JSONS])
 def test_json_reader(case: Json):
-    kind, value = outcome(lambda: tables.read_json(case.data, filename="summary.json", fields=SUMMARY_FIELDS, required=("last_actual_year", "last_actual_kt")))
+    kind, value = outcome(
+        lambda: tables.read_json(
+            case.data, filename="summary.json", fields=SUMMARY_FIELDS, required=("last_actual_year", "last_actual_kt")
+        )
+    )
     assert kind != "fault"
     if case.refused:
         assert kind == "refused"
@@ -484,18 +789,22 @@ def test_a_chart_draws_any_bidder_name_as_written(label):
     fig = charts.bar_chart([label, "Acme"], [1000, 2000], title=f"Scores for {label}", xlabel=label)
     fig.canvas.draw()
     assert label.replace("\n", "") in "".join(t.get_text() for t in fig.axes[0].get_yticklabels()).replace("\n", "")
-    page = charts.figure_html(fig, alt=f"Bar chart: {label} and Acme", data=pd.DataFrame({"bidder": [label], "score": [1]}))
+    page = charts.figure_html(
+        fig, alt=f"Bar chart: {label} and Acme", data=pd.DataFrame({"bidder": [label], "score": [1]})
+    )
     assert "<b>" not in page and "data:image/png;base64," in page
     assert set(plt.get_fignums()) == before
 
 
 def test_report_tables_escape_user_text():
-    page = charts.table_html(pd.DataFrame({"supplier": ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>']}), caption="<i>c</i>")
+    page = charts.table_html(
+        pd.DataFrame({"supplier": ["<script>alert(1)</script>", '"><img src=x onerror=alert(2)>']}), caption="<i>c</i>"
+    )
     assert "<script>" not in page and "<img" not in page and "<i>" not in page
     assert "&lt;script&gt;" in page
 
 
-# --------------------------------------------------------------------------- 5. errors in handlers reach the server's log
+# --------------------------------------------------------------------------- 5. handler errors reach the server's log
 
 
 def test_a_handler_fault_shows_the_plain_notice_and_logs_its_traceback(caplog):
