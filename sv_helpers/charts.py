@@ -20,6 +20,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
+#: Text on charts is never read as maths: a bidder called "Beta $\\foo$ Ltd" is drawn as written
+#: (matplotlib's mathtext would otherwise parse the dollar signs, and fail on an unknown command).
+matplotlib.rcParams["text.parse_math"] = False
+
 #: Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue
@@ -46,6 +50,7 @@ def colour(i: int) -> str:
 
 def new_figure(width: float = 8.0, height: float = 4.5) -> tuple[plt.Figure, plt.Axes]:
     """Return a figure and axes in the workbook's style (large text, no top/right spines)."""
+    matplotlib.rcParams["text.parse_math"] = False  # in case a notebook reset the style
     fig, ax = plt.subplots(figsize=(width, height), dpi=100)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_prop_cycle(color=list(PALETTE))

@@ -185,7 +185,10 @@ def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def grants_spreadsheet(package: dict[str, Any]) -> pd.DataFrame:
-    """Return a package's grants as a flat table with 360Giving's column titles ("Recipient Org:Identifier", ...)."""
+    """Return a package's grants as a flat table with 360Giving's column titles ("Recipient Org:Identifier", ...).
+
+    Write it with :func:`sv_helpers.exports.excel_bytes`, which stores every text as text, never as a formula.
+    """
     rows = []
     for grant in package["grants"]:
         flat = _flatten(grant)

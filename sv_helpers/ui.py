@@ -13,16 +13,66 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import io
 import logging
 import sys
-import traceback
 from typing import Any, Callable, Iterable
 
 import ipywidgets as widgets
 
 from sv_helpers.errors import Finding, InputError
+from sv_helpers.tables import check_upload_size
 
 log = logging.getLogger("sv_helpers")
+
+
+def _server_stream() -> Any:
+    """Return the stream that reaches the server's log, never the browser.
+
+    Inside a Jupyter kernel (Voila, JupyterLab) ``sys.stderr`` is ipykernel's
+    ``OutStream``: what is written to it is sent to the page over the
+    kernel's output channel.  With its default ``capture_fd_output`` the
+    kernel also redirects file descriptor 2 (so ``sys.__stderr__``) into a
+    pipe that is forwarded to the page too; the only way to the server's own
+    log is the copy of the original descriptor the kernel keeps,
+    ``sys.stderr._original_stdstream_copy`` (the kernel reroutes its own
+    logging there in the same way).  Outside a kernel this is ``sys.stderr``.
+    """
+    stream = sys.stderr
+    if type(stream).__module__.startswith("ipykernel"):
+        fd = getattr(stream, "_original_stdstream_copy", None)
+        if isinstance(fd, int):
+            if _ORIGINAL_STDERR.get(fd) is None:
+                _ORIGINAL_STDERR[fd] = io.TextIOWrapper(io.FileIO(fd, "w", closefd=False), write_through=True)
+            return _ORIGINAL_STDERR[fd]
+        return sys.__stderr__
+    return stream
+
+
+_ORIGINAL_STDERR: dict[int, Any] = {}
+
+
+class ServerLogHandler(logging.StreamHandler):
+    """A logging handler that writes to the server's log (see :func:`_server_stream`), chosen at each record."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = _server_stream()
+        super().emit(record)
+
+
+def install_server_log() -> None:
+    """Send the ``sv_helpers`` logger's records (with tracebacks) to the server's log; safe to call more than once."""
+    if not any(isinstance(h, ServerLogHandler) for h in log.handlers):
+        log.addHandler(ServerLogHandler())
+        if log.level == logging.NOTSET:
+            log.setLevel(logging.INFO)
+
+
+install_server_log()
 
 #: Shown when the program (not the user's input) failed; the details go to the server log only.
 UNEXPECTED_MESSAGE = (
@@ -91,7 +141,8 @@ def guarded(banner: ErrorBanner, *, clear_on_success: bool = False) -> Callable:
     """Decorate an event handler so that no exception reaches the page.
 
     ``InputError`` shows its message in the banner; anything else shows
-    :data:`UNEXPECTED_MESSAGE` and writes the traceback to the server log.
+    :data:`UNEXPECTED_MESSAGE` and writes the traceback to the server's log
+    through the ``logging`` module (:class:`ServerLogHandler`), never to the page.
     The handler's return value is passed through (``None`` on failure), and
     nothing on screen other than the banner is touched on failure, so the
     last good result and everything the user entered stay.
@@ -106,8 +157,7 @@ def guarded(banner: ErrorBanner, *, clear_on_success: bool = False) -> Callable:
                 banner.show_error(str(exc))
                 return None
             except Exception:  # noqa: BLE001 - the page must never show a traceback
-                log.error("Unexpected error in %s", fn.__name__)
-                traceback.print_exc(file=sys.stderr)
+                log.exception("Unexpected error in the app's handler %s", getattr(fn, "__qualname__", fn))
                 banner.show_error(UNEXPECTED_MESSAGE)
                 return None
             if clear_on_success:
@@ -200,13 +250,25 @@ def upload(label: str, accept: str = ".csv,.xlsx") -> widgets.FileUpload:
     return widgets.FileUpload(accept=accept, multiple=False, description=label, layout=widgets.Layout(width="max-content"))
 
 
-def uploaded_file(upload_widget: widgets.FileUpload) -> tuple[str, bytes] | None:
-    """Return ``(filename, content)`` of the file last uploaded, or ``None``."""
+def uploaded_file(upload_widget: widgets.FileUpload, *, max_upload_mb: float | None = None) -> tuple[str, bytes] | None:
+    """Return ``(filename, content)`` of the file last uploaded, or ``None``.
+
+    Raises
+    ------
+    InputError
+        When the file is larger than the upload limit
+        (:func:`sv_helpers.tables.upload_limits`); nothing of it is copied.
+    """
     value = upload_widget.value
     if not value:
         return None
     item = value[-1] if isinstance(value, (list, tuple)) else list(value.values())[-1]
-    return item["name"], bytes(item["content"])
+    name = str(item.get("name") or "the uploaded file")
+    content = item["content"]
+    size = item.get("size")
+    size = size if isinstance(size, int) and size >= 0 else len(content)
+    check_upload_size(max(size, len(content)), name, max_upload_mb=max_upload_mb)
+    return name, bytes(content)
 
 
 # --------------------------------------------------------------------------- page structure
