@@ -28,7 +28,7 @@ class Settings(scenario.SettingsBase):
     NOTEBOOK = "store_test.ipynb"
 
     measures: str = scenario.setting("data/example.csv", label="Measures file", kind="path")
-    extra: str = scenario.setting("", label="Folder of extra measures", kind="path", optional=True)
+    extra: str | None = scenario.setting(None, label="Folder of extra measures", kind="path", optional=True)
     factor: float = scenario.setting(1.0, label="Multiplier", minimum=0, maximum=100)
     title: str = scenario.setting("Test", label="Title")
 

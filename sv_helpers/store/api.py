@@ -384,7 +384,10 @@ class Store:
 
         try:
             return self._writing(work)
-        except SQLAlchemyError as exc:
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the transaction was undone; say so plainly
+            log.exception("Saving a scenario failed")
             raise StoreError(f"The scenario '{name}' could not be saved, and nothing was changed: {_reason(exc)}. "
                              "Please try again; if it keeps failing, tell the workbook's administrator.") from None
 
