@@ -92,7 +92,8 @@ def test_compare_shows_the_settings_that_differ_and_both_answers(app):
     controls(app)["title"].value = "Changed"
     rows = panel.compare(panel.choice.value)
     assert rows == [("Multiplier", "2", "1"), ("Title", "Changed", "Test")]
-    assert "Changed: the total is 15.00." in panel.comparison.value and "Test: the total is 7.50." in panel.comparison.value
+    shown = panel.comparison.value
+    assert "Changed: the total is 15.00." in shown and "Test: the total is 7.50." in shown
 
 
 def test_marking_the_decision_shows_the_mark(app):
