@@ -277,6 +277,14 @@ def test_removing_an_audit_entry_is_caught(made, store_url):
     assert store.verify()[0].startswith("Audit entry 2 is missing")
 
 
+def test_changing_a_decision_is_caught(made, store_url):
+    store, sid, _, _ = made
+    decision = store.mark_decision(sid, "Recommended to Cabinet 12 March 2026")
+    execute(store_url, "UPDATE decisions SET note = 'Rejected' WHERE id = :id", id=decision["id"])
+    assert store.verify() == [f"The decision {decision['id']} on scenario {sid} (by {decision['user']}) does not "
+                              "match the record its audit entry 2 covers."]
+
+
 def test_changing_a_stored_input_file_is_caught(made, store_url):
     store, _, _, _ = made
     execute(store_url, "UPDATE blobs SET content = :c", c=b"measure,value\nm0,1000\n")

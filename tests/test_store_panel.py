@@ -133,3 +133,19 @@ def test_without_a_reachable_store_the_app_works_and_says_saving_is_unavailable(
     assert app.result.settings.factor == 2.0
     assert not store_panel.open_from_query(app, "scenario=abc")
     assert "not available just now" in app.notices.value
+
+
+def test_a_store_that_goes_away_after_the_app_started_is_reported_plainly(app):
+    panel = app.saved_scenarios
+    panel.name.value = "Base"
+    panel.save_button.click()
+    panel.store.engine.dispose()
+    panel.store.engine = panel.store._engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    panel.store.is_sqlite = False
+    panel.name.value = "Another"
+    panel.save_button.click()
+    assert panel.message.message == store_panel.UNAVAILABLE
+    panel.open_button.click()
+    assert panel.message.message == store_panel.UNAVAILABLE
+    controls(app)["factor"].value = 5.0
+    assert app.result.settings.factor == 5.0

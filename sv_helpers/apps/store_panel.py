@@ -136,11 +136,10 @@ class StorePanel:
         self.details.add_class("sv-store-details")
         self.comparison = widgets.HTML(value="")
         self.comparison.add_class("sv-store-comparison")
-        guard = ui.guarded(self.message)
-        self.save_button.on_click(guard(lambda _: self.save()))
-        self.open_button.on_click(guard(lambda _: self.open(self.choice.value)))
-        self.compare_button.on_click(guard(lambda _: self.compare(self.choice.value)))
-        self.decide_button.on_click(guard(lambda _: self.decide(self.choice.value)))
+        self.save_button.on_click(lambda _: self.act(self.save))
+        self.open_button.on_click(lambda _: self.act(self.open, self.choice.value))
+        self.compare_button.on_click(lambda _: self.act(self.compare, self.choice.value))
+        self.decide_button.on_click(lambda _: self.act(self.decide, self.choice.value))
         self.choice.observe(lambda change: self._describe(change["new"]), names="value")
         buttons = [self.save_button, self.open_button, self.compare_button, self.decide_button]
         getattr(app, "busy_buttons", []).extend(buttons)
@@ -155,6 +154,19 @@ class StorePanel:
         except Exception:  # noqa: BLE001 - a store that fails now is shown as unavailable
             log.exception("Listing saved scenarios failed")
             self.message.show_error(UNAVAILABLE)
+
+    def act(self, action: Any, *args: Any) -> Any:
+        """Run an action for a button or a link: any problem is shown in the panel, never a traceback."""
+        from sv_helpers.store import StoreUnavailable
+
+        def attempt() -> Any:
+            try:
+                return action(*args)
+            except StoreUnavailable:
+                log.exception("The scenario store cannot be reached")
+                raise InputError(UNAVAILABLE) from None
+
+        return ui.run_guarded(self.message, attempt)
 
     # ------------------------------------------------------------------ the list
 
@@ -290,5 +302,5 @@ def open_from_query(app: Any, query: str) -> bool:
         app.show_notices([f"The link opens a saved scenario, but {UNAVAILABLE[0].lower()}{UNAVAILABLE[1:]}"],
                          title="The saved scenario could not be opened")
         return False
-    result = ui.run_guarded(panel.message, panel.open, wanted[-1].strip()[:64])
+    result = panel.act(panel.open, wanted[-1].strip()[:64])
     return result is not None

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
@@ -65,6 +65,8 @@ class StoreError(InputError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (or opened); the rest of the workbook still works."""
+
+    reason: str = ""
 
 
 # --------------------------------------------------------------------------- who and where
@@ -255,6 +257,10 @@ class Store:
         try:
             self.engine = self._engine(url)
             self._upgrade()
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(f"The scenario store at {shown_url(url)} cannot be opened: "
+                                   f"{getattr(exc, 'reason', exc)}. Saved scenarios cannot be "
+                                   "listed or saved until it can; everything else works.") from None
         except StoreError:
             raise
         except (SQLAlchemyError, OSError, ImportError) as exc:
@@ -290,9 +296,19 @@ class Store:
 
         return engine
 
+    def _connect(self) -> Connection:
+        try:
+            return self.engine.connect()
+        except DBAPIError as exc:
+            reason = _reason(exc)
+            error = StoreUnavailable(f"The saved scenarios cannot be reached just now ({reason}). Nothing was "
+                                     "changed, and everything else works; please try again later.")
+            error.reason = reason
+            raise error from None
+
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn, conn.begin():
+        with self._connect() as conn, conn.begin():
             yield conn
 
     def _writing(self, work: Callable[[Connection], Any], *, attempts: int = 8) -> Any:
@@ -302,16 +318,12 @@ class Store:
         """
         for attempt in range(attempts):
             try:
-                with self.engine.connect() as conn:
+                with self._connect() as conn:
                     conn.execution_options(sv_write=True)
                     with conn.begin():
                         if not self.is_sqlite:
                             conn.execute(text("SELECT pg_advisory_xact_lock(4823001)"))
                         return work(conn)
-            except OperationalError as exc:
-                if attempt == attempts - 1 or not _is_busy(exc):
-                    raise
-                time.sleep(0.05 * (2**attempt) * (1 + random.random()))
             except DBAPIError as exc:
                 if attempt == attempts - 1 or not _is_busy(exc):
                     raise
@@ -829,15 +841,6 @@ class Store:
             return self._writing(work)
         except SQLAlchemyError as exc:
             raise StoreError(f"The copy could not be loaded, and nothing was changed: {_reason(exc)}.") from None
-
-    # ------------------------------------------------------------------ for tests and administrators
-
-    def _delete_everything(self) -> None:  # pragma: no cover - used by benchmarks only
-        def work(conn: Connection) -> None:
-            for model in (AuditEntry, Decision, ScenarioOutput, ScenarioInput, Scenario, Blob):
-                conn.execute(delete(model))
-
-        self._writing(work)
 
 
 def _reason(exc: BaseException) -> str:
