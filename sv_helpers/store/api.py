@@ -300,6 +300,8 @@ class Store:
         try:
             return self.engine.connect()
         except DBAPIError as exc:
+            if _is_busy(exc):
+                raise  # another writer holds the store: the caller retries
             reason = _reason(exc)
             error = StoreUnavailable(f"The saved scenarios cannot be reached just now ({reason}). Nothing was "
                                      "changed, and everything else works; please try again later.")
@@ -308,8 +310,12 @@ class Store:
 
     @contextmanager
     def _reading(self) -> Iterator[Connection]:
-        with self._connect() as conn, conn.begin():
-            yield conn
+        """One read transaction that sees one moment of the store (PostgreSQL: repeatable read)."""
+        with self._connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
 
     def _writing(self, work: Callable[[Connection], Any], *, attempts: int = 8) -> Any:
         """Run ``work`` in one write transaction, writers one at a time, retrying when the store is busy.
@@ -594,7 +600,7 @@ class Store:
                         unpack_folder(bytes(data), target)
                 elif not target.is_file() or _sha256(target.read_bytes()) != item["sha256"]:
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    part = target.with_name(target.name + f".{os.getpid()}.part")
+                    part = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
                     part.write_bytes(bytes(data))
                     part.replace(target)
                 paths[setting_name] = target
