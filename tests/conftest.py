@@ -1,4 +1,4 @@
-"""Shared fixtures: a throwaway PostgreSQL server for the store's tests, and the store's test area.
+"""Shared fixtures: a private scenario store, a throwaway PostgreSQL server, and the store's test area.
 
 The server runs from a temporary folder (``initdb -A trust``), on a free port
 and a private socket folder, as the ``postgres`` user when the tests run as
@@ -64,6 +64,22 @@ def postgresql_server():
         subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                        capture_output=True, timeout=120)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_store(tmp_path_factory):
+    """Tests never write to the workbook's own store: ``SV_STORE_URL`` points at a temporary one.
+
+    Set before any other fixture starts a server, so apps served to the browser tests use it too.
+    """
+    given = os.environ.get("SV_STORE_URL")
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'workbook.sqlite'}"
+    os.environ["SV_STORE_URL"] = url
+    yield url
+    if given is None:
+        os.environ.pop("SV_STORE_URL", None)
+    else:
+        os.environ["SV_STORE_URL"] = given
 
 
 _databases = itertools.count()
