@@ -112,6 +112,8 @@ def scenarios_rerun(args: argparse.Namespace) -> int:
     with _store(args) as store:
         comparison = store.rerun(args.id, args.output_dir)
     print(comparison.summary())
+    for note in comparison.notes:
+        print(note, file=sys.stderr)
     return 0 if comparison.identical else 1
 
 

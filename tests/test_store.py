@@ -61,7 +61,8 @@ def test_a_saved_scenario_holds_its_settings_inputs_outputs_and_who(made):
     assert item["notebook"] == "store_test" and item["name"] == "Round 1 at three times" and item["user"] == "ana"
     assert item["parameters"]["factor"] == 3.0 and item["parameters"]["title"] == "Round 1"
     assert item["inputs"] == {"measures": sha(measures)}
-    assert set(item["outputs"]) == {"values.csv", "summary.json", "provenance.json"}
+    assert set(item["outputs"]) == {"values.csv", "summary.json"}
+    assert item["outputs"]["values.csv"] == hashlib.sha256(result.tables["values"].to_csv(index=False).encode()).hexdigest()
     assert item["headline"] == result.headline
     assert item["decision"] is None
     assert [s["id"] for s in store.list()] == [sid]
@@ -137,6 +138,7 @@ def test_a_rerun_from_the_stored_inputs_is_identical_after_the_originals_are_del
     assert comparison.identical, comparison.differences
     assert comparison.compared == ["summary.json", "values.csv"]
     assert (tmp_path / "again" / "values.csv").exists()
+    assert comparison.notes == ["Also written, not part of the saved record: provenance.json."]
     assert store.audit_log()[-1]["action"] == "rerun" and store.audit_log()[-1]["detail"] == "identical"
 
 

@@ -166,6 +166,18 @@ def output_hashes(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def table_outputs(result: Any) -> dict[str, bytes]:
+    """The outputs a saved scenario vouches for, as ``write_result`` writes them: each table as
+    ``<name>.csv`` and each of the result's own files (``summary.json``), byte for byte.
+
+    Worked out in memory, so saving is quick: reports and PDFs are not made to save a scenario.
+    """
+    out = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in result.tables.items()}
+    for name, content in (result.files or {}).items():
+        out[name] = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    return out
+
+
 def is_compared(file_name: str) -> bool:
     """Whether a rerun compares this output byte for byte (tables and JSON, not the provenance record)."""
     return file_name.lower().endswith(COMPARED_SUFFIXES) and Path(file_name).name not in NOT_COMPARED
@@ -216,6 +228,7 @@ class Comparison:
     compared: list[str]
     output_dir: Path
     headline: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """``identical``, or what differs."""
@@ -379,8 +392,9 @@ class Store:
         """Save a result as a scenario and return its id.
 
         Keeps each input file the settings name (``settings.input_paths()``) in the
-        store, once however many scenarios use it; writes the outputs with the
-        area's ``write`` to a temporary folder and keeps each one's hash.
+        store, once however many scenarios use it, and the hash of each output
+        it vouches for (:func:`table_outputs`: the tables as CSV and the result's
+        own files), so a rerun can show they come out the same.
 
         Raises
         ------
@@ -433,16 +447,11 @@ class Store:
             blobs[digest] = data
             inputs.append({"setting": setting_name, "file_name": _safe_name(path.name), "sha256": digest,
                            "is_folder": is_folder})
-        with tempfile.TemporaryDirectory(prefix="sv-store-") as tmp:
-            try:
-                _area(notebook).write(result, Path(tmp))
-            except InputError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - told in plain English below
-                log.exception("Writing the outputs of a scenario to hash them failed")
-                raise StoreError(f"The outputs of this scenario could not be written, so it was not saved ({exc}).")\
-                    from None
-            outputs = [{"file_name": n, "sha256": h} for n, h in output_hashes(Path(tmp)).items()]
+        try:
+            outputs = [{"file_name": n, "sha256": _sha256(b)} for n, b in sorted(table_outputs(result).items())]
+        except Exception as exc:  # noqa: BLE001 - told in plain English below
+            log.exception("Hashing the outputs of a scenario failed")
+            raise StoreError(f"The outputs of this scenario could not be read, so it was not saved ({exc}).") from None
         from sv_helpers import __version__
 
         row = {
@@ -622,35 +631,50 @@ class Store:
     def rerun(self, scenario_id: str, output_dir: str | Path, *, user: str | None = None) -> Comparison:
         """Run a saved scenario again from its STORED inputs and settings, write its outputs, compare them.
 
-        The original input files are not needed.  Tables (CSV) and JSON outputs
-        are compared byte for byte with the stored hashes; the provenance record
-        (which holds the time of the run) is not.
+        The original input files are not needed.  The outputs the saved record
+        vouches for (tables as CSV, the result's JSON files) are compared byte for
+        byte with their stored hashes, as written to ``output_dir``; files the
+        area's ``write`` adds beyond them (workbooks, reports, the provenance
+        record with the time of the run) are written but not compared.
         """
         scenario = self.get(scenario_id)
         out = Path(output_dir)
         core = _area(scenario["notebook"])
+        notes: list[str] = []
         with tempfile.TemporaryDirectory(prefix="sv-rerun-") as tmp:
             settings, _ = self.restore(scenario_id, tmp, record=False)
             result = core.run(settings, inputs=core.load(settings))
             out.mkdir(parents=True, exist_ok=True)
-            core.write(result, out)
-        now = output_hashes(out)
+            try:
+                core.write(result, out)
+            except InputError as exc:  # e.g. no Chromium for the PDF: the tables are what is compared
+                notes.append(f"Not every output could be written: {exc}")
+                if not any(out.iterdir()):
+                    from sv_helpers.scenario import write_result
+
+                    write_result(result, out)
+        on_disk = output_hashes(out)
+        in_memory = {n: _sha256(b) for n, b in table_outputs(result).items()}
         stored = scenario["outputs"]
         differences, compared = [], []
-        for file_name in sorted(set(stored) | set(now)):
+        for file_name in sorted(set(stored) | set(in_memory)):
             if not is_compared(file_name):
                 continue
-            if file_name not in now:
+            now = on_disk.get(file_name) or in_memory.get(file_name)
+            if now is None:
                 differences.append(f"{file_name} was not made by the rerun")
             elif file_name not in stored:
                 differences.append(f"{file_name} is new: the saved scenario had no such output")
             else:
                 compared.append(file_name)
-                if now[file_name] != stored[file_name]:
+                if now != stored[file_name]:
                     differences.append(f"{file_name} differs (saved SHA-256 {stored[file_name][:12]}…, "
-                                       f"now {now[file_name][:12]}…)")
+                                       f"now {now[:12]}…)")
+        extra = sorted(n for n in on_disk if n not in stored and n not in in_memory)
+        if extra:
+            notes.append("Also written, not part of the saved record: " + ", ".join(extra) + ".")
         comparison = Comparison(identical=not differences, differences=differences, compared=compared,
-                                output_dir=out, headline=_headline_text(result.headline))
+                                output_dir=out, headline=_headline_text(result.headline), notes=notes)
         self._log(scenario_id, "rerun", user, "identical" if comparison.identical else "; ".join(differences)[:2000])
         return comparison
 
