@@ -60,12 +60,16 @@ def main() -> int:
         start = time.perf_counter()
         listed = store.list("store_test")
         list_time = time.perf_counter() - start
-        size = None
         if url.startswith("sqlite"):
             with store.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()
-            size = sum(p.stat().st_size for p in folder.glob("workbook.sqlite*"))
+            db = Path(store.engine.url.database)
+            size = sum(p.stat().st_size for p in db.parent.glob(db.name + "*"))
+        else:
+            tables = ("scenarios", "blobs", "scenario_inputs", "scenario_outputs", "decisions", "audit_log")
+            with store.engine.connect() as conn:
+                size = sum(conn.exec_driver_sql(f"SELECT pg_total_relation_size('{t}')").scalar() for t in tables)
         store.close()
     save_median, open_median = statistics.median(saves), statistics.median(opens)
     save_p95 = sorted(saves)[int(0.95 * len(saves)) - 1]
@@ -78,7 +82,7 @@ def main() -> int:
     ok &= open_median < OPEN_TARGET
     print(f"list {len(listed)} scenarios: {list_time:.3f} s; verify the whole store: {verify_time:.3f} s")
     ok &= not problems and len(listed) == args.count
-    if size is not None:
+    if size:
         per = (size - input_bytes) / args.count
         print(f"store size after {args.count} scenarios sharing one {input_bytes / 1024:.0f} KiB input: "
               f"{size / 1024 / 1024:.2f} MiB ({per:,.0f} bytes per scenario beyond the input; "

@@ -62,7 +62,8 @@ def test_a_saved_scenario_holds_its_settings_inputs_outputs_and_who(made):
     assert item["parameters"]["factor"] == 3.0 and item["parameters"]["title"] == "Round 1"
     assert item["inputs"] == {"measures": sha(measures)}
     assert set(item["outputs"]) == {"values.csv", "summary.json"}
-    assert item["outputs"]["values.csv"] == hashlib.sha256(result.tables["values"].to_csv(index=False).encode()).hexdigest()
+    table_csv = result.tables["values"].to_csv(index=False).encode()
+    assert item["outputs"]["values.csv"] == hashlib.sha256(table_csv).hexdigest()
     assert item["headline"] == result.headline
     assert item["decision"] is None
     assert [s["id"] for s in store.list()] == [sid]
