@@ -347,6 +347,15 @@ def test_a_notebook_run_is_recorded_unless_store_url_is_empty(store_area, store_
     assert item["inputs"] == {"measures": sha(measures)}
 
 
+def test_an_app_page_view_records_nothing_itself(store_area, store_url, tmp_path, monkeypatch):
+    measures = store_area.make_inputs(tmp_path / "in")
+    result = store_area.run(store_area.Settings.from_parameters({"measures": str(measures)}))
+    monkeypatch.setenv("VOILA_KERNEL_ID", "abc")
+    assert record_run(result, store_url) is None
+    with open_store(store_url) as store:
+        assert store.list() == []
+
+
 def test_the_default_store_is_var_workbook_sqlite_unless_sv_store_url_says_otherwise(monkeypatch):
     from sv_helpers.paths import REPO_ROOT
     from sv_helpers.store import default_url

@@ -886,15 +886,30 @@ def _is_busy(exc: BaseException) -> bool:
                                       "could not serialize", "could not obtain lock"))
 
 
+def _in_voila() -> bool:
+    """Whether Voila started this kernel (the same test as ``sv_helpers.ui.in_voila``, without widgets)."""
+    return any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")) or \
+        os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
 def record_run(result: Any, store_url: str | None = "default", *, name: str | None = None, note: str = "",
                user: str | None = None) -> str | None:
     """Record a notebook's run as a saved scenario (the notebooks' ``store_url`` parameter).
 
     ``store_url`` ``"default"`` (or ``None``) records in the default store, ``""``
-    records nothing, anything else is a store's address.  Returns the scenario's
-    id, or ``None`` when nothing was recorded.
+    records nothing, anything else is a store's address.  Inside an app (Voila
+    runs the notebook for every page view) nothing is recorded: the app's
+    "Save this scenario" does that.  Returns the scenario's id, or ``None`` when
+    nothing was recorded.
+
+    Raises
+    ------
+    StoreError
+        When the run cannot be recorded (the store cannot be reached, an input is gone).
     """
     if store_url is not None and not str(store_url).strip():
+        return None
+    if _in_voila():
         return None
     url = None if store_url in (None, "default") else str(store_url)
     store = open_store(url)
