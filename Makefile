@@ -9,7 +9,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: app lab test test-unit test-notebooks test-browser bench setup setup-browser clean help
+.PHONY: app lab test test-unit test-notebooks test-browser bench setup setup-browser setup-postgresql clean help
 
 help:
 	@echo "make app    - set up and serve the workbook's apps at http://127.0.0.1:$(PORT)/"
@@ -29,6 +29,9 @@ setup: $(STAMP)
 setup-browser:
 	@bash scripts/ensure-chromium.sh
 
+setup-postgresql:
+	@bash scripts/ensure-postgresql.sh
+
 app: setup
 	@echo "Serving the Social Value Workbook at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@exec $(BIN)/voila --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 notebooks/
@@ -36,7 +39,7 @@ app: setup
 lab: setup
 	@exec $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
 
-test: setup setup-browser
+test: setup setup-browser setup-postgresql
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 

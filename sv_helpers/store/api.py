@@ -1,0 +1,927 @@
+"""The scenario store: save, list, open, decide, rerun, verify, export and import.
+
+A saved scenario is its area's ``Settings`` (as parameters), each input file
+kept in the store by SHA-256, the hash of each output file, the headline, and
+who saved it when.  Every save, decision, rerun, export and opening adds an
+entry to the append-only audit log, chained by hash to the entry before.
+
+Model layer: no widgets.  Errors a person can act on are :class:`StoreError`
+(an ``InputError``, so apps and notebooks show its plain-English message).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import getpass
+import hashlib
+import io
+import json
+import logging
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, DateTime, Engine, create_engine, event, func, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+from sv_helpers.errors import InputError
+from sv_helpers.paths import REPO_ROOT
+from sv_helpers.store import records
+from sv_helpers.store.models import AuditEntry, Base, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput
+
+log = logging.getLogger("sv_helpers")
+
+#: Where the store lives when nothing else is said.
+DEFAULT_PATH = REPO_ROOT / "var" / "workbook.sqlite"
+#: Where opened scenarios' input files are put back (the same place the apps keep uploads).
+RESTORE_DIR = REPO_ROOT / "var" / "uploads"
+#: The newest schema version; ``tests/test_store_migrations.py`` checks it is Alembic's head.
+SCHEMA_HEAD = "0002"
+#: Output files a rerun compares byte for byte: the tables (CSV) and JSON, but not the provenance record,
+#: which holds the time of the run and the paths of its inputs.
+COMPARED_SUFFIXES = (".csv", ".json")
+NOT_COMPARED = frozenset({"provenance.json"})
+ACTIONS = ("save", "decision", "rerun", "export", "open")
+EXPORT_FORMAT = "sv-workbook-store"
+_TABLES = (Scenario, ScenarioInput, ScenarioOutput, Decision, AuditEntry)
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class StoreError(InputError):
+    """Something about the store a person can act on; the message is plain English."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (or opened); the rest of the workbook still works."""
+
+    reason: str = ""
+
+
+# --------------------------------------------------------------------------- who and where
+
+
+def default_url() -> str:
+    """The store's address: ``SV_STORE_URL`` when set, else ``var/workbook.sqlite`` in the workbook folder."""
+    return os.environ.get("SV_STORE_URL", "").strip() or f"sqlite:///{DEFAULT_PATH}"
+
+
+def current_user() -> str:
+    """Who is acting: JupyterHub's user, else the header named by ``SV_USER_HEADER``, else the system user.
+
+    Behind a reverse proxy, set ``SV_USER_HEADER=X-Forwarded-User`` and tell Voila to pass that
+    header to the kernel (``VoilaConfiguration.http_header_envs``); it arrives as
+    ``HTTP_X_FORWARDED_USER``.
+    """
+    hub = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub:
+        return hub
+    header = os.environ.get("SV_USER_HEADER", "").strip()
+    if header:
+        value = os.environ.get("HTTP_" + header.upper().replace("-", "_"), "").strip()
+        if value:
+            return value
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+@functools.lru_cache(maxsize=1)
+def code_commit() -> str:
+    """The git commit of the workbook's code when known (``SV_CODE_COMMIT`` or ``git rev-parse``), else ''."""
+    given = os.environ.get("SV_CODE_COMMIT", "").strip()
+    if given:
+        return given
+    if not (REPO_ROOT / ".git").exists():
+        return ""
+    try:
+        out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def shown_url(url: str) -> str:
+    """The store's address with any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return "the given address"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def pack_folder(folder: Path) -> bytes:
+    """A folder as a zip whose bytes depend only on its files: names sorted, times and permissions fixed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, path.read_bytes(), compresslevel=6)
+    return buffer.getvalue()
+
+
+def unpack_folder(data: bytes, folder: Path) -> None:
+    """Put a folder packed by :func:`pack_folder` back, refusing names that would leave it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    root = folder.resolve()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            target = (folder / info.filename).resolve()
+            if root not in target.parents:
+                raise StoreError(f"A stored folder holds a file named '{info.filename}', which is not allowed.")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(info))
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in Path(name).name).strip()
+    return cleaned if cleaned not in ("", ".", "..") else "input"
+
+
+def output_hashes(folder: Path) -> dict[str, str]:
+    """The SHA-256 of every file under a folder, by its path relative to it (``/`` separated)."""
+    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def table_outputs(result: Any) -> dict[str, bytes]:
+    """The outputs a saved scenario vouches for, as ``write_result`` writes them: each table as
+    ``<name>.csv`` and each of the result's own files (``summary.json``), byte for byte.
+
+    Worked out in memory, so saving is quick: reports and PDFs are not made to save a scenario.
+    """
+    out = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in result.tables.items()}
+    for name, content in (result.files or {}).items():
+        out[name] = content.encode("utf-8") if isinstance(content, str) else bytes(content)
+    return out
+
+
+def is_compared(file_name: str) -> bool:
+    """Whether a rerun compares this output byte for byte (tables and JSON, not the provenance record)."""
+    return file_name.lower().endswith(COMPARED_SUFFIXES) and Path(file_name).name not in NOT_COMPARED
+
+
+def _area(notebook: str):
+    from sv_helpers import scenario as core
+
+    try:
+        return core.area(notebook)
+    except ImportError as exc:
+        raise StoreError(f"The scenario belongs to '{notebook}', whose code could not be loaded ({exc}).") from None
+
+
+def _headline_text(headline: Any) -> str:
+    return headline if isinstance(headline, str) else " ".join(str(h) for h in headline or [])
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+# --------------------------------------------------------------------------- results of calls
+
+
+@dataclass
+class Comparison:
+    """What a rerun found.
+
+    Attributes
+    ----------
+    identical : bool
+        Every compared output matches its stored hash, and none is missing or new.
+    differences : list of str
+        Plain-English lines, one per output that differs, is missing or is new.
+    compared : list of str
+        The outputs compared byte for byte.
+    output_dir : Path
+        Where the rerun wrote its outputs.
+    """
+
+    identical: bool
+    differences: list[str]
+    compared: list[str]
+    output_dir: Path
+    headline: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """``identical``, or what differs."""
+        if self.identical:
+            return "identical"
+        return "different:\n" + "\n".join(f"- {d}" for d in self.differences)
+
+
+@dataclass
+class _Prepared:
+    """Everything a save writes, gathered before the store is touched."""
+
+    row: dict[str, Any]
+    inputs: list[dict[str, Any]]
+    outputs: list[dict[str, Any]]
+    blobs: dict[str, bytes] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def open_store(url: str | None = None) -> Store:
+    """Open (and, on first use, create or upgrade) the store at ``url`` (default: :func:`default_url`).
+
+    Raises
+    ------
+    StoreUnavailable
+        When the store cannot be reached or opened; the message says where and why.
+    """
+    return Store(url or default_url())
+
+
+class Store:
+    """One scenario store (see the module's docstring)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        try:
+            self.engine = self._engine(url)
+            self._upgrade()
+        except StoreUnavailable as exc:
+            raise StoreUnavailable(f"The scenario store at {shown_url(url)} cannot be opened: "
+                                   f"{getattr(exc, 'reason', exc)}. Saved scenarios cannot be "
+                                   "listed or saved until it can; everything else works.") from None
+        except StoreError:
+            raise
+        except (SQLAlchemyError, OSError, ImportError) as exc:
+            raise StoreUnavailable(
+                f"The scenario store at {shown_url(url)} cannot be opened: {_reason(exc)}. "
+                "Saved scenarios cannot be listed or saved until it can; everything else works."
+            ) from None
+
+    # ------------------------------------------------------------------ connection
+
+    def _engine(self, url: str) -> Engine:
+        if not self.is_sqlite:
+            return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we say BEGIN ourselves (below)
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Connection) -> None:
+            # A writer takes the write lock at once, so two savers queue instead of failing half-way.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("sv_write") else "BEGIN")
+
+        return engine
+
+    def _connect(self) -> Connection:
+        try:
+            return self.engine.connect()
+        except DBAPIError as exc:
+            if _is_busy(exc):
+                raise  # another writer holds the store: the caller retries
+            reason = _reason(exc)
+            error = StoreUnavailable(f"The saved scenarios cannot be reached just now ({reason}). Nothing was "
+                                     "changed, and everything else works; please try again later.")
+            error.reason = reason
+            raise error from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[Connection]:
+        """One read transaction that sees one moment of the store (PostgreSQL: repeatable read)."""
+        with self._connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    def _writing(self, work: Callable[[Connection], Any], *, attempts: int = 8) -> Any:
+        """Run ``work`` in one write transaction, writers one at a time, retrying when the store is busy.
+
+        Everything ``work`` did is undone if it fails: the store is left as it was.
+        """
+        for attempt in range(attempts):
+            try:
+                with self._connect() as conn:
+                    conn.execution_options(sv_write=True)
+                    with conn.begin():
+                        if not self.is_sqlite:
+                            conn.execute(text("SELECT pg_advisory_xact_lock(4823001)"))
+                        return work(conn)
+            except DBAPIError as exc:
+                if attempt == attempts - 1 or not _is_busy(exc):
+                    raise
+                time.sleep(0.05 * (2**attempt) * (1 + random.random()))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _upgrade(self) -> None:
+        """Bring the schema to :data:`SCHEMA_HEAD` (Alembic, programmatically), writers held off meanwhile."""
+        if self._schema_version() == SCHEMA_HEAD:
+            return
+        from sv_helpers.store.migrate import upgrade
+
+        def work(conn: Connection) -> None:
+            upgrade(conn, SCHEMA_HEAD)
+
+        self._writing(work)
+
+    def _schema_version(self) -> str | None:
+        try:
+            with self._reading() as conn:
+                return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, DBAPIError) as exc:
+            if "alembic_version" in str(exc) or "no such table" in str(exc) or "does not exist" in str(exc):
+                return None
+            raise
+
+    def schema_version(self) -> str | None:
+        """The store's schema version (Alembic revision)."""
+        return self._schema_version()
+
+    def close(self) -> None:
+        """Let go of the store's connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({shown_url(self.url)!r})"
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self, result: Any, name: str, note: str = "", user: str | None = None) -> str:
+        """Save a result as a scenario and return its id.
+
+        Keeps each input file the settings name (``settings.input_paths()``) in the
+        store, once however many scenarios use it, and the hash of each output
+        it vouches for (:func:`table_outputs`: the tables as CSV and the result's
+        own files), so a rerun can show they come out the same.
+
+        Raises
+        ------
+        StoreError
+            When the name is empty, an input file cannot be read, or the store
+            cannot take the scenario; the store is then left as it was.
+        """
+        name = (name or "").strip()
+        if not name:
+            raise StoreError("Please give the scenario a name before saving it.")
+        if len(name) > 200:
+            raise StoreError("The scenario's name is longer than 200 characters; please shorten it.")
+        prepared = self._prepare(result, name, note or "", user or current_user())
+
+        def work(conn: Connection) -> str:
+            self._insert_scenario(conn, prepared)
+            self._append(conn, "save", prepared.row["user"], prepared.row["id"], prepared.row["record_hash"])
+            return prepared.row["id"]
+
+        try:
+            return self._writing(work)
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the transaction was undone; say so plainly
+            log.exception("Saving a scenario failed")
+            raise StoreError(f"The scenario '{name}' could not be saved, and nothing was changed: {_reason(exc)}. "
+                             "Please try again; if it keeps failing, tell the workbook's administrator.") from None
+
+    def _prepare(self, result: Any, name: str, note: str, user: str) -> _Prepared:
+        settings = result.settings
+        notebook = getattr(settings, "AREA", "") or ""
+        if not notebook:
+            raise StoreError("This result does not say which part of the workbook made it, so it cannot be saved.")
+        specs = settings.specs()
+        inputs, blobs = [], {}
+        for setting_name, given in settings.input_paths().items():
+            from sv_helpers.paths import resolve_path
+
+            path = resolve_path(given)
+            label = specs[setting_name].label
+            try:
+                if path.is_dir():
+                    data, is_folder = pack_folder(path), True
+                else:
+                    data, is_folder = path.read_bytes(), False
+            except OSError:
+                raise StoreError(f"The input file for '{label}' ({given}) cannot be read, so the scenario "
+                                 "cannot be saved with it. Please check the file is still there.") from None
+            digest = _sha256(data)
+            blobs[digest] = data
+            inputs.append({"setting": setting_name, "file_name": _safe_name(path.name), "sha256": digest,
+                           "is_folder": is_folder})
+        try:
+            outputs = [{"file_name": n, "sha256": _sha256(b)} for n, b in sorted(table_outputs(result).items())]
+        except Exception as exc:  # noqa: BLE001 - told in plain English below
+            log.exception("Hashing the outputs of a scenario failed")
+            raise StoreError(f"The outputs of this scenario could not be read, so it was not saved ({exc}).") from None
+        from sv_helpers import __version__
+
+        row = {
+            "id": _new_id(),
+            "notebook": notebook,
+            "name": name,
+            "note": note,
+            "user": user,
+            "created_at": records.utc_text(_now()),
+            "parameters": json.loads(json.dumps(settings.to_parameters(), default=str)),
+            "headline": _headline_text(result.headline),
+            "package_version": __version__,
+            "code_commit": code_commit(),
+        }
+        row["record_hash"] = records.digest(records.scenario_record(row, inputs, outputs))
+        return _Prepared(row=row, inputs=inputs, outputs=outputs, blobs=blobs)
+
+    def _insert_scenario(self, conn: Connection, prepared: _Prepared) -> None:
+        have = set(conn.execute(select(Blob.sha256).where(Blob.sha256.in_(list(prepared.blobs)))).scalars())
+        for digest, data in prepared.blobs.items():
+            if digest not in have:
+                conn.execute(insert(Blob).values(sha256=digest, size=len(data), content=data))
+        row = {**prepared.row, "created_at": records.parse_utc(prepared.row["created_at"])}
+        conn.execute(insert(Scenario).values(**row))
+        for item in prepared.inputs:
+            conn.execute(insert(ScenarioInput).values(scenario_id=row["id"], **item))
+        for item in prepared.outputs:
+            conn.execute(insert(ScenarioOutput).values(scenario_id=row["id"], **item))
+
+    def _append(self, conn: Connection, action: str, user: str, scenario_id: str | None, record_hash: str,
+                detail: str = "") -> dict[str, Any]:
+        """Add one audit entry, chained to the last (the caller holds the write lock)."""
+        latest = select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
+        last = conn.execute(latest).first()
+        prev = last.entry_hash if last else records.GENESIS
+        entry = {"id": (last.id + 1) if last else 1, "at": records.utc_text(_now()), "user": user, "action": action,
+                 "scenario_id": scenario_id, "record_hash": record_hash, "detail": detail}
+        entry["prev_hash"] = prev
+        entry["entry_hash"] = records.entry_hash(prev, entry)
+        conn.execute(insert(AuditEntry).values(**{**entry, "at": records.parse_utc(entry["at"])}))
+        return entry
+
+    # ------------------------------------------------------------------ reading
+
+    def list(self, notebook: str | None = None) -> list[dict[str, Any]]:
+        """The saved scenarios, newest first (of one area when ``notebook`` is given), as plain dictionaries.
+
+        Each has ``id``, ``notebook``, ``name``, ``note``, ``created_at``, ``user``,
+        ``parameters``, ``headline``, ``inputs`` (setting → SHA-256), ``outputs``
+        (file name → SHA-256) and ``decision`` (``None``, or ``user``, ``at``,
+        ``note`` and ``current``).
+        """
+        with self._reading() as conn:
+            query = select(Scenario).order_by(Scenario.created_at.desc(), Scenario.id)
+            if notebook:
+                query = query.where(Scenario.notebook == notebook)
+            rows = [dict(r._mapping) for r in conn.execute(query.with_only_columns(*Scenario.__table__.c))]
+            ids = [r["id"] for r in rows]
+            ins = self._children(conn, ScenarioInput, ids)
+            outs = self._children(conn, ScenarioOutput, ids)
+            decisions = self._decisions(conn)
+        return [self._describe(r, ins.get(r["id"], []), outs.get(r["id"], []), decisions) for r in rows]
+
+    def get(self, scenario_id: str) -> dict[str, Any]:
+        """One saved scenario (as :meth:`list` gives them), with its inputs' file names and its decisions.
+
+        Raises
+        ------
+        StoreError
+            When no scenario has that id.
+        """
+        scenario_id = str(scenario_id).strip()
+        with self._reading() as conn:
+            row = conn.execute(select(*Scenario.__table__.c).where(Scenario.id == scenario_id)).first()
+            if row is None:
+                raise StoreError(f"There is no saved scenario with the id '{scenario_id[:40]}'. "
+                                 "It may have been saved in another copy of the workbook.")
+            row = dict(row._mapping)
+            ins = self._children(conn, ScenarioInput, [scenario_id]).get(scenario_id, [])
+            outs = self._children(conn, ScenarioOutput, [scenario_id]).get(scenario_id, [])
+            decisions = self._decisions(conn)
+        out = self._describe(row, ins, outs, decisions)
+        out["input_files"] = {i["setting"]: {"file_name": i["file_name"], "sha256": i["sha256"],
+                                             "folder": bool(i.get("is_folder"))} for i in ins}
+        out["decisions"] = [d for d in decisions["all"] if d["scenario_id"] == scenario_id]
+        out["record_hash"] = row["record_hash"]
+        out["package_version"] = row["package_version"]
+        out["code_commit"] = row["code_commit"]
+        return out
+
+    def _children(self, conn: Connection, model: Any, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        if not ids:
+            return out
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for r in conn.execute(select(*model.__table__.c).where(model.scenario_id.in_(chunk))):
+                out.setdefault(r.scenario_id, []).append(dict(r._mapping))
+        return out
+
+    def _decisions(self, conn: Connection) -> dict[str, Any]:
+        query = select(*Decision.__table__.c).order_by(Decision.at, Decision.id)
+        rows = [dict(r._mapping) for r in conn.execute(query)]
+        superseded = {r["supersedes"] for r in rows if r["supersedes"]}
+        latest: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            latest[r["scenario_id"]] = r
+        shown = [{"id": r["id"], "scenario_id": r["scenario_id"], "user": r["user"], "at": records.utc_text(r["at"]),
+                  "note": r["note"], "supersedes": r["supersedes"], "current": r["id"] not in superseded}
+                 for r in rows]
+        by_id = {d["id"]: d for d in shown}
+        return {"all": shown, "latest": {sid: by_id[r["id"]] for sid, r in latest.items()}}
+
+    @staticmethod
+    def _describe(row: Mapping[str, Any], ins: list, outs: list, decisions: Mapping[str, Any]) -> dict[str, Any]:
+        decision = decisions["latest"].get(row["id"])
+        return {
+            "id": row["id"],
+            "notebook": row["notebook"],
+            "name": row["name"],
+            "note": row["note"] or "",
+            "created_at": records.utc_text(row["created_at"]),
+            "user": row["user"],
+            "parameters": row["parameters"],
+            "headline": row["headline"] or "",
+            "inputs": {i["setting"]: i["sha256"] for i in sorted(ins, key=lambda i: i["setting"])},
+            "outputs": {o["file_name"]: o["sha256"] for o in sorted(outs, key=lambda o: o["file_name"])},
+            "decision": None if decision is None else {k: decision[k] for k in ("user", "at", "note", "current")},
+        }
+
+    # ------------------------------------------------------------------ opening and rerunning
+
+    def restore(self, scenario_id: str, folder: str | Path | None = None, *, user: str | None = None,
+                record: bool = True) -> tuple[Any, dict[str, Path]]:
+        """Put a scenario's inputs back as files and return its settings with their paths, and the paths.
+
+        Each input goes to ``<folder>/<sha256>/<file name>`` (default folder:
+        ``var/uploads``, where the apps keep uploads), so opening a scenario
+        twice writes nothing new.  ``record`` adds an "open" entry to the audit log.
+        """
+        scenario = self.get(scenario_id)
+        base = Path(folder) if folder is not None else RESTORE_DIR
+        paths: dict[str, Path] = {}
+        with self._reading() as conn:
+            for setting_name, item in scenario["input_files"].items():
+                data = conn.execute(select(Blob.content).where(Blob.sha256 == item["sha256"])).scalar()
+                if data is None or _sha256(bytes(data)) != item["sha256"]:
+                    raise StoreError(f"The stored input '{item['file_name']}' of scenario {scenario_id} is missing "
+                                     "or damaged; run 'svw audit verify' for details.")
+                target = base / item["sha256"] / _safe_name(item["file_name"])
+                if item["folder"]:
+                    if not target.is_dir() or _sha256(pack_folder(target)) != item["sha256"]:
+                        if target.exists():
+                            shutil.rmtree(target)
+                        unpack_folder(bytes(data), target)
+                elif not target.is_file() or _sha256(target.read_bytes()) != item["sha256"]:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    part = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
+                    part.write_bytes(bytes(data))
+                    part.replace(target)
+                paths[setting_name] = target
+        settings_cls = _area(scenario["notebook"]).Settings
+        parameters = {**scenario["parameters"], **{n: str(p) for n, p in paths.items()}}
+        known = settings_cls.specs()
+        settings = settings_cls.from_parameters({k: v for k, v in parameters.items() if k in known})
+        if record:
+            self._log(scenario_id, "open", user)
+        return settings, paths
+
+    def _log(self, scenario_id: str, action: str, user: str | None, detail: str = "") -> None:
+        def work(conn: Connection) -> None:
+            record_hash = conn.execute(select(Scenario.record_hash).where(Scenario.id == scenario_id)).scalar()
+            self._append(conn, action, user or current_user(), scenario_id, record_hash or "", detail)
+
+        self._writing(work)
+
+    def rerun(self, scenario_id: str, output_dir: str | Path, *, user: str | None = None) -> Comparison:
+        """Run a saved scenario again from its STORED inputs and settings, write its outputs, compare them.
+
+        The original input files are not needed.  The outputs the saved record
+        vouches for (tables as CSV, the result's JSON files) are compared byte for
+        byte with their stored hashes, as written to ``output_dir``; files the
+        area's ``write`` adds beyond them (workbooks, reports, the provenance
+        record with the time of the run) are written but not compared.
+        """
+        scenario = self.get(scenario_id)
+        out = Path(output_dir)
+        core = _area(scenario["notebook"])
+        notes: list[str] = []
+        with tempfile.TemporaryDirectory(prefix="sv-rerun-") as tmp:
+            settings, _ = self.restore(scenario_id, tmp, record=False)
+            result = core.run(settings, inputs=core.load(settings))
+            out.mkdir(parents=True, exist_ok=True)
+            try:
+                core.write(result, out)
+            except InputError as exc:  # e.g. no Chromium for the PDF: the tables are what is compared
+                notes.append(f"Not every output could be written: {exc}")
+                if not any(out.iterdir()):
+                    from sv_helpers.scenario import write_result
+
+                    write_result(result, out)
+        on_disk = output_hashes(out)
+        in_memory = {n: _sha256(b) for n, b in table_outputs(result).items()}
+        stored = scenario["outputs"]
+        differences, compared = [], []
+        for file_name in sorted(set(stored) | set(in_memory)):
+            if not is_compared(file_name):
+                continue
+            now = on_disk.get(file_name) or in_memory.get(file_name)
+            if now is None:
+                differences.append(f"{file_name} was not made by the rerun")
+            elif file_name not in stored:
+                differences.append(f"{file_name} is new: the saved scenario had no such output")
+            else:
+                compared.append(file_name)
+                if now != stored[file_name]:
+                    differences.append(f"{file_name} differs (saved SHA-256 {stored[file_name][:12]}…, "
+                                       f"now {now[:12]}…)")
+        extra = sorted(n for n in on_disk if n not in stored and n not in in_memory)
+        if extra:
+            notes.append("Also written, not part of the saved record: " + ", ".join(extra) + ".")
+        comparison = Comparison(identical=not differences, differences=differences, compared=compared,
+                                output_dir=out, headline=_headline_text(result.headline), notes=notes)
+        self._log(scenario_id, "rerun", user, "identical" if comparison.identical else "; ".join(differences)[:2000])
+        return comparison
+
+    # ------------------------------------------------------------------ decisions
+
+    def mark_decision(self, scenario_id: str, note: str, user: str | None = None) -> dict[str, Any]:
+        """Mark a saved scenario as the decision (or recommendation) of its area, with a note.
+
+        Nothing is overwritten: the area's current decision, if any, is superseded and stays.
+        """
+        note = (note or "").strip()
+        if not note:
+            raise StoreError("Please say what the decision is (for example 'Recommended to Cabinet 12 March 2026').")
+        scenario = self.get(scenario_id)
+        who = user or current_user()
+
+        def work(conn: Connection) -> dict[str, Any]:
+            same_area = select(Scenario.id).where(Scenario.notebook == scenario["notebook"])
+            rows = conn.execute(select(Decision.id, Decision.supersedes).where(Decision.scenario_id.in_(same_area))
+                                .order_by(Decision.at, Decision.id)).all()
+            superseded = {r.supersedes for r in rows if r.supersedes}
+            current = [r.id for r in rows if r.id not in superseded]
+            row = {"id": _new_id(), "scenario_id": scenario_id, "user": who, "at": records.utc_text(_now()),
+                   "note": note, "supersedes": current[-1] if current else None}
+            scenario_hash = conn.execute(select(Scenario.record_hash).where(Scenario.id == scenario_id)).scalar()
+            digest = records.digest(records.decision_record(row, scenario_hash))
+            conn.execute(insert(Decision).values(**{**row, "at": records.parse_utc(row["at"])}))
+            self._append(conn, "decision", who, scenario_id, digest, row["id"])
+            return row
+
+        return self._writing(work)
+
+    # ------------------------------------------------------------------ the audit trail
+
+    def audit_log(self) -> list[dict[str, Any]]:
+        """Every audit entry, oldest first, as plain dictionaries."""
+        with self._reading() as conn:
+            rows = conn.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id)).all()
+        return [{**dict(r._mapping), "at": records.utc_text(r.at)} for r in rows]
+
+    def verify(self) -> list[str]:
+        """Check the audit chain, every scenario, decision and stored file; return the problems found (none: ``[]``).
+
+        The first problem is the first entry or record that does not match.
+        """
+        problems: list[str] = []
+        with self._reading() as conn:
+            entries = [dict(r._mapping) for r in conn.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id))]
+            scenarios = {r.id: dict(r._mapping) for r in conn.execute(select(*Scenario.__table__.c))}
+            ins = self._children(conn, ScenarioInput, list(scenarios))
+            outs = self._children(conn, ScenarioOutput, list(scenarios))
+            decisions = {r.id: dict(r._mapping) for r in conn.execute(select(*Decision.__table__.c))}
+            blobs = conn.execute(select(Blob.sha256, Blob.size, Blob.content)).all()
+        prev, expected_id = records.GENESIS, 1
+        saves: dict[str, dict[str, Any]] = {}
+        decided: dict[str, dict[str, Any]] = {}
+        for e in entries:
+            what = f"Audit entry {e['id']} ({e['action']} of scenario {e['scenario_id']} by {e['user']})"
+            if e["id"] != expected_id:
+                problems.append(f"Audit entry {expected_id} is missing: the entries jump from {expected_id - 1} "
+                                f"to {e['id']}.")
+            if e["prev_hash"] != prev:
+                problems.append(f"{what} does not follow the entry before it: an entry was removed or changed.")
+            if records.entry_hash(e["prev_hash"], e) != e["entry_hash"]:
+                problems.append(f"{what} does not match its hash: it was changed after it was written.")
+            prev, expected_id = e["entry_hash"], e["id"] + 1
+            if e["action"] == "save":
+                saves.setdefault(e["scenario_id"], e)
+            elif e["action"] == "decision":
+                decided[e["detail"]] = e
+            if e["scenario_id"] and e["scenario_id"] not in scenarios:
+                problems.append(f"{what} names a scenario that is no longer in the store.")
+        for sid, row in sorted(scenarios.items(), key=lambda kv: (kv[1]["created_at"], kv[0])):
+            what = f"Scenario {sid} ('{row['name']}', saved by {row['user']})"
+            digest = records.digest(records.scenario_record(row, ins.get(sid, []), outs.get(sid, [])))
+            if digest != row["record_hash"]:
+                problems.append(f"{what} does not match its record hash: its settings, inputs or outputs were "
+                                "changed after it was saved.")
+            save = saves.get(sid)
+            if save is None:
+                problems.append(f"{what} has no entry in the audit log.")
+            elif save["record_hash"] != digest:
+                problems.append(f"{what} does not match the record its audit entry {save['id']} covers.")
+        for did, row in decisions.items():
+            entry = decided.get(did)
+            scenario = scenarios.get(row["scenario_id"])
+            what = f"The decision {did} on scenario {row['scenario_id']} (by {row['user']})"
+            if entry is None:
+                problems.append(f"{what} has no entry in the audit log.")
+            elif scenario is None or entry["record_hash"] != records.digest(
+                    records.decision_record(row, scenario["record_hash"])):
+                problems.append(f"{what} does not match the record its audit entry {entry['id']} covers.")
+        for digest, size, content in blobs:
+            if _sha256(bytes(content)) != digest or len(content) != size:
+                problems.append(f"The stored input file {digest[:12]}… does not match its hash: it was changed.")
+        return problems
+
+    def head(self) -> str:
+        """The hash of the latest audit entry (note it down elsewhere to detect a rewritten trail)."""
+        with self._reading() as conn:
+            value = conn.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+        return value or records.GENESIS
+
+    # ------------------------------------------------------------------ export and import
+
+    def export(self, folder: str | Path, *, user: str | None = None) -> Path:
+        """Write a portable copy of the whole store (JSON lines and one file per stored input) into ``folder``.
+
+        The export itself is recorded in the audit log first, so the copy holds its own entry.
+        """
+        out = Path(folder)
+        if out.exists() and any(out.iterdir()):
+            raise StoreError(f"The folder {out} is not empty; please export into a new or empty folder.")
+        self._writing(lambda conn: self._append(conn, "export", user or current_user(), None, records.GENESIS,
+                                                f"to {out.name}"))
+        (out / "blobs").mkdir(parents=True, exist_ok=True)
+        counts = {}
+        with self._reading() as conn:
+            for model in _TABLES:
+                table = model.__table__
+                order = [c for c in table.primary_key.columns]
+                lines = []
+                for r in conn.execute(select(*table.c).order_by(*order)):
+                    item = dict(r._mapping)
+                    for key, value in item.items():
+                        if isinstance(value, dt.datetime):
+                            item[key] = records.utc_text(value)
+                    lines.append(json.dumps(item, sort_keys=True, ensure_ascii=False))
+                (out / f"{table.name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+                counts[table.name] = len(lines)
+            for digest, content in conn.execute(select(Blob.sha256, Blob.content).order_by(Blob.sha256)):
+                (out / "blobs" / digest).write_bytes(bytes(content))
+                counts["blobs"] = counts.get("blobs", 0) + 1
+        manifest = {"format": EXPORT_FORMAT, "format_version": 1, "schema": SCHEMA_HEAD, "counts": counts,
+                    "exported_at": records.utc_text(_now()), "head": self.head()}
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return out
+
+    def import_(self, folder: str | Path) -> dict[str, int]:
+        """Load a copy written by :meth:`export` into this store, which must hold no scenarios yet.
+
+        Every row keeps its id and hashes, so ``verify`` holds in the new store.
+        Returns the number of rows loaded per table.
+        """
+        src = Path(folder)
+        manifest_path = src / "manifest.json"
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raise StoreError(f"{src} is not a copy of a scenario store: it has no readable manifest.json.") from None
+        if manifest.get("format") != EXPORT_FORMAT:
+            raise StoreError(f"{src} is not a copy of a scenario store (its manifest names another format).")
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for model in _TABLES:
+            table = model.__table__
+            path = src / f"{table.name}.jsonl"
+            items = []
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) \
+                    if path.exists() else []:
+                try:
+                    item = json.loads(line)
+                except ValueError:
+                    raise StoreError(f"{path.name}, line {number}, cannot be read; the copy is damaged.") from None
+                for column in table.c:
+                    if isinstance(column.type, DateTime) and item.get(column.name):
+                        item[column.name] = records.parse_utc(item[column.name])
+                items.append({c.name: item.get(c.name) for c in table.c if c.name in item})
+            rows[table.name] = items
+        blob_files = sorted((src / "blobs").iterdir()) if (src / "blobs").is_dir() else []
+        needed = {i["sha256"] for i in rows["scenario_inputs"]}
+        present = {p.name for p in blob_files}
+        if needed - present:
+            raise StoreError(f"The copy lacks the stored input {sorted(needed - present)[0][:12]}…; it is incomplete.")
+
+        def work(conn: Connection) -> dict[str, int]:
+            if conn.execute(select(func.count()).select_from(Scenario)).scalar() or \
+                    conn.execute(select(func.count()).select_from(AuditEntry)).scalar():
+                raise StoreError("This store already holds scenarios or an audit trail; import into a new, empty one.")
+            counts = {"blobs": 0}
+            for path in blob_files:
+                data = path.read_bytes()
+                if _sha256(data) != path.name:
+                    raise StoreError(f"The stored input {path.name[:12]}… in the copy does not match its hash.")
+                conn.execute(insert(Blob).values(sha256=path.name, size=len(data), content=data))
+                counts["blobs"] += 1
+            for model in _TABLES:
+                items = rows[model.__table__.name]
+                if items:
+                    conn.execute(insert(model), items)
+                counts[model.__table__.name] = len(items)
+            return counts
+
+        try:
+            return self._writing(work)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"The copy could not be loaded, and nothing was changed: {_reason(exc)}.") from None
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of a driver's message, without SQL."""
+    original = getattr(exc, "orig", None) or exc
+    first = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    return first.rstrip(".")[:300]
+
+
+def _is_busy(exc: BaseException) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return any(s in message for s in ("database is locked", "database is busy", "deadlock detected",
+                                      "could not serialize", "could not obtain lock"))
+
+
+def _in_voila() -> bool:
+    """Whether Voila started this kernel (the same test as ``sv_helpers.ui.in_voila``, without widgets)."""
+    return any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")) or \
+        os.environ.get("VOILA_PREHEAT", "False") != "False"
+
+
+def record_run(result: Any, store_url: str | None = "default", *, name: str | None = None, note: str = "",
+               user: str | None = None) -> str | None:
+    """Record a notebook's run as a saved scenario (the notebooks' ``store_url`` parameter).
+
+    ``store_url`` ``"default"`` (or ``None``) records in the default store, ``""``
+    records nothing, anything else is a store's address.  Inside an app (Voila
+    runs the notebook for every page view) nothing is recorded: the app's
+    "Save this scenario" does that.  Returns the scenario's id, or ``None`` when
+    nothing was recorded.
+
+    Raises
+    ------
+    StoreError
+        When the run cannot be recorded (the store cannot be reached, an input is gone).
+    """
+    if store_url is not None and not str(store_url).strip():
+        return None
+    if _in_voila():
+        return None
+    url = None if store_url in (None, "default") else str(store_url)
+    store = open_store(url)
+    try:
+        notebook = getattr(result.settings, "NOTEBOOK", "") or getattr(result.settings, "AREA", "")
+        when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return store.save(result, name or f"Run of {notebook} on {when}", note or "Recorded by a notebook run.",
+                          user=user)
+    finally:
+        store.close()
+
+
+# Keep the tables importable from here for callers that inspect the store.
+__all__ = ["Base", "Comparison", "Store", "StoreError", "StoreUnavailable", "current_user", "default_url",
+           "open_store", "record_run"]
