@@ -142,6 +142,11 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     return neutralise_formulas(table).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8-sig")
 
 
+def output_csv_bytes(table: pd.DataFrame) -> bytes:
+    """The exact bytes of a table's output file (``<name>.csv`` of a batch run): the store hashes these."""
+    return neutralise_formulas(table).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8")
+
+
 def write_outputs(
     output_dir: str | Path,
     tables: Mapping[str, pd.DataFrame],
@@ -175,7 +180,7 @@ def write_outputs(
     written = []
     for name, table in tables.items():
         path = out / f"{name}.csv"
-        neutralise_formulas(table).to_csv(path, index=False, encoding="utf-8", lineterminator=CSV_LINE_END)
+        path.write_bytes(output_csv_bytes(table))
         written.append(path)
     if excel_name:
         path = out / excel_name

@@ -342,3 +342,8 @@ def pdf_bytes(html_text: str, *, chromium: str | None = None) -> bytes:
     """Return the PDF of an HTML page as bytes (see :func:`html_to_pdf`)."""
     with tempfile.TemporaryDirectory(prefix="sv-pdf-") as tmp:
         return html_to_pdf(html_text, Path(tmp) / "report.pdf", chromium=chromium).read_bytes()
+
+
+def report_table(table: pd.DataFrame, caption: str, columns: Sequence[str] | None = None) -> str:
+    """A table for a report: screen labels for its columns, formatted values, its caption (every area uses it)."""
+    return _table(table, caption, columns)

@@ -384,6 +384,7 @@ class SettingsBase:
         base = base if base is not None else cls()
         values = base.to_parameters()
         notices: list[str] = []
+        given: dict[str, Any] = {}
         for name, text in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             if name.startswith("voila") or name in ("token", "scenario"):
                 continue
@@ -401,24 +402,35 @@ class SettingsBase:
                 )
                 continue
             if len(text) > MAX_LINK_VALUE:
-                notices.append(
-                    f"The link's value for '{spec.label}' ({name}) is too long to be a setting; the usual value is used."
-                )
+                notices.append(f"The link's value for '{spec.label}' ({name}) is too long to be a setting; it was not used.")
                 continue
             try:
-                candidate = {**values, name: coerce(text, spec)}
+                given[name] = coerce(text, spec)
             except InputError as exc:
                 notices.append(
                     f"The link's value for '{spec.label}' was not used. {exc} "
                     f"The value {_shown(values[name])} is used instead."
                 )
-                continue
-            try:
-                cls.from_parameters(candidate)
-            except InputError as exc:
-                notices.append(f"The link's value for '{spec.label}' was not used: {exc}")
-                continue
-            values = candidate
+        # Settings that only fit together (a carbon budget with the budget pathway) are checked together first;
+        # when they do not fit, each is tried in turn, twice, so the order of the link's values does not matter.
+        try:
+            cls.from_parameters({**values, **given})
+            values.update(given)
+        except InputError:
+            pending = dict(given)
+            for _ in range(2):
+                for name, value in list(pending.items()):
+                    try:
+                        cls.from_parameters({**values, name: value})
+                    except InputError:
+                        continue
+                    values[name] = value
+                    del pending[name]
+            for name, value in pending.items():
+                try:
+                    cls.from_parameters({**values, name: value})
+                except InputError as exc:
+                    notices.append(f"The link's value for '{specs[name].label}' was not used: {exc}")
         return cls.from_parameters(values), notices
 
     def to_query(self, base: SettingsBase | None = None) -> str:

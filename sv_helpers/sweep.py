@@ -252,7 +252,7 @@ def run_sweep(
                 if cluster is not None:
                     cluster.close()
     rows = [row for i in range(len(chunks)) for row in json.loads(_chunk_path(out, i).read_text())]
-    table = pd.DataFrame(rows, columns=[*grid, *figures, "error"])
+    table = pd.DataFrame(rows, columns=[*grid, *figures, "error"]).convert_dtypes()
     table.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
     inputs = {name: path for name, path in settings.input_paths().items()}
     from sv_helpers.paths import resolve_path
@@ -315,8 +315,8 @@ def _progress_bar(total: int) -> Callable[[int, int], None]:
 # --------------------------------------------------------------------------- the command line
 
 
-def add_command(subparsers: Any) -> None:
-    """Add ``svw sweep AREA --grid GRID.yaml --output DIR`` to the ``svw`` command line."""
+def add_commands(subparsers: Any, common: Any = None) -> None:
+    """Add ``svw sweep AREA --grid GRID.yaml --output DIR`` to the ``svw`` command line (``sv_helpers.cli``)."""
     p = subparsers.add_parser("sweep", help="run one area's scenario for every combination of a grid of settings")
     p.add_argument("area", help="grants, scoring or climate")
     p.add_argument("--grid", required=True, help="YAML file with 'base:' and 'grid:'")
@@ -324,7 +324,7 @@ def add_command(subparsers: Any) -> None:
     p.add_argument("--scheduler", default=None, help="address of a dask scheduler (default: a cluster on this machine)")
     p.add_argument("--workers", type=int, default=None, help="worker processes of the local cluster")
     p.add_argument("--chunk-size", type=int, default=None)
-    p.set_defaults(handler=_command)
+    p.set_defaults(func=_command)
 
 
 def _command(args: Any) -> int:

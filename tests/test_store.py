@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
+from sv_helpers import exports
 from sv_helpers.store import StoreError, StoreUnavailable, current_user, open_store, record_run
 from sv_helpers.store.api import pack_folder
 from sv_helpers.store.models import AuditEntry, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput
@@ -62,7 +63,7 @@ def test_a_saved_scenario_holds_its_settings_inputs_outputs_and_who(made):
     assert item["parameters"]["factor"] == 3.0 and item["parameters"]["title"] == "Round 1"
     assert item["inputs"] == {"measures": sha(measures)}
     assert set(item["outputs"]) == {"values.csv", "summary.json"}
-    table_csv = result.tables["values"].to_csv(index=False).encode()
+    table_csv = exports.output_csv_bytes(result.tables["values"])
     assert item["outputs"]["values.csv"] == hashlib.sha256(table_csv).hexdigest()
     assert item["headline"] == result.headline
     assert item["decision"] is None

@@ -89,3 +89,23 @@ def test_a_bad_grid_is_refused_naming_the_setting(demo, tmp_path):
     grid_file.write_text("grid: [unclosed\n")
     with pytest.raises(InputError, match="could not be read as YAML"):
         sweep.read_grid(grid_file)
+
+
+def test_svw_sweep_writes_the_table_and_says_how_many(demo, tmp_path, capsys, monkeypatch):
+    from sv_helpers import cli
+
+    _, base = demo
+    grid_file = tmp_path / "grid.yaml"
+    grid_file.write_text(f"base:\n  data_path: {base['data_path']}\ngrid:\n  budget: [1, 4, 13]\n")
+    monkeypatch.setattr(sweep, "_client", lambda scheduler, workers: _threads_client())
+    status = cli.main(["sweep", "demo", "--grid", str(grid_file), "--output", str(tmp_path / "out")])
+    assert status == 0
+    assert "3 scenarios written" in capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "out" / "sweep.csv", keep_default_na=False)
+    assert list(table["n_chosen"].astype(str)) == ["1", "2", ""]
+
+
+def _threads_client():
+    from distributed import Client, LocalCluster
+
+    return Client(LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None))

@@ -97,6 +97,8 @@ class ScenarioApp(widgets.VBox):
         self.add_class("sv-app")
         self.base_settings = result.settings
         self.inputs = inputs
+        # The inputs the result was computed from: the first change does not read the files again.
+        self._loaded_key = self._input_key(result.settings) if inputs is not None else None
         self.result = result
         self._quiet = False
         self._shown: dict[str, str] = {}

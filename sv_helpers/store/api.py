@@ -172,7 +172,9 @@ def table_outputs(result: Any) -> dict[str, bytes]:
 
     Worked out in memory, so saving is quick: reports and PDFs are not made to save a scenario.
     """
-    out = {f"{name}.csv": table.to_csv(index=False).encode("utf-8") for name, table in result.tables.items()}
+    from sv_helpers.exports import output_csv_bytes
+
+    out = {f"{name}.csv": output_csv_bytes(table) for name, table in result.tables.items()}
     for name, content in (result.files or {}).items():
         out[name] = content.encode("utf-8") if isinstance(content, str) else bytes(content)
     return out
@@ -641,7 +643,9 @@ class Store:
         out = Path(output_dir)
         core = _area(scenario["notebook"])
         notes: list[str] = []
-        with tempfile.TemporaryDirectory(prefix="sv-rerun-") as tmp:
+        scratch = REPO_ROOT / "var" / "tmp"  # inside the workbook's folder, where inputs may be read from
+        scratch.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="sv-rerun-", dir=scratch) as tmp:
             settings, _ = self.restore(scenario_id, tmp, record=False)
             result = core.run(settings, inputs=core.load(settings))
             out.mkdir(parents=True, exist_ok=True)
