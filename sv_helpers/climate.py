@@ -1007,11 +1007,12 @@ class Settings(SettingsBase):
     factors_path: str = setting("data/climate/emission_factors_example.csv", kind="path", label="Emission factors")
     interventions_path: str | None = setting("data/climate/interventions_example.csv", kind="path", optional=True,
                                              label="Interventions file")
+    # the budget comes before the pathway, so a link that sets both (in this order) can choose the budget pathway
+    carbon_budget_kt: float = setting(0.0, label="Carbon budget (kt)", minimum=0, maximum=MAX_CARBON_BUDGET_KT, unit="kt")
     pathway: str = setting("linear", label="Pathway", choices=PATHWAY_METHODS)
     target_year: int = setting(parameter="climate.uk_net_zero_year", label="Target year", kind="int",
                                minimum=1990, maximum=LAST_TARGET_YEAR)
     annual_reduction_pct: float = setting(10.0, label="Annual reduction (%)", minimum=0, maximum=100, unit="%")
-    carbon_budget_kt: float = setting(0.0, label="Carbon budget (kt)", minimum=0, maximum=MAX_CARBON_BUDGET_KT, unit="kt")
     carbon_budget_source: str = setting("", label="Source of the carbon budget")
     trend_start_year: int = setting(parameter="climate.trend_start_year", label="Trend from year", kind="int",
                                     minimum=1990, maximum=LAST_TARGET_YEAR)
@@ -1019,13 +1020,10 @@ class Settings(SettingsBase):
     interventions: dict = setting({}, label="Interventions included", kind="mapping", check=_ticks)
 
     def check(self) -> None:
-        """Checks that need no data: a budget pathway needs a budget; the trend starts before the target."""
+        """Checks that need no data: a budget pathway needs a budget; an emissions file is named."""
         if self.pathway == "budget" and self.carbon_budget_kt <= 0:
             raise InputError("The carbon budget must be more than 0 kt for the budget pathway; 0 kt was given. Enter the budget "
                              "from its source (for example a Tyndall Centre local carbon budget).")
-        if self.trend_start_year >= self.target_year:
-            raise InputError(f"The trend must start before the target year: 'Trend from year' is {self.trend_start_year} "
-                             f"and 'Target year' is {self.target_year}.")
         if not str(self.emissions_path or "").strip():
             raise InputError("The setting 'Emissions file' (emissions_path) is empty: give the emissions CSV to use.")
 
