@@ -35,11 +35,23 @@ from sv_helpers.emissions import EmissionsData, load_kent_districts
 from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.exports import json_text
 from sv_helpers.formatting import format_money, format_number, format_pct
-from sv_helpers.parameters import parameter_value
+from sv_helpers.parameters import parameter_path, parameter_value
 from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, coerce, make_provenance, setting, write_result
 from sv_helpers.tables import Column, TableSchema, load_table
 
 PATHWAY_METHODS: tuple[str, ...] = ("linear", "constant_rate", "budget")
+
+
+def _parameter(name: str) -> Any:
+    """A parameter's value today, read from its YAML file once while the file is unchanged."""
+    import datetime as dt
+
+    return _parameter_read(name, parameter_path(name).stat().st_mtime_ns, dt.date.today())
+
+
+@lru_cache(maxsize=128)
+def _parameter_read(name: str, mtime_ns: int, today: Any) -> Any:
+    return parameter_value(name, today)
 PATHWAY_LABELS: dict[str, str] = {
     "linear": "Straight line to zero",
     "constant_rate": "Same percentage fall each year",
@@ -75,7 +87,7 @@ def actual_totals(data: EmissionsData, authority_code: str, sectors: Iterable[st
     InputError
         When no sector is chosen or the authority has no rows.
     """
-    rows = data.emissions[data.emissions["authority_code"] == authority_code]
+    rows = data.rows_of(authority_code)
     if rows.empty:
         raise InputError(f"The authority code '{authority_code}' has no emissions in this series.")
     if sectors is not None:
@@ -476,11 +488,11 @@ def national_milestones(actual: pd.Series) -> pd.DataFrame:
     actual = actual.dropna().sort_index()
     base_year = int(actual.index.min())
     base_kt = float(actual.iloc[0])
-    uk_base = int(parameter_value("climate.uk_target_baseline_year"))
+    uk_base = int(_parameter("climate.uk_target_baseline_year"))
     rows = [
-        (2030, float(parameter_value("climate.uk_reduction_2030_pct"))),
-        (2035, float(parameter_value("climate.uk_reduction_2035_pct"))),
-        (int(parameter_value("climate.uk_net_zero_year")), 100.0),
+        (2030, float(_parameter("climate.uk_reduction_2030_pct"))),
+        (2035, float(_parameter("climate.uk_reduction_2035_pct"))),
+        (int(_parameter("climate.uk_net_zero_year")), 100.0),
     ]
     note = f"UK targets are set against {uk_base}; local data start in {base_year}, so each percentage is applied to the {base_year} level."
     return pd.DataFrame(
@@ -710,7 +722,7 @@ def similar_authorities(similarity: pd.DataFrame, authority_code: str, *, among:
 
 def kent_district_codes(data: EmissionsData) -> list[str]:
     """The Kent districts' codes as this series spells them (county field first, then the shipped list)."""
-    codes = set(data.emissions["authority_code"].unique())
+    codes = data.codes
     if len(data.county):
         from_file = [c for c, county in data.county.items() if str(county).strip().lower() == "kent" and c in codes]
         if from_file:
@@ -930,11 +942,17 @@ def compute_scenario(
     macc = marginal_abatement_cost_curve(plan_rows)
     peers = None
     if scope == "district" and similarity is not None and len(series.context):
-        similar = similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
-        try:
-            peers = peer_comparison(series, code, similar=similar["authority_code"], kent=kent_district_codes(series), sectors=chosen)
-        except InputError as exc:
-            findings.append(Finding("warning", str(exc)))
+        key = ("peers", code, tuple(chosen), int(peer_count), id(similarity))
+        if key not in series.memo:  # the same for every pathway setting: worked out once per series
+            similar = similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
+            try:
+                series.memo[key] = peer_comparison(series, code, similar=similar["authority_code"],
+                                                   kent=kent_district_codes(series), sectors=chosen), None
+            except InputError as exc:
+                series.memo[key] = None, str(exc)
+        peers, problem = series.memo[key]
+        if problem:
+            findings.append(Finding("warning", problem))
     place = name if scope == "district" else "Council estate"
     sentences = summary_sentences(summary, place=place, unit=series.unit, plan=plan)
     return Scenario(code, name, scope, series, chosen, actual, table, summary, national_milestones(actual), plan_rows, wedges, plan, macc, peers, findings, sentences, carbon_budget_source)
@@ -1202,7 +1220,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         sectors=[s for s in series.sectors if settings.sectors.get(s, True)],
         interventions=_plan_rows(settings, inputs["interventions"], series),
         similarity=inputs["similarity"],
-        peer_count=int(parameter_value("climate.similar_authority_count")),
+        peer_count=int(_parameter("climate.similar_authority_count")),
     )
     scenario.is_example = dict(inputs["is_example"])
     warnings = list(dict.fromkeys([f.message for f in findings if not f.is_error] + [f.message for f in scenario.findings]))
