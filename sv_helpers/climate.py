@@ -975,15 +975,21 @@ def scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     return tables
 
 
+# ------------------------------------------------------------------------ the scenario core: Settings, load, run, write
 
-# --------------------------------------------------------------------------- the scenario core: Settings -> load -> run -> write
-
-#: The largest carbon budget a setting may hold (kt): ten million kt is 25 years of the UK's whole territorial emissions.
+#: The largest carbon budget a setting may hold (kt): ten million kt is 25 years of the UK's whole
+#: territorial emissions.
 MAX_CARBON_BUDGET_KT = 10_000_000.0
-#: The latest target year a setting may hold (issue 12); the earliest is the year after the last actual year of the data.
+#: The latest target year a setting may hold (issue 12); the earliest is the year after the last actual
+#: year of the data.
 LAST_TARGET_YEAR = 2100
 #: The summary figures of a run (the columns of a sweep).
-SUMMARY_FIGURES: tuple[str, ...] = ("required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year", "budget_exhausted_year")
+SUMMARY_FIGURES: tuple[str, ...] = (
+    "required_annual_reduction_pct",
+    "cumulative_to_target_kt",
+    "trend_net_zero_year",
+    "budget_exhausted_year",
+)
 
 
 def _ticks(value: Mapping[str, Any], spec: Spec) -> dict[str, bool]:
@@ -999,7 +1005,9 @@ def _ticks(value: Mapping[str, Any], spec: Spec) -> dict[str, bool]:
         try:
             included = coerce(ticked, flag)
         except InputError:
-            raise InputError(f"In '{spec.label}', '{name[:60]}' must be ticked (yes) or not (no), not {ticked!r}.") from None
+            raise InputError(
+                f"In '{spec.label}', '{name[:60]}' must be ticked (yes) or not (no), not {ticked!r}."
+            ) from None
         if not included:
             out[name] = False
     if len(out) > 1000:
@@ -1023,25 +1031,36 @@ class Settings(SettingsBase):
     scope: str = setting("district", label="Scope", choices=SCOPES)
     estate_path: str = setting("data/climate/council_estate_example.csv", kind="path", label="Council estate data")
     factors_path: str = setting("data/climate/emission_factors_example.csv", kind="path", label="Emission factors")
-    interventions_path: str | None = setting("data/climate/interventions_example.csv", kind="path", optional=True,
-                                             label="Interventions file")
+    interventions_path: str | None = setting(
+        "data/climate/interventions_example.csv", kind="path", optional=True, label="Interventions file"
+    )
     # the budget comes before the pathway, so a link that sets both (in this order) can choose the budget pathway
-    carbon_budget_kt: float = setting(0.0, label="Carbon budget (kt)", minimum=0, maximum=MAX_CARBON_BUDGET_KT, unit="kt")
+    carbon_budget_kt: float = setting(
+        0.0, label="Carbon budget (kt)", minimum=0, maximum=MAX_CARBON_BUDGET_KT, unit="kt"
+    )
     pathway: str = setting("linear", label="Pathway", choices=PATHWAY_METHODS)
-    target_year: int = setting(parameter="climate.uk_net_zero_year", label="Target year", kind="int",
-                               minimum=1990, maximum=LAST_TARGET_YEAR)
+    target_year: int = setting(
+        parameter="climate.uk_net_zero_year", label="Target year", kind="int", minimum=1990, maximum=LAST_TARGET_YEAR
+    )
     annual_reduction_pct: float = setting(10.0, label="Annual reduction (%)", minimum=0, maximum=100, unit="%")
     carbon_budget_source: str = setting("", label="Source of the carbon budget")
-    trend_start_year: int = setting(parameter="climate.trend_start_year", label="Trend from year", kind="int",
-                                    minimum=1990, maximum=LAST_TARGET_YEAR)
+    trend_start_year: int = setting(
+        parameter="climate.trend_start_year",
+        label="Trend from year",
+        kind="int",
+        minimum=1990,
+        maximum=LAST_TARGET_YEAR,
+    )
     sectors: dict = setting({}, label="Sectors included", kind="mapping", check=_ticks)
     interventions: dict = setting({}, label="Interventions included", kind="mapping", check=_ticks)
 
     def check(self) -> None:
         """Checks that need no data: a budget pathway needs a budget; an emissions file is named."""
         if self.pathway == "budget" and self.carbon_budget_kt <= 0:
-            raise InputError("The carbon budget must be more than 0 kt for the budget pathway; 0 kt was given. Enter the budget "
-                             "from its source (for example a Tyndall Centre local carbon budget).")
+            raise InputError(
+                "The carbon budget must be more than 0 kt for the budget pathway; 0 kt was given. Enter the budget "
+                "from its source (for example a Tyndall Centre local carbon budget)."
+            )
         if not str(self.emissions_path or "").strip():
             raise InputError("The setting 'Emissions file' (emissions_path) is empty: give the emissions CSV to use.")
 
@@ -1121,15 +1140,24 @@ def inputs_summary(inputs: Inputs) -> pd.DataFrame:
     rows = []
     for role, path in inputs.sources.items():
         if role in ("emissions", "council_estate"):
-            what = (f"{series.series_name}: {len(series.authorities):,} authorities, {len(series.sectors)} sectors, "
-                    f"{min(series.years)} to {max(series.years)}")
+            what = (
+                f"{series.series_name}: {len(series.authorities):,} authorities, {len(series.sectors)} sectors, "
+                f"{min(series.years)} to {max(series.years)}"
+            )
         elif role == "interventions":
             plan = inputs["interventions"]
-            what = f"{len(plan)} planned actions ({', '.join(f'{n} {s}' for s, n in plan['scope'].value_counts().items())})"
+            counts = ", ".join(f"{n} {s}" for s, n in plan["scope"].value_counts().items())
+            what = f"{len(plan)} planned actions ({counts})"
         else:
             what = "emission factors for the council estate's activity data"
-        rows.append({"input": role.replace("_", " "), "file": Path(str(path)).name, "holds": what,
-                     "example_data": "yes" if inputs["is_example"].get(role) else "no"})
+        rows.append(
+            {
+                "input": role.replace("_", " "),
+                "file": Path(str(path)).name,
+                "holds": what,
+                "example_data": "yes" if inputs["is_example"].get(role) else "no",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -1153,23 +1181,38 @@ def check(settings: Settings, inputs: Inputs) -> list[Finding]:
             return findings + [Finding("error", str(exc))]
     for name in settings.sectors:
         if name not in series.sectors:
-            findings.append(Finding("warning", f"The sector '{name}' left out by the settings is not a sector of this series "
-                                               f"({', '.join(series.sectors)}), so nothing was left out for it."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The sector '{name}' left out by the settings is not a sector of this series "
+                    f"({', '.join(series.sectors)}), so nothing was left out for it.",
+                )
+            )
     chosen = [s for s in series.sectors if settings.sectors.get(s, True)]
     if not chosen:
         return findings + [Finding("error", "No sector is chosen: tick at least one sector to include.")]
     actual = actual_totals(series, code, chosen).dropna()
     last, first = int(actual.index.max()), int(actual.index.min())
-    findings += check_pathway_settings(last, pathway=settings.pathway, target_year=settings.target_year,
-                                       annual_reduction_pct=settings.annual_reduction_pct,
-                                       carbon_budget_kt=settings.carbon_budget, trend_start_year=settings.trend_start_year,
-                                       first_actual_year=first)
+    findings += check_pathway_settings(
+        last,
+        pathway=settings.pathway,
+        target_year=settings.target_year,
+        annual_reduction_pct=settings.annual_reduction_pct,
+        carbon_budget_kt=settings.carbon_budget,
+        trend_start_year=settings.trend_start_year,
+        first_actual_year=first,
+    )
     plan = inputs["interventions"]
     if plan is not None:
         for name in settings.interventions:
             if name not in set(plan["intervention"]):
-                findings.append(Finding("warning", f"The intervention '{name}' left out by the settings is not in the "
-                                                   "interventions file, so nothing was left out for it."))
+                findings.append(
+                    Finding(
+                        "warning",
+                        f"The intervention '{name}' left out by the settings is not in the "
+                        "interventions file, so nothing was left out for it.",
+                    )
+                )
         rows = _plan_rows(settings, plan, series)
         if len(rows):
             findings += check_interventions(rows, sectors=series.sectors, last_actual_year=last)
@@ -1180,7 +1223,9 @@ def _plan_rows(settings: Settings, plan: pd.DataFrame | None, series: EmissionsD
     """The interventions of the settings' scope that are ticked (sector filtering happens in the scenario)."""
     if plan is None:
         return None
-    rows = plan[(plan["scope"] == settings.scope) & plan["intervention"].map(lambda n: settings.interventions.get(n, True))]
+    rows = plan[
+        (plan["scope"] == settings.scope) & plan["intervention"].map(lambda n: settings.interventions.get(n, True))
+    ]
     return rows.reset_index(drop=True)
 
 
@@ -1223,7 +1268,9 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         peer_count=int(_parameter("climate.similar_authority_count")),
     )
     scenario.is_example = dict(inputs["is_example"])
-    warnings = list(dict.fromkeys([f.message for f in findings if not f.is_error] + [f.message for f in scenario.findings]))
+    warnings = list(
+        dict.fromkeys([f.message for f in findings if not f.is_error] + [f.message for f in scenario.findings])
+    )
     scenario.findings = [Finding("warning", m) for m in warnings]
     return Result(
         settings=settings,
@@ -1245,8 +1292,16 @@ def findings_table(findings: Iterable[Finding]) -> pd.DataFrame:
 
 def compare(first: Result, second: Result) -> pd.DataFrame:
     """The headline figures of two runs side by side, with the difference (second minus first) where numeric."""
-    keys = ["last_actual_kt", "target_year", "required_annual_reduction_pct", "cumulative_to_target_kt",
-            "pathway_kt_in_target_year", "trend_net_zero_year", "budget_exhausted_year", "plan_shortfall_kt"]
+    keys = [
+        "last_actual_kt",
+        "target_year",
+        "required_annual_reduction_pct",
+        "cumulative_to_target_kt",
+        "pathway_kt_in_target_year",
+        "trend_net_zero_year",
+        "budget_exhausted_year",
+        "plan_shortfall_kt",
+    ]
     a, b = first.detail.summary, second.detail.summary
     rows = []
     for key in keys:
@@ -1259,7 +1314,7 @@ def compare(first: Result, second: Result) -> pd.DataFrame:
 
 
 def demand_table(scenario: Scenario) -> pd.DataFrame:
-    """What the pathway demands each year: its emissions, the fall from the year before (kt and %), to the target year."""
+    """What the pathway demands each year, to the target year: emissions, the fall from the year before (kt and %)."""
     last_kt = scenario.summary["last_actual_kt"]
     path = scenario.table.loc[scenario.table["pathway_kt"].notna(), ["year", "pathway_kt"]].reset_index(drop=True)
     previous = np.concatenate([[last_kt], path["pathway_kt"].to_numpy()[:-1]])
@@ -1326,75 +1381,142 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
     def para(text: str) -> str:
         return f"<p>{esc(text)}</p>"
 
-    standing = pd.DataFrame({
-        "figure": ["Last year of actual data", f"Emissions that year ({unit})", "Target year",
-                   f"Pathway in the target year ({unit})", f"Current trend in the target year ({unit})",
-                   "Yearly fall the pathway asks for (%)", f"Emitted on the pathway to the target ({unit})"],
-        "value": [str(summ["last_actual_year"]), format_number(summ["last_actual_kt"], 1), str(summ["target_year"]),
-                  format_number(summ["pathway_kt_in_target_year"], 1), format_number(summ["trend_kt_in_target_year"], 1),
-                  format_pct(summ["required_annual_reduction_pct"]), format_number(summ["cumulative_to_target_kt"], 0)],
-    })
-    sections = [("Where emissions stand against the target",
-                 para(f"The target: {PATHWAY_LABELS[summ['pathway']].lower()}, to {summ['target_year']}, for {place}.")
-                 + table(standing, "Emissions against the target"))]
+    standing = pd.DataFrame(
+        {
+            "figure": [
+                "Last year of actual data",
+                f"Emissions that year ({unit})",
+                "Target year",
+                f"Pathway in the target year ({unit})",
+                f"Current trend in the target year ({unit})",
+                "Yearly fall the pathway asks for (%)",
+                f"Emitted on the pathway to the target ({unit})",
+            ],
+            "value": [
+                str(summ["last_actual_year"]),
+                format_number(summ["last_actual_kt"], 1),
+                str(summ["target_year"]),
+                format_number(summ["pathway_kt_in_target_year"], 1),
+                format_number(summ["trend_kt_in_target_year"], 1),
+                format_pct(summ["required_annual_reduction_pct"]),
+                format_number(summ["cumulative_to_target_kt"], 0),
+            ],
+        }
+    )
+    sections = [
+        (
+            "Where emissions stand against the target",
+            para(f"The target: {PATHWAY_LABELS[summ['pathway']].lower()}, to {summ['target_year']}, for {place}.")
+            + table(standing, "Emissions against the target"),
+        )
+    ]
 
     demand = demand_table(s)
-    sections.append(("The pathway and what it demands each year",
-                     fig.get("pathway", "")
-                     + table(demand, f"The pathway year by year ({unit}): emissions, the fall from the year before, "
-                                     "and the running total",
-                             ["year", "pathway_kt", "reduction_kt", "reduction_pct", "cumulative_kt"])))
+    sections.append(
+        (
+            "The pathway and what it demands each year",
+            fig.get("pathway", "")
+            + table(
+                demand,
+                f"The pathway year by year ({unit}): emissions, the fall from the year before, and the running total",
+                ["year", "pathway_kt", "reduction_kt", "reduction_pct", "cumulative_kt"],
+            ),
+        )
+    )
 
     tnz = summ.get("trend_net_zero_year")
     slope = summ.get("trend_slope_kt_per_year", 0.0)
-    trend_words = (f"A straight line fitted to the actual emissions from {max(result.settings.trend_start_year, int(s.actual.index.min()))} "
-                   f"to {summ['last_actual_year']} changes by {format_number(slope, 1)} {unit} a year; "
-                   + (f"it reaches zero in {tnz}." if tnz else "it does not reach zero."))
-    gap = s.table.loc[s.table["pathway_kt"].notna() & (s.table["year"] % 5 == 0), ["year", "pathway_kt", "trend_kt", "gap_kt"]]
-    sections.append(("The trend", para(trend_words) + table(gap, f"The trend against the pathway every fifth year ({unit}); "
-                                                                  "the gap is the trend minus the pathway")))
+    trend_from = max(result.settings.trend_start_year, int(s.actual.index.min()))
+    trend_words = (
+        f"A straight line fitted to the actual emissions from {trend_from} "
+        f"to {summ['last_actual_year']} changes by {format_number(slope, 1)} {unit} a year; "
+        + (f"it reaches zero in {tnz}." if tnz else "it does not reach zero.")
+    )
+    gap = s.table.loc[
+        s.table["pathway_kt"].notna() & (s.table["year"] % 5 == 0), ["year", "pathway_kt", "trend_kt", "gap_kt"]
+    ]
+    sections.append(
+        (
+            "The trend",
+            para(trend_words)
+            + table(
+                gap, f"The trend against the pathway every fifth year ({unit}); the gap is the trend minus the pathway"
+            ),
+        )
+    )
 
     if summ.get("carbon_budget_kt"):
-        budget_words = (f"The carbon budget is {format_number(summ['carbon_budget_kt'], 0)} {unit} from {summ['last_actual_year'] + 1}"
-                        + (f" (source: {s.carbon_budget_source})" if s.carbon_budget_source else " (no source given)") + ". "
-                        + f"Held at the {summ['last_actual_year']} level, emissions use it up in {summ['budget_exhausted_year']}. "
-                        + (f"On the chosen pathway it is used up in {summ['pathway_budget_exhausted_year']}."
-                           if summ.get("pathway_budget_exhausted_year") else "The chosen pathway stays within it to the target year."))
+        budget_words = (
+            f"The carbon budget is {format_number(summ['carbon_budget_kt'], 0)} {unit} "
+            f"from {summ['last_actual_year'] + 1}"
+            + (f" (source: {s.carbon_budget_source})" if s.carbon_budget_source else " (no source given)")
+            + ". "
+            + f"Held at the {summ['last_actual_year']} level, emissions use it up in {summ['budget_exhausted_year']}. "
+            + (
+                f"On the chosen pathway it is used up in {summ['pathway_budget_exhausted_year']}."
+                if summ.get("pathway_budget_exhausted_year")
+                else "The chosen pathway stays within it to the target year."
+            )
+        )
     else:
-        budget_words = ("No carbon budget was given for this run. A local carbon budget (for example the Tyndall Centre's for "
-                        "the district) can be entered to see when it runs out.")
+        budget_words = (
+            "No carbon budget was given for this run. A local carbon budget (for example the Tyndall Centre's for "
+            "the district) can be entered to see when it runs out."
+        )
     sections.append(("The carbon budget", para(budget_words)))
 
     if s.plan is not None:
-        verdict = ("The planned actions bring emissions to or below the pathway in the target year."
-                   if s.plan["meets_target"] else
-                   f"The planned actions leave {format_number(s.plan['shortfall_kt'], 1)} {unit} above the pathway in "
-                   f"{summ['target_year']}: more action is needed.")
-        body = (para(verdict) + fig.get("wedges", "") + fig.get("macc", "")
-                + table(s.macc, "Planned actions from cheapest to dearest per tonne",
-                        ["intervention", "sector", "annual_abatement_tco2e", "cost", "cost_per_tco2e"]))
+        verdict = (
+            "The planned actions bring emissions to or below the pathway in the target year."
+            if s.plan["meets_target"]
+            else f"The planned actions leave {format_number(s.plan['shortfall_kt'], 1)} {unit} above the pathway in "
+            f"{summ['target_year']}: more action is needed."
+        )
+        body = (
+            para(verdict)
+            + fig.get("wedges", "")
+            + fig.get("macc", "")
+            + table(
+                s.macc,
+                "Planned actions from cheapest to dearest per tonne",
+                ["intervention", "sector", "annual_abatement_tco2e", "cost", "cost_per_tco2e"],
+            )
+        )
         if s.is_example.get("interventions"):
             body = para(INTERVENTIONS_EXAMPLE_NOTE) + body
     else:
-        body = para("No planned actions are included in this run, so the whole gap between the baseline and the pathway remains.")
+        body = para(
+            "No planned actions are included in this run, so the whole gap between the baseline and the pathway "
+            "remains."
+        )
     sections.append(("The planned actions and the gap", body))
 
     if s.peers is not None:
         totals = peer_totals(s.peers)
-        body = fig.get("peers", "") + table(totals, f"Emissions per person and per km² in {int(s.series.emissions['year'].max())}",
-                                            ["authority_name", "group", "emissions_kt", "per_person_t", "per_km2_t"])
+        body = fig.get("peers", "") + table(
+            totals,
+            f"Emissions per person and per km² in {int(s.series.emissions['year'].max())}",
+            ["authority_name", "group", "emissions_kt", "per_person_t", "per_km2_t"],
+        )
     else:
-        body = para("The comparison with similar authorities is for a district; it does not apply to the council's own estate.")
+        body = para(
+            "The comparison with similar authorities is for a district; it does not apply to the council's own estate."
+        )
     sections.append(("Comparison with similar authorities", body))
 
     limits = [s.series.series_name + ".", s.series.attribution, *s.series.caveats]
     if s.scope == "district":
         limits.append(str(s.milestones["note"].iloc[0]))
     else:
-        limits.append("Council estate emissions are activity data times dated emission factors, by financial year (April to March), "
-                      "shown at the calendar year each financial year starts.")
-    limits.append("The trend is a straight line: it says where emissions go if the recent fall carries on at the same pace, "
-                  "not a forecast.")
+        limits.append(
+            "Council estate emissions are activity data times dated emission factors, by financial year "
+            "(April to March), "
+            "shown at the calendar year each financial year starts."
+        )
+    limits.append(
+        "The trend is a straight line: it says where emissions go if the recent fall carries on at the same pace, "
+        "not a forecast."
+    )
     sections.append(("The data: source and limits", "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in limits) + "</ul>"))
 
     notes = []
@@ -1406,7 +1528,8 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
         f"{REPORT_TITLE}: {s.authority_name if s.scope == 'district' else 'council estate'}",
         sections,
         result.provenance,
-        intro=f"Emissions against the target to {summ['target_year']}, made with the workbook's climate targets notebook.",
+        intro=f"Emissions against the target to {summ['target_year']}, made with the workbook's climate targets "
+        "notebook.",
         example_note=" ".join(notes) or None,
         summary=s.sentences,
         warnings=result.warnings,
@@ -1415,9 +1538,12 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
 
 #: What the screen and the report say when the council estate or the interventions are the shipped examples.
 ESTATE_EXAMPLE_NOTE = (
-    "Council estate: example figures. The buildings, fleet, activity data and emission factors shown are fictional examples, "
-    "not Sevenoaks District Council's own; load the council's activity data (template: data/climate/council_estate_template.xlsx) "
+    "Council estate: example figures. The buildings, fleet, activity data and emission factors shown are fictional "
+    "examples, not Sevenoaks District Council's own; load the council's activity data "
+    "(template: data/climate/council_estate_template.xlsx) "
     "and the year's official UK Government conversion factors."
 )
-INTERVENTIONS_EXAMPLE_NOTE = ("The interventions are example figures for illustration (each name starts 'Example:'); "
-                              "load the council's own plan to replace them.")
+INTERVENTIONS_EXAMPLE_NOTE = (
+    "The interventions are example figures for illustration (each name starts 'Example:'); "
+    "load the council's own plan to replace them."
+)

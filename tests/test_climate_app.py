@@ -8,15 +8,22 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from test_emissions import FIXTURE_ROWS, desnz_fixture_csv
 
 from sv_helpers import climate as cl
 from sv_helpers.apps import climate as climate_app
-from test_emissions import FIXTURE_ROWS, desnz_fixture_csv
 
 
 def upload(widget, name: str, content: bytes) -> None:
-    widget.value = [{"name": name, "type": "text/csv", "size": len(content), "content": memoryview(content),
-                     "last_modified": dt.datetime.now(dt.timezone.utc)}]
+    widget.value = [
+        {
+            "name": name,
+            "type": "text/csv",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": dt.datetime.now(dt.UTC),
+        }
+    ]
 
 
 def build(**changes) -> climate_app.ClimateApp:
@@ -125,8 +132,14 @@ def test_the_council_estate_starts_at_the_councils_net_zero_year_and_says_it_is_
 def test_a_link_with_an_unknown_authority_or_an_early_target_year_keeps_the_app_and_says_so():
     app = build()
     app.apply_query("authority_code=XYZ&target_year=2019&pathway=constant_rate")
-    assert "The authority code 'XYZ' is not in the emissions data; Sevenoaks District Council is shown instead." in app.notices.message
-    assert "The link's target year, 2019, is not after the last year of actual data, 2020; 2050 is used instead." in app.notices.message
+    assert (
+        "The authority code 'XYZ' is not in the emissions data; Sevenoaks District Council is shown instead."
+        in app.notices.message
+    )
+    assert (
+        "The link's target year, 2019, is not after the last year of actual data, 2020; 2050 is used instead."
+        in app.notices.message
+    )
     assert "Sevenoaks District Council" in headline(app) and "Falling by 10.0% a year" in headline(app)
 
 
@@ -149,6 +162,9 @@ def test_a_link_from_three_changed_settings_opens_the_same_scenario():
 def test_the_report_button_makes_the_html_and_pdf_report():
     app = build()
     app.make_report.click()
-    assert 'download="climate_report.html"' in app.downloads.value and 'download="climate_report.pdf"' in app.downloads.value
+    assert (
+        'download="climate_report.html"' in app.downloads.value
+        and 'download="climate_report.pdf"' in app.downloads.value
+    )
     assert "The report is ready." in app.downloads.value
     assert not app.make_report.disabled and app.status.value == ""

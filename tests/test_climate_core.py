@@ -26,26 +26,53 @@ DISTRICT_FILES = {
     "trend_gap.csv": "year,pathway_kt,trend_kt,gap_kt",
     "milestones.csv": "year,label,pct_below_base,local_equivalent_kt,note",
     "cost_curve.csv": "intervention,sector,annual_abatement_tco2e,lifetime_abatement_tco2e,cost,cost_per_tco2e,"
-                      "cumulative_start_tco2e,cumulative_abatement_tco2e",
+    "cumulative_start_tco2e,cumulative_abatement_tco2e",
     "peers.csv": "authority_code,authority_name,group,sector,emissions_kt,per_person_t,per_km2_t",
 }
 
 #: Figures the code before the core gave (summary.json) for three runs on the shipped data.
 BEFORE = {
-    "default": ({}, {"last_actual_year": 2020, "last_actual_kt": 418.91739868321713, "required_annual_reduction_pct": 10 / 3,
-                     "cumulative_to_target_kt": 6074.302280906649, "trend_net_zero_year": 2040,
-                     "plan_shortfall_kt": 347.91739868321713}),
-    "budget": ({"pathway": "budget", "carbon_budget_kt": 3000.0},
-               {"required_annual_reduction_pct": 12.252925409796726, "cumulative_to_target_kt": 2940.5570100212294,
-                "trend_net_zero_year": 2040, "budget_exhausted_year": 2028, "pathway_kt_in_target_year": 8.300567577286463,
-                "plan_shortfall_kt": 339.61683110593066}),
-    "estate": ({"scope": "council estate", "target_year": 2030},
-               {"last_actual_year": 2024, "last_actual_kt": 1.770329, "required_annual_reduction_pct": 100 / 6,
-                "cumulative_to_target_kt": 4.425822500000001, "trend_net_zero_year": 2048, "plan_shortfall_kt": 0.39532900000000004}),
+    "default": (
+        {},
+        {
+            "last_actual_year": 2020,
+            "last_actual_kt": 418.91739868321713,
+            "required_annual_reduction_pct": 10 / 3,
+            "cumulative_to_target_kt": 6074.302280906649,
+            "trend_net_zero_year": 2040,
+            "plan_shortfall_kt": 347.91739868321713,
+        },
+    ),
+    "budget": (
+        {"pathway": "budget", "carbon_budget_kt": 3000.0},
+        {
+            "required_annual_reduction_pct": 12.252925409796726,
+            "cumulative_to_target_kt": 2940.5570100212294,
+            "trend_net_zero_year": 2040,
+            "budget_exhausted_year": 2028,
+            "pathway_kt_in_target_year": 8.300567577286463,
+            "plan_shortfall_kt": 339.61683110593066,
+        },
+    ),
+    "estate": (
+        {"scope": "council estate", "target_year": 2030},
+        {
+            "last_actual_year": 2024,
+            "last_actual_kt": 1.770329,
+            "required_annual_reduction_pct": 100 / 6,
+            "cumulative_to_target_kt": 4.425822500000001,
+            "trend_net_zero_year": 2048,
+            "plan_shortfall_kt": 0.39532900000000004,
+        },
+    ),
 }
 #: pathway.csv values (year -> pathway_kt, trend_kt) from the code before the core.
 PATHWAY_BEFORE = {
-    "default": {2030: (279.27826578881144, 213.81717993838538), 2035: (209.45869934160856, 104.85110401663405), 2050: (0.0, 0.0)},
+    "default": {
+        2030: (279.27826578881144, 213.81717993838538),
+        2035: (209.45869934160856, 104.85110401663405),
+        2050: (0.0, 0.0),
+    },
     "budget": {2030: (113.35870134532033, 213.81717993838538), 2035: (58.968230235196124, 104.85110401663405)},
 }
 
@@ -72,8 +99,13 @@ def test_run_and_write_reproduce_the_batch_outputs_of_before(written, case):
     summary = json.loads((folder / "summary.json").read_text())
     for key, value in BEFORE[case][1].items():
         assert summary[key] == pytest.approx(value), key
-    assert list(summary)[:5] == ["last_actual_year", "last_actual_kt", "required_annual_reduction_pct", "cumulative_to_target_kt",
-                                 "trend_net_zero_year"]
+    assert list(summary)[:5] == [
+        "last_actual_year",
+        "last_actual_kt",
+        "required_annual_reduction_pct",
+        "cumulative_to_target_kt",
+        "trend_net_zero_year",
+    ]
     assert ("budget_exhausted_year" in summary) == (case == "budget")
     pathway = pd.read_csv(folder / "pathway.csv").set_index("year")
     for year, (path_kt, trend_kt) in PATHWAY_BEFORE.get(case, {}).items():
@@ -89,8 +121,12 @@ def test_run_and_write_reproduce_the_batch_outputs_of_before(written, case):
 
 def test_summary_figures_are_the_four_a_sweep_needs(written):
     result, _ = written["budget"]
-    assert list(result.summary) == ["required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year",
-                                    "budget_exhausted_year"]
+    assert list(result.summary) == [
+        "required_annual_reduction_pct",
+        "cumulative_to_target_kt",
+        "trend_net_zero_year",
+        "budget_exhausted_year",
+    ]
     assert result.summary["budget_exhausted_year"] == 2028
     assert written["default"][0].summary["budget_exhausted_year"] is None
 
@@ -111,9 +147,16 @@ def test_the_report_pdf_holds_the_headline_and_every_section(written):
     assert "Climate progress report" in text
     assert "the carbon budget runs out in 2028" in text
     page = (folder / "report.html").read_text()
-    for heading in ("Where emissions stand against the target", "The pathway and what it demands each year", "The trend",
-                    "The carbon budget", "The planned actions and the gap", "Comparison with similar authorities",
-                    "The data: source and limits", "Provenance"):
+    for heading in (
+        "Where emissions stand against the target",
+        "The pathway and what it demands each year",
+        "The trend",
+        "The carbon budget",
+        "The planned actions and the gap",
+        "Comparison with similar authorities",
+        "The data: source and limits",
+        "Provenance",
+    ):
         assert f"<h2>{heading}</h2>" in page, heading
     assert "mySociety" in page and "3,000 kt CO2" in page
     assert 'lang="en-GB"' in page
@@ -201,7 +244,9 @@ def test_a_target_year_not_after_the_last_actual_year_is_refused_by_the_data(dis
 
 def test_a_trend_start_before_the_data_is_a_notice_not_a_silent_clamp(district_inputs):
     result = cl.run(cl.Settings.from_parameters({"trend_start_year": 1995}), district_inputs)
-    assert any("The actual data start in 2005, so the trend is fitted from then, not from 1995." in w for w in result.warnings)
+    assert any(
+        "The actual data start in 2005, so the trend is fitted from then, not from 1995." in w for w in result.warnings
+    )
 
 
 def test_an_unknown_authority_is_refused_with_suggestions(district_inputs):
@@ -210,10 +255,23 @@ def test_an_unknown_authority_is_refused_with_suggestions(district_inputs):
 
 
 ABSURD = [
-    "target_year=1e9", "target_year=nan", "target_year=-1", "annual_reduction_pct=inf", "annual_reduction_pct=-3",
-    "carbon_budget_kt=1e300", "carbon_budget_kt=nan", "trend_start_year=-5", "pathway=%3Cscript%3E", "scope=moon",
-    "sectors=not-json", "sectors=%7B%22Transport%22%3A%22maybe%22%7D", "interventions=%5B1%2C2%5D",
-    "emissions_path=/etc/passwd", "output_dir=/tmp/x", "nonsense=1", "target_year=" + "9" * 5000,
+    "target_year=1e9",
+    "target_year=nan",
+    "target_year=-1",
+    "annual_reduction_pct=inf",
+    "annual_reduction_pct=-3",
+    "carbon_budget_kt=1e300",
+    "carbon_budget_kt=nan",
+    "trend_start_year=-5",
+    "pathway=%3Cscript%3E",
+    "scope=moon",
+    "sectors=not-json",
+    "sectors=%7B%22Transport%22%3A%22maybe%22%7D",
+    "interventions=%5B1%2C2%5D",
+    "emissions_path=/etc/passwd",
+    "output_dir=/tmp/x",
+    "nonsense=1",
+    "target_year=" + "9" * 5000,
 ]
 
 
@@ -225,17 +283,28 @@ def test_absurd_links_give_notices_and_defaults_never_an_exception(query):
 
 
 def test_a_link_round_trips_every_setting_a_link_may_carry():
-    s = cl.Settings.from_parameters({"authority_code": "TUN", "pathway": "constant_rate", "annual_reduction_pct": 8.5,
-                                     "target_year": 2040, "trend_start_year": 2010, "carbon_budget_kt": 2500.0,
-                                     "carbon_budget_source": "Tyndall Centre", "sectors": {"Transport": False},
-                                     "interventions": {"Example: rooftop solar on homes": False}})
+    s = cl.Settings.from_parameters(
+        {
+            "authority_code": "TUN",
+            "pathway": "constant_rate",
+            "annual_reduction_pct": 8.5,
+            "target_year": 2040,
+            "trend_start_year": 2010,
+            "carbon_budget_kt": 2500.0,
+            "carbon_budget_source": "Tyndall Centre",
+            "sectors": {"Transport": False},
+            "interventions": {"Example: rooftop solar on homes": False},
+        }
+    )
     back, notices = cl.Settings.from_query(s.to_query())
     assert notices == [] and back == s
 
 
 # --------------------------------------------------------------------------- the round trip (property)
 
-names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(lambda t: t.strip())
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20).filter(
+    lambda t: t.strip()
+)
 
 
 @st.composite
@@ -267,5 +336,7 @@ def test_from_parameters_of_to_parameters_gives_the_same_settings(parameters):
     assert cl.Settings.from_parameters(s.to_parameters()) == s
     back, notices = cl.Settings.from_query(s.to_query())
     assert notices == []
-    assert back == s.replace(**{n: getattr(cl.Settings(), n) for n, spec in cl.Settings.specs().items() if not spec.link})
+    assert back == s.replace(
+        **{n: getattr(cl.Settings(), n) for n, spec in cl.Settings.specs().items() if not spec.link}
+    )
     assert all(math.isfinite(v) for v in (s.annual_reduction_pct, s.carbon_budget_kt))

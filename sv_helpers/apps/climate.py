@@ -31,7 +31,10 @@ from sv_helpers.parameters import parameter_value
 from sv_helpers.paths import resolve_path
 from sv_helpers.scenario import Result
 
-SCOPE_OPTIONS = [("District (the whole area)", "district"), ("Council estate (the council's own operations)", "council estate")]
+SCOPE_OPTIONS = [
+    ("District (the whole area)", "district"),
+    ("Council estate (the council's own operations)", "council estate"),
+]
 
 
 def _kt(value: float, unit: str) -> str:
@@ -93,8 +96,19 @@ def pathway_figure(result: Any) -> str:
     """Actual emissions, the chosen pathway, the trend and the UK milestones, as an accessible figure."""
     s = _scenario(result)
     t = s.table[["year", "actual_kt", "pathway_kt", "trend_kt", "gap_kt"]]
-    key = _key("pathway", t, s.milestones, s.scope, s.authority_name, s.series.unit, s.series.attribution,
-               s.summary["pathway"], s.summary["target_year"], s.summary["last_actual_kt"], s.summary["trend_net_zero_year"])
+    key = _key(
+        "pathway",
+        t,
+        s.milestones,
+        s.scope,
+        s.authority_name,
+        s.series.unit,
+        s.series.attribution,
+        s.summary["pathway"],
+        s.summary["target_year"],
+        s.summary["last_actual_kt"],
+        s.summary["trend_net_zero_year"],
+    )
     return _cached(key, lambda: _pathway_figure(s))
 
 
@@ -105,18 +119,43 @@ def _pathway_figure(s: cl.Scenario) -> str:
     act = t.dropna(subset=["actual_kt"])
     ax.plot(act["year"], act["actual_kt"], color=charts.PALETTE[0], linewidth=2.5, label="Actual")
     last = s.summary["last_actual_year"]
-    path = pd.concat([pd.DataFrame({"year": [last], "pathway_kt": [s.summary["last_actual_kt"]]}),
-                      t.dropna(subset=["pathway_kt"])[["year", "pathway_kt"]]])
+    path = pd.concat(
+        [
+            pd.DataFrame({"year": [last], "pathway_kt": [s.summary["last_actual_kt"]]}),
+            t.dropna(subset=["pathway_kt"])[["year", "pathway_kt"]],
+        ]
+    )
     label = cl.PATHWAY_LABELS[s.summary["pathway"]].lower()
-    ax.plot(path["year"], path["pathway_kt"], color=charts.PALETTE[2], linewidth=2.5, linestyle="--", label=f"Pathway: {label}")
+    ax.plot(
+        path["year"],
+        path["pathway_kt"],
+        color=charts.PALETTE[2],
+        linewidth=2.5,
+        linestyle="--",
+        label=f"Pathway: {label}",
+    )
     trend = t.dropna(subset=["trend_kt"])
-    ax.plot(trend["year"], trend["trend_kt"], color=charts.PALETTE[5], linewidth=2, linestyle=":", label="Current trend")
+    ax.plot(
+        trend["year"], trend["trend_kt"], color=charts.PALETTE[5], linewidth=2, linestyle=":", label="Current trend"
+    )
     m = s.milestones
     if s.scope == "district":
-        ax.scatter(m["year"], m["local_equivalent_kt"], marker="D", color=charts.PALETTE[7], zorder=5, label="UK targets, rebased (see note)")
+        ax.scatter(
+            m["year"],
+            m["local_equivalent_kt"],
+            marker="D",
+            color=charts.PALETTE[7],
+            zorder=5,
+            label="UK targets, rebased (see note)",
+        )
         for _, row in m.iterrows():
-            ax.annotate(f"{row['pct_below_base']:g}%", (row["year"], row["local_equivalent_kt"]), textcoords="offset points",
-                        xytext=(6, 4), fontsize=8)
+            ax.annotate(
+                f"{row['pct_below_base']:g}%",
+                (row["year"], row["local_equivalent_kt"]),
+                textcoords="offset points",
+                xytext=(6, 4),
+                fontsize=8,
+            )
     ax.axvline(s.summary["target_year"], color="#767676", linewidth=1)
     ax.set_ylim(bottom=min(0, float(np.nanmin(t[["actual_kt", "pathway_kt", "trend_kt"]].to_numpy()))))
     ax.set_ylabel(f"Emissions ({unit})")
@@ -126,17 +165,31 @@ def _pathway_figure(s: cl.Scenario) -> str:
     ax.legend(frameon=False, fontsize=9, loc="upper right")
     first = int(act["year"].min())
     tnz = s.summary["trend_net_zero_year"]
-    milestones = ("; ".join(f"{r['label']}: {_kt(r['local_equivalent_kt'], unit)} if applied to the {first} level"
-                            for _, r in m.iterrows()) + ".") if s.scope == "district" else ""
+    milestones = (
+        (
+            "; ".join(
+                f"{r['label']}: {_kt(r['local_equivalent_kt'], unit)} if applied to the {first} level"
+                for _, r in m.iterrows()
+            )
+            + "."
+        )
+        if s.scope == "district"
+        else ""
+    )
     alt = (
-        f"Line chart of {title_place} emissions in {unit}. Actual emissions went from {_kt(act['actual_kt'].iloc[0], unit)} in {first} "
+        f"Line chart of {title_place} emissions in {unit}. Actual emissions went from "
+        f"{_kt(act['actual_kt'].iloc[0], unit)} in {first} "
         f"to {_kt(s.summary['last_actual_kt'], unit)} in {last}. The pathway ({label}) reaches "
         f"{_kt(s.summary['pathway_kt_in_target_year'], unit)} in {s.summary['target_year']}. "
         + (f"The current trend reaches zero in {tnz}." if tnz else "The current trend does not reach zero.")
         + (" " + milestones if milestones else "")
     )
-    caption = s.series.attribution + (f" UK targets rebased: the local series starts in {first}, not 1990; each UK percentage "
-                                      f"is applied to the {first} level." if s.scope == "district" else "")
+    caption = s.series.attribution + (
+        f" UK targets rebased: the local series starts in {first}, not 1990; each UK percentage "
+        f"is applied to the {first} level."
+        if s.scope == "district"
+        else ""
+    )
     data = _screen(t[["year", "actual_kt", "pathway_kt", "trend_kt", "gap_kt"]])
     return charts.figure_html(fig, alt=alt, caption=caption, data=data)
 
@@ -150,8 +203,18 @@ def _plan_note(s: cl.Scenario) -> str:
 def wedge_figure(result: Any) -> str:
     """Abatement wedges against the baseline, the residual and the chosen pathway."""
     s = _scenario(result)
-    key = _key("wedges", s.wedges, s.table[["year", "pathway_kt"]], s.series.unit, s.series.attribution, s.summary["target_year"],
-               s.summary["last_actual_year"], s.summary["last_actual_kt"], s.plan, _plan_note(s))
+    key = _key(
+        "wedges",
+        s.wedges,
+        s.table[["year", "pathway_kt"]],
+        s.series.unit,
+        s.series.attribution,
+        s.summary["target_year"],
+        s.summary["last_actual_year"],
+        s.summary["last_actual_kt"],
+        s.plan,
+        _plan_note(s),
+    )
     return _cached(key, lambda: _wedge_figure(s))
 
 
@@ -169,15 +232,22 @@ def _wedge_figure(s: cl.Scenario) -> str:
     path = s.table.dropna(subset=["pathway_kt"])
     ax.plot(path["year"], path["pathway_kt"], color="#000000", linestyle="--", linewidth=2, label="Chosen pathway")
     ax.set_ylabel(f"Emissions ({unit})")
-    ax.set_title(f"Planned actions against a baseline held at the {s.summary['last_actual_year']} level", loc="left", fontsize=12)
+    ax.set_title(
+        f"Planned actions against a baseline held at the {s.summary['last_actual_year']} level", loc="left", fontsize=12
+    )
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     plan = s.plan or {}
     target = s.summary["target_year"]
-    verdict = "meets the pathway" if plan.get("meets_target") else f"is {_kt(plan.get('shortfall_kt', 0.0), unit)} above the pathway"
+    verdict = (
+        "meets the pathway"
+        if plan.get("meets_target")
+        else f"is {_kt(plan.get('shortfall_kt', 0.0), unit)} above the pathway"
+    )
     totals = {n: w[n].iloc[-1] for n in names}
     alt = (
-        f"Stacked area chart: the baseline of {_kt(s.summary['last_actual_kt'], unit)} a year split into residual emissions and the "
-        f"saving of each of {len(names)} planned actions, from {int(w['year'].min())} to {target}, with the chosen pathway as a "
+        f"Stacked area chart: the baseline of {_kt(s.summary['last_actual_kt'], unit)} a year split into residual "
+        f"emissions and the saving of each of {len(names)} planned actions, from {int(w['year'].min())} to {target}, "
+        "with the chosen pathway as a "
         f"dashed line. In {target} the actions save {_kt(w['total_abatement_kt'].iloc[-1], unit)}, leaving "
         f"{_kt(w['residual_kt'].iloc[-1], unit)}, which {verdict}. Savings in the target year: "
         + charts.describe_values(list(totals), [_kt(v, unit) for v in totals.values()])
@@ -197,16 +267,29 @@ def _macc_figure(s: cl.Scenario) -> str:
     m = s.macc
     fig, ax = charts.new_figure(8.5, 4.5)
     for i, row in m.iterrows():
-        ax.bar(row["cumulative_start_tco2e"], row["cost_per_tco2e"], width=row["annual_abatement_tco2e"], align="edge",
-               color=charts.colour(i), hatch=charts.HATCHES[i % len(charts.HATCHES)], edgecolor="white", label=row["intervention"])
+        ax.bar(
+            row["cumulative_start_tco2e"],
+            row["cost_per_tco2e"],
+            width=row["annual_abatement_tco2e"],
+            align="edge",
+            color=charts.colour(i),
+            hatch=charts.HATCHES[i % len(charts.HATCHES)],
+            edgecolor="white",
+            label=row["intervention"],
+        )
     ax.set_xlabel("Cumulative annual abatement at full delivery (tCO2e a year)")
     ax.set_ylabel("Cost per tonne saved over the lifetime (£/tCO2e)")
     ax.xaxis.set_major_formatter(lambda v, _: format_number(v))
     ax.yaxis.set_major_formatter(lambda v, _: format_money(v))
     ax.set_title("Marginal abatement cost curve: cheapest tonnes first", loc="left", fontsize=12)
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    alt = ("Marginal abatement cost curve, bars from cheapest to dearest per tonne. " + cl.macc_sentence(m) + " "
-           + charts.describe_values(m["intervention"], [format_money(v, 2) for v in m["cost_per_tco2e"]]) + ".")
+    alt = (
+        "Marginal abatement cost curve, bars from cheapest to dearest per tonne. "
+        + cl.macc_sentence(m)
+        + " "
+        + charts.describe_values(m["intervention"], [format_money(v, 2) for v in m["cost_per_tco2e"]])
+        + "."
+    )
     data = _screen(m.drop(columns=["cumulative_start_tco2e"]), 1)
     caption = f"{_plan_note(s)} Cost per tonne = cost ÷ (annual saving × lifetime), not discounted."
     return charts.figure_html(fig, alt=alt, caption=caption, data=data)
@@ -215,7 +298,9 @@ def _macc_figure(s: cl.Scenario) -> str:
 def peer_figure(result: Any) -> str:
     """Emissions per person by sector (stacked) and per km², for the authority and its peers."""
     s = _scenario(result)
-    key = _key("peers", s.peers, tuple(s.sectors), s.series.unit, s.series.attribution, int(s.series.emissions["year"].max()))
+    key = _key(
+        "peers", s.peers, tuple(s.sectors), s.series.unit, s.series.attribution, int(s.series.emissions["year"].max())
+    )
     return _cached(key, lambda: _peer_figure(s))
 
 
@@ -224,12 +309,19 @@ def _peer_figure(s: cl.Scenario) -> str:
     totals = cl.peer_totals(peers)
     order = totals["authority_code"].tolist()
     names = totals.set_index("authority_code")["authority_name"].str.replace(
-        r"(?<!and) (District|Borough|City) Council$| Council$", "", regex=True)
+        r"(?<!and) (District|Borough|City) Council$| Council$", "", regex=True
+    )
     groups = totals.set_index("authority_code")["group"]
     kinds = {"Selected": "selected", "Similar": "similar"}
     ylabels = [f"{names[c]} ({kinds.get(groups[c], 'Kent')})" for c in order]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10.0, max(4.0, 0.32 * len(order) + 1.6)), dpi=100, sharey=True,
-                                   gridspec_kw={"width_ratios": [3, 2]})
+    fig, (ax1, ax2) = plt.subplots(
+        1,
+        2,
+        figsize=(10.0, max(4.0, 0.32 * len(order) + 1.6)),
+        dpi=100,
+        sharey=True,
+        gridspec_kw={"width_ratios": [3, 2]},
+    )
     for ax in (ax1, ax2):
         ax.spines[["top", "right"]].set_visible(False)
     pivot = peers.pivot_table(index="authority_code", columns="sector", values="per_person_t", aggfunc="sum")
@@ -237,8 +329,15 @@ def _peer_figure(s: cl.Scenario) -> str:
     left = np.zeros(len(order))
     y = np.arange(len(order))
     for i, sector in enumerate(pivot.columns):
-        ax1.barh(y, pivot[sector].to_numpy(), left=left, color=charts.colour(i), hatch=charts.HATCHES[i % len(charts.HATCHES)],
-                 edgecolor="white", label=sector)
+        ax1.barh(
+            y,
+            pivot[sector].to_numpy(),
+            left=left,
+            color=charts.colour(i),
+            hatch=charts.HATCHES[i % len(charts.HATCHES)],
+            edgecolor="white",
+            label=sector,
+        )
         left += pivot[sector].to_numpy()
     ax1.set_yticks(y, ylabels, fontsize=9)
     ax1.invert_yaxis()
@@ -249,21 +348,31 @@ def _peer_figure(s: cl.Scenario) -> str:
     ax2.set_xlabel("Tonnes per km²")
     ax2.xaxis.set_major_formatter(lambda v, _: format_number(v))
     year = int(s.series.emissions["year"].max())
-    fig.suptitle(f"Emissions per person by sector and per km², {year}: similar authorities and Kent districts", x=0.01, ha="left",
-                 fontsize=12)
+    fig.suptitle(
+        f"Emissions per person by sector and per km², {year}: similar authorities and Kent districts",
+        x=0.01,
+        ha="left",
+        fontsize=12,
+    )
     me = totals[totals["group"] == "Selected"].iloc[0]
     rank = int((totals["per_person_t"] < me["per_person_t"]).sum()) + 1
     alt = (
         f"Two bar charts for {year}: emissions per person split by sector, and emissions per square kilometre, for "
-        f"{names[me['authority_code']]} ({format_number(me['per_person_t'], 1)} t per person, {format_number(me['per_km2_t'])} t "
-        f"per km²), {int((totals['group'] == 'Similar').sum())} similar authorities and the other Kent districts. It is number "
+        f"{names[me['authority_code']]} ({format_number(me['per_person_t'], 1)} t per person, "
+        f"{format_number(me['per_km2_t'])} t per km²), {int((totals['group'] == 'Similar').sum())} similar authorities "
+        "and the other Kent districts. It is number "
         f"{rank} of {len(totals)} from lowest per person. Per person: "
-        + charts.describe_values([names[c] for c in order], [format_number(v, 1) + " t" for v in totals["per_person_t"]], limit=20)
+        + charts.describe_values(
+            [names[c] for c in order], [format_number(v, 1) + " t" for v in totals["per_person_t"]], limit=20
+        )
         + "."
     )
     data = _screen(totals, 2)
-    caption = (s.series.attribution + " Similar authorities: nearest on mySociety's emissions-profile inputs (county councils and "
-               "combined authorities left out).")
+    caption = (
+        s.series.attribution
+        + " Similar authorities: nearest on mySociety's emissions-profile inputs (county councils and "
+        "combined authorities left out)."
+    )
     return charts.figure_html(fig, alt=alt, caption=caption, data=data)
 
 
@@ -282,8 +391,10 @@ def report_figures(result: Result) -> dict[str, str]:
 def series_note(result: Any) -> str:
     """What is loaded: the series, its caveats, and whether the estate or the plan are example figures."""
     s = _scenario(result)
-    notes = [f"<p><strong>You are looking at:</strong> {html.escape(s.series.series_name)}.</p>",
-             "<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in s.series.caveats) + "</ul>"]
+    notes = [
+        f"<p><strong>You are looking at:</strong> {html.escape(s.series.series_name)}.</p>",
+        "<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in s.series.caveats) + "</ul>",
+    ]
     if s.scope == "council estate" and s.is_example.get("council_estate"):
         notes.append(f'<p class="sv-example-note"><strong>{html.escape(cl.ESTATE_EXAMPLE_NOTE)}</strong></p>')
     if s.is_example.get("interventions"):
@@ -365,8 +476,13 @@ class ClimateApp(ScenarioApp):
         super().__init__(result, inputs=inputs, notices=notices)
         self._loaded_key = self._input_key(result.settings)  # the inputs given are those of the result: no reload
         self.add_class("sv-climate")
-        for name, css in (("pathway", "sv-pathway-chart"), ("series", "sv-series"), ("wedges", "sv-wedge-chart"),
-                          ("macc", "sv-macc-chart"), ("peers", "sv-peer-chart")):
+        for name, css in (
+            ("pathway", "sv-pathway-chart"),
+            ("series", "sv-series"),
+            ("wedges", "sv-wedge-chart"),
+            ("macc", "sv-macc-chart"),
+            ("peers", "sv-peer-chart"),
+        ):
             self.view_widgets[name].add_class(css)
 
     # ------------------------------------------------------------------ controls
@@ -375,20 +491,40 @@ class ClimateApp(ScenarioApp):
         self.scope = ui.dropdown("Scope", SCOPE_OPTIONS, settings.scope)
         self.authority = ui.dropdown("Authority", [], None)
         self.pathway = ui.dropdown("Pathway", [(cl.PATHWAY_LABELS[m], m) for m in cl.PATHWAY_METHODS], settings.pathway)
-        self.target_year = ui.dropdown("Target year", [(str(settings.target_year), settings.target_year)], settings.target_year)
-        self.reduction = ui.slider("Annual reduction (%)", settings.annual_reduction_pct, 0.0, 100.0, 0.5, readout_format=".1f")
-        self.budget = ui.number_input("Carbon budget (kt) from the year after the last actual year", settings.carbon_budget_kt,
-                                      minimum=0.0, maximum=cl.MAX_CARBON_BUDGET_KT, step=100.0)
-        self.budget_source = ui.text_input("Source of the carbon budget", settings.carbon_budget_source,
-                                           placeholder="e.g. Tyndall Centre carbon budget report for the district")
+        self.target_year = ui.dropdown(
+            "Target year", [(str(settings.target_year), settings.target_year)], settings.target_year
+        )
+        self.reduction = ui.slider(
+            "Annual reduction (%)", settings.annual_reduction_pct, 0.0, 100.0, 0.5, readout_format=".1f"
+        )
+        self.budget = ui.number_input(
+            "Carbon budget (kt) from the year after the last actual year",
+            settings.carbon_budget_kt,
+            minimum=0.0,
+            maximum=cl.MAX_CARBON_BUDGET_KT,
+            step=100.0,
+        )
+        self.budget_source = ui.text_input(
+            "Source of the carbon budget",
+            settings.carbon_budget_source,
+            placeholder="e.g. Tyndall Centre carbon budget report for the district",
+        )
         self.budget_source.continuous_update = False  # redraw when the officer leaves the box, not on every key
-        self.trend_start = ui.dropdown("Trend from year", [(str(settings.trend_start_year), settings.trend_start_year)],
-                                       settings.trend_start_year)
+        self.trend_start = ui.dropdown(
+            "Trend from year", [(str(settings.trend_start_year), settings.trend_start_year)], settings.trend_start_year
+        )
         self.sector_list = TickList("sv-sectors", "sv-sector", "No sectors are loaded.")
         self.plan_list = TickList("sv-interventions", "sv-intervention", "No interventions are loaded for this scope.")
-        for w, css in ((self.scope, "sv-scope"), (self.authority, "sv-authority"), (self.pathway, "sv-pathway"),
-                       (self.target_year, "sv-target-year"), (self.reduction, "sv-reduction"), (self.budget, "sv-budget"),
-                       (self.budget_source, "sv-budget-source"), (self.trend_start, "sv-trend-start")):
+        for w, css in (
+            (self.scope, "sv-scope"),
+            (self.authority, "sv-authority"),
+            (self.pathway, "sv-pathway"),
+            (self.target_year, "sv-target-year"),
+            (self.reduction, "sv-reduction"),
+            (self.budget, "sv-budget"),
+            (self.budget_source, "sv-budget-source"),
+            (self.trend_start, "sv-trend-start"),
+        ):
             w.add_class(css)
         self.scope.observe(self._on_scope, names="value")  # before the base's observer: set the scope's defaults first
         return [
@@ -399,7 +535,9 @@ class ClimateApp(ScenarioApp):
             Control("annual_reduction_pct", self.reduction, read=float),
             Control("carbon_budget_kt", self.budget, read=lambda v: float(v or 0.0)),
             Control("carbon_budget_source", self.budget_source, read=lambda v: v.strip()),
-            Control("trend_start_year", self.trend_start, read=int, write=lambda v: _with_option(self.trend_start, int(v))),
+            Control(
+                "trend_start_year", self.trend_start, read=int, write=lambda v: _with_option(self.trend_start, int(v))
+            ),
             Control("sectors", self.sector_list),
             Control("interventions", self.plan_list),
         ]
@@ -429,15 +567,36 @@ class ClimateApp(ScenarioApp):
         self.busy_buttons = [self.make_downloads, self.make_report]
         by_name = {c.name: c.widget for c in self.control_list}
         return [
-            *(by_name[n] for n in ("scope", "authority_code", "pathway", "target_year", "annual_reduction_pct",
-                                   "carbon_budget_kt", "carbon_budget_source", "trend_start_year")),
-            ui.heading("Sectors included", 3), self.sector_list,
-            ui.heading("Interventions included", 3), self.plan_list,
-            ui.heading("Download the results", 3), self.make_downloads, self.make_report, self.downloads,
+            *(
+                by_name[n]
+                for n in (
+                    "scope",
+                    "authority_code",
+                    "pathway",
+                    "target_year",
+                    "annual_reduction_pct",
+                    "carbon_budget_kt",
+                    "carbon_budget_source",
+                    "trend_start_year",
+                )
+            ),
+            ui.heading("Sectors included", 3),
+            self.sector_list,
+            ui.heading("Interventions included", 3),
+            self.plan_list,
+            ui.heading("Download the results", 3),
+            self.make_downloads,
+            self.make_report,
+            self.downloads,
             ui.heading("Your own data", 3),
-            ui.paragraph("Uploaded files are kept on this server under a fingerprint of their content, so a saved scenario can "
-                         "name them; a link cannot carry them."),
-            self.upload_emissions, self.upload_estate, self.upload_plan, self.reset,
+            ui.paragraph(
+                "Uploaded files are kept on this server under a fingerprint of their content, so a saved scenario can "
+                "name them; a link cannot carry them."
+            ),
+            self.upload_emissions,
+            self.upload_estate,
+            self.upload_plan,
+            self.reset,
         ]
 
     # ------------------------------------------------------------------ views
@@ -453,10 +612,17 @@ class ClimateApp(ScenarioApp):
         if s.peers is not None:
             peers = "<h3>How the district compares</h3>" + peer_figure(s)
         else:
-            peers = ("<h3>How the district compares</h3><p>The comparison with similar places is for the district scope: "
-                     "choose 'District' to see it.</p>")
-        return {"pathway": pathway_figure(s), "series": "<h3>The data</h3>" + series_note(s), "wedges": wedges, "macc": macc,
-                "peers": peers}
+            peers = (
+                "<h3>How the district compares</h3><p>The comparison with similar places is for the district scope: "
+                "choose 'District' to see it.</p>"
+            )
+        return {
+            "pathway": pathway_figure(s),
+            "series": "<h3>The data</h3>" + series_note(s),
+            "wedges": wedges,
+            "macc": macc,
+            "peers": peers,
+        }
 
     def show(self, result: Result) -> None:
         """Fit the data-dependent controls (authorities, years, ticks) to the result, then show it."""
@@ -535,7 +701,11 @@ class ClimateApp(ScenarioApp):
         base = self.base_settings
         notices: list[str] = []
         try:
-            inputs = self.inputs if self.inputs is not None and self.inputs.get("scope") == settings.scope else cl.load(settings)
+            inputs = (
+                self.inputs
+                if self.inputs is not None and self.inputs.get("scope") == settings.scope
+                else cl.load(settings)
+            )
         except InputError as exc:
             return base, [f"The link's settings could not be used: {exc} The settings shown are used instead."]
         series = inputs["series"]
@@ -544,20 +714,27 @@ class ClimateApp(ScenarioApp):
                 code = em.resolve_authority_code(series, settings.authority_code)
             except InputError:
                 name = self.result.detail.authority_name if base.scope == "district" else "Sevenoaks"
-                notices.append(f"The authority code '{settings.authority_code[:40]}' is not in the emissions data; "
-                               f"{name} is shown instead.")
+                notices.append(
+                    f"The authority code '{settings.authority_code[:40]}' is not in the emissions data; "
+                    f"{name} is shown instead."
+                )
                 code = base.authority_code
             settings = settings.replace(authority_code=code)
         last = max(series.years)
         if settings.target_year <= last:
             fallback = base.target_year if base.target_year > last else last + 1
-            notices.append(f"The link's target year, {settings.target_year}, is not after the last year of actual data, {last}; "
-                           f"{fallback} is used instead.")
+            notices.append(
+                f"The link's target year, {settings.target_year}, is not after the last year of actual data, {last}; "
+                f"{fallback} is used instead."
+            )
             settings = settings.replace(target_year=fallback)
         try:
             cl.run(settings, inputs)
         except InputError as exc:
-            return base, [*notices, f"The link's settings could not be used together: {exc} The settings shown are used instead."]
+            return base, [
+                *notices,
+                f"The link's settings could not be used together: {exc} The settings shown are used instead.",
+            ]
         return settings, notices
 
     def on_upload_emissions(self, *_: Any) -> None:
@@ -589,22 +766,37 @@ class ClimateApp(ScenarioApp):
 
     def on_reset(self, *_: Any) -> None:
         defaults = cl.Settings()
-        paths = {n: getattr(defaults, n) for n in ("emissions_path", "estate_path", "factors_path", "interventions_path")}
-        self.apply_settings(self.base_settings.replace(**paths, authority_code=defaults.authority_code, sectors={}, interventions={}))
+        paths = {
+            n: getattr(defaults, n) for n in ("emissions_path", "estate_path", "factors_path", "interventions_path")
+        }
+        self.apply_settings(
+            self.base_settings.replace(**paths, authority_code=defaults.authority_code, sectors={}, interventions={})
+        )
 
     def on_make_downloads(self, *_: Any) -> None:
         """Build the download files for the result shown (only when asked: they are large)."""
         result = self.result
         with self.working("Preparing the downloads…"):
             tables = result.tables
-            summary_json = exports.json_text({**cl.summary_output(result.detail.summary), "provenance": result.provenance})
+            summary_json = exports.json_text(
+                {**cl.summary_output(result.detail.summary), "provenance": result.provenance}
+            )
             files = [
-                (exports.excel_bytes(tables, result.provenance), "climate_targets.xlsx", "All tables with their provenance (Excel)",
-                 ui.XLSX_MIME),
+                (
+                    exports.excel_bytes(tables, result.provenance),
+                    "climate_targets.xlsx",
+                    "All tables with their provenance (Excel)",
+                    ui.XLSX_MIME,
+                ),
                 (exports.csv_bytes(tables["pathway"]), "pathway.csv", "Pathway (CSV)", ui.CSV_MIME),
                 (exports.csv_bytes(tables["summary"]), "summary.csv", "Summary (CSV)", ui.CSV_MIME),
                 (summary_json.encode("utf-8"), "summary.json", "Summary with provenance (JSON)", ui.JSON_MIME),
-                (exports.json_text(result.provenance).encode("utf-8"), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
+                (
+                    exports.json_text(result.provenance).encode("utf-8"),
+                    "provenance.json",
+                    "Provenance record (JSON)",
+                    ui.JSON_MIME,
+                ),
             ]
             self.downloads.value = ui.downloads_html(files)
 
@@ -615,8 +807,9 @@ class ClimateApp(ScenarioApp):
             page = cl.report_html(result, report_figures(result))
             files = [(page.encode("utf-8"), "climate_report.html", "Climate progress report (HTML)", "text/html")]
             try:
-                files.append((report.pdf_bytes(page), "climate_report.pdf", "Climate progress report (PDF)", "application/pdf"))
+                files.append(
+                    (report.pdf_bytes(page), "climate_report.pdf", "Climate progress report (PDF)", "application/pdf")
+                )
             except FileNotFoundError as exc:
                 raise InputError(str(exc)) from None
             self.downloads.value = ui.downloads_html(files) + '<p role="status">The report is ready.</p>'
-

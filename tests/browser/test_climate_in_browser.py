@@ -9,7 +9,9 @@ from conftest import assert_clean, axe_violations
 
 NOTEBOOK = "climate_targets.ipynb"
 READY = ".sv-climate .sv-pathway-chart img"
-ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0; transformed by mySociety (CC BY 4.0)."
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0; transformed by mySociety (CC BY 4.0)."
+)
 
 INSIDE_VIEWPORT = """
 sel => { const r = document.querySelector(sel).getBoundingClientRect();
@@ -34,7 +36,9 @@ def test_app_opens_on_sevenoaks_clean_with_captioned_charts(open_app):
     assert "On the current trend the district reaches net zero in" in text
     assert "To reach net zero by 2050" in text
     assert "You are looking at" in app.page.inner_text(".sv-series")
-    captions = app.page.eval_on_selector_all(".sv-pathway-chart figcaption, .sv-peer-chart figcaption", "els => els.map(e => e.textContent)")
+    captions = app.page.eval_on_selector_all(
+        ".sv-pathway-chart figcaption, .sv-peer-chart figcaption", "els => els.map(e => e.textContent)"
+    )
     assert len(captions) == 2 and all(ATTRIBUTION in c for c in captions)
     assert "local series starts in 2005, not 1990" in captions[0]
     alts = app.page.eval_on_selector_all(".sv-climate figure img", "els => els.map(e => e.getAttribute('alt'))")
@@ -46,10 +50,14 @@ def test_the_headline_and_the_pathway_chart_are_on_the_first_screen_and_nothing_
     app = open_app(NOTEBOOK, ready=READY, viewport=(1280, 800))
     page = app.page
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-headline"), "the headline is not entirely on the first screen"
-    assert page.evaluate(INSIDE_VIEWPORT, ".sv-pathway-chart img"), "the pathway chart is not entirely on the first screen"
+    assert page.evaluate(INSIDE_VIEWPORT, ".sv-pathway-chart img"), (
+        "the pathway chart is not entirely on the first screen"
+    )
     page.set_viewport_size({"width": 320, "height": 800})
     page.wait_for_timeout(300)
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways at 320 px"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the page scrolls sideways at 320 px"
+    )
 
 
 def test_app_has_no_wcag_violations(open_app):
@@ -64,10 +72,16 @@ def test_changing_the_target_year_redraws_the_pathway(open_app):
     start = time.perf_counter()
     page.select_option(".sv-target-year select", label="2040")
     wait_headline(page, "net zero by 2040")
-    page.wait_for_function("(old) => document.querySelector('.sv-pathway-chart img').getAttribute('src') !== old", arg=before_img, timeout=30_000)
+    page.wait_for_function(
+        "(old) => document.querySelector('.sv-pathway-chart img').getAttribute('src') !== old",
+        arg=before_img,
+        timeout=30_000,
+    )
     print(f"climate app: redraw after changing the target year {time.perf_counter() - start:.2f} s")
     assert "must fall by 5.0% of the 2020 level each year" in headline(app)
-    assert "pathway to 2040" in page.get_attribute(".sv-pathway-chart img", "alt") or "in 2040" in page.get_attribute(".sv-pathway-chart img", "alt")
+    assert "pathway to 2040" in page.get_attribute(".sv-pathway-chart img", "alt") or "in 2040" in page.get_attribute(
+        ".sv-pathway-chart img", "alt"
+    )
     assert_clean(app)
 
 
@@ -80,7 +94,13 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_result(open_app):
     with page.expect_file_chooser() as chooser:
         page.click(".sv-upload-interventions")
     chooser.value.set_files(
-        files=[{"name": "plan.csv", "mimeType": "text/csv", "buffer": b"intervention,scope,sector,annual_abatement_tco2e,start_year,ramp_up_years,cost,lifetime_years\nA,district,Domestic,lots,2025,2,1000,10\n"}],
+        files=[
+            {
+                "name": "plan.csv",
+                "mimeType": "text/csv",
+                "buffer": b"intervention,scope,sector,annual_abatement_tco2e,start_year,ramp_up_years,cost,lifetime_years\nA,district,Domestic,lots,2025,2,1000,10\n",
+            }
+        ],
     )
     page.wait_for_selector(".sv-banner-error", timeout=30_000)
     banner = page.inner_text(".sv-banner-error")
@@ -113,7 +133,9 @@ def test_a_shared_link_sets_the_scenario_but_never_a_file(open_app):
     wait_headline(app.page, "Tunbridge Wells Borough Council")
     text = headline(app)
     assert "Falling by 8.0% a year" in text and "in 2040" in text
-    assert "A link cannot set 'Interventions file' (interventions_path); it was ignored." in app.page.inner_text(".sv-banner-area")
+    assert "A link cannot set 'Interventions file' (interventions_path); it was ignored." in app.page.inner_text(
+        ".sv-banner-area"
+    )
     assert "Example:" in app.page.inner_text(".sv-interventions")
     assert_clean(app)
 
@@ -126,14 +148,18 @@ def test_a_copied_link_after_three_changes_opens_the_same_headline_and_table(ope
     page.select_option(".sv-target-year select", label="2045")
     wait_headline(page, "in 2045")
     page.uncheck(".sv-sector:has-text('Transport') input")
-    page.wait_for_function("() => document.querySelector('a.sv-link').getAttribute('href').includes('sectors')", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('a.sv-link').getAttribute('href').includes('sectors')", timeout=30_000
+    )
     text = headline(app)
     table = page.inner_text(".sv-pathway-chart table")
     href = page.get_attribute("a.sv-link", "href")
     assert "pathway=constant_rate" in href and "target_year=2045" in href
     other = open_app(NOTEBOOK, query=href.lstrip("?"), ready=READY)
     wait_headline(other.page, "in 2045")
-    other.page.wait_for_function("(t) => document.querySelector('.sv-headline').innerText === t", arg=text, timeout=30_000)
+    other.page.wait_for_function(
+        "(t) => document.querySelector('.sv-headline').innerText === t", arg=text, timeout=30_000
+    )
     assert other.page.inner_text(".sv-pathway-chart table") == table
     assert not other.page.is_checked(".sv-sector:has-text('Transport') input")
     assert axe_violations(other) == []
