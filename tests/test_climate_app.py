@@ -131,7 +131,7 @@ def test_the_council_estate_starts_at_the_councils_net_zero_year_and_says_it_is_
 
 def test_a_link_with_an_unknown_authority_or_an_early_target_year_keeps_the_app_and_says_so():
     app = build()
-    app.apply_query("authority_code=XYZ&target_year=2019&pathway=constant_rate")
+    app.apply_query("authority_code=XYZ&target_year=2019&pathway=constant_rate&trend_start_year=2030")
     assert (
         "The authority code 'XYZ' is not in the emissions data; Sevenoaks District Council is shown instead."
         in app.notices.message
@@ -140,6 +140,7 @@ def test_a_link_with_an_unknown_authority_or_an_early_target_year_keeps_the_app_
         "The link's target year, 2019, is not after the last year of actual data, 2020; 2050 is used instead."
         in app.notices.message
     )
+    assert "The link's 'Trend from year', 2030, is not before the last year of actual data, 2020; 2015" in app.notices.message
     assert "Sevenoaks District Council" in headline(app) and "Falling by 10.0% a year" in headline(app)
 
 

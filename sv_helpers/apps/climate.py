@@ -728,6 +728,13 @@ class ClimateApp(ScenarioApp):
                 f"{fallback} is used instead."
             )
             settings = settings.replace(target_year=fallback)
+        if settings.trend_start_year >= last:
+            fallback = base.trend_start_year if base.trend_start_year < last else min(series.years)
+            notices.append(
+                f"The link's 'Trend from year', {settings.trend_start_year}, is not before the last year of actual data, "
+                f"{last}; {fallback} is used instead."
+            )
+            settings = settings.replace(trend_start_year=fallback)
         try:
             cl.run(settings, inputs)
         except InputError as exc:
