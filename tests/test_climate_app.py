@@ -169,3 +169,13 @@ def test_the_report_button_makes_the_html_and_pdf_report():
     )
     assert "The report is ready." in app.downloads.value
     assert not app.make_report.disabled and app.status.value == ""
+
+
+def test_a_budget_out_of_range_is_refused_with_its_range_not_clamped():
+    app = build()
+    before = headline(app)
+    app.budget.value = 2e7
+    assert "'Carbon budget (kt)' (carbon_budget_kt) must be a number from 0 to 10,000,000" in app.banner.message
+    assert headline(app) == before and app.budget.value == 2e7
+    app.budget.value = 0.0
+    assert app.banner.message == ""

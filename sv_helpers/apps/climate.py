@@ -500,10 +500,8 @@ class ClimateApp(ScenarioApp):
         self.budget = ui.number_input(
             "Carbon budget (kt) from the year after the last actual year",
             settings.carbon_budget_kt,
-            minimum=0.0,
-            maximum=cl.MAX_CARBON_BUDGET_KT,
             step=100.0,
-        )
+        )  # unbounded on screen: a value out of range is refused with a message naming the range, never clamped
         self.budget_source = ui.text_input(
             "Source of the carbon budget",
             settings.carbon_budget_source,
