@@ -23,19 +23,35 @@ from ``trend_start_year`` onward.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from sv_helpers.emissions import EmissionsData, load_kent_districts
 from sv_helpers.errors import Finding, InputError, raise_for_errors
+from sv_helpers.exports import json_text
 from sv_helpers.formatting import format_money, format_number, format_pct
-from sv_helpers.parameters import parameter_value
+from sv_helpers.parameters import parameter_path, parameter_value
+from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, coerce, make_provenance, setting, write_result
 from sv_helpers.tables import Column, TableSchema, load_table
 
 PATHWAY_METHODS: tuple[str, ...] = ("linear", "constant_rate", "budget")
+
+
+def _parameter(name: str) -> Any:
+    """A parameter's value today, read from its YAML file once while the file is unchanged."""
+    import datetime as dt
+
+    return _parameter_read(name, parameter_path(name).stat().st_mtime_ns, dt.date.today())
+
+
+@lru_cache(maxsize=128)
+def _parameter_read(name: str, mtime_ns: int, today: Any) -> Any:
+    return parameter_value(name, today)
 PATHWAY_LABELS: dict[str, str] = {
     "linear": "Straight line to zero",
     "constant_rate": "Same percentage fall each year",
@@ -71,7 +87,7 @@ def actual_totals(data: EmissionsData, authority_code: str, sectors: Iterable[st
     InputError
         When no sector is chosen or the authority has no rows.
     """
-    rows = data.emissions[data.emissions["authority_code"] == authority_code]
+    rows = data.rows_of(authority_code)
     if rows.empty:
         raise InputError(f"The authority code '{authority_code}' has no emissions in this series.")
     if sectors is not None:
@@ -472,11 +488,11 @@ def national_milestones(actual: pd.Series) -> pd.DataFrame:
     actual = actual.dropna().sort_index()
     base_year = int(actual.index.min())
     base_kt = float(actual.iloc[0])
-    uk_base = int(parameter_value("climate.uk_target_baseline_year"))
+    uk_base = int(_parameter("climate.uk_target_baseline_year"))
     rows = [
-        (2030, float(parameter_value("climate.uk_reduction_2030_pct"))),
-        (2035, float(parameter_value("climate.uk_reduction_2035_pct"))),
-        (int(parameter_value("climate.uk_net_zero_year")), 100.0),
+        (2030, float(_parameter("climate.uk_reduction_2030_pct"))),
+        (2035, float(_parameter("climate.uk_reduction_2035_pct"))),
+        (int(_parameter("climate.uk_net_zero_year")), 100.0),
     ]
     note = f"UK targets are set against {uk_base}; local data start in {base_year}, so each percentage is applied to the {base_year} level."
     return pd.DataFrame(
@@ -706,7 +722,7 @@ def similar_authorities(similarity: pd.DataFrame, authority_code: str, *, among:
 
 def kent_district_codes(data: EmissionsData) -> list[str]:
     """The Kent districts' codes as this series spells them (county field first, then the shipped list)."""
-    codes = set(data.emissions["authority_code"].unique())
+    codes = data.codes
     if len(data.county):
         from_file = [c for c, county in data.county.items() if str(county).strip().lower() == "kent" and c in codes]
         if from_file:
@@ -853,6 +869,8 @@ class Scenario:
     findings: list[Finding]
     sentences: list[str]
     carbon_budget_source: str = ""
+    #: Input role -> whether the file is the shipped example (for notes on screen and in the report).
+    is_example: dict[str, bool] = field(default_factory=dict)
 
 
 def compute_scenario(
@@ -924,11 +942,17 @@ def compute_scenario(
     macc = marginal_abatement_cost_curve(plan_rows)
     peers = None
     if scope == "district" and similarity is not None and len(series.context):
-        similar = similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
-        try:
-            peers = peer_comparison(series, code, similar=similar["authority_code"], kent=kent_district_codes(series), sectors=chosen)
-        except InputError as exc:
-            findings.append(Finding("warning", str(exc)))
+        key = ("peers", code, tuple(chosen), int(peer_count), id(similarity))
+        if key not in series.memo:  # the same for every pathway setting: worked out once per series
+            similar = similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
+            try:
+                series.memo[key] = peer_comparison(series, code, similar=similar["authority_code"],
+                                                   kent=kent_district_codes(series), sectors=chosen), None
+            except InputError as exc:
+                series.memo[key] = None, str(exc)
+        peers, problem = series.memo[key]
+        if problem:
+            findings.append(Finding("warning", problem))
     place = name if scope == "district" else "Council estate"
     sentences = summary_sentences(summary, place=place, unit=series.unit, plan=plan)
     return Scenario(code, name, scope, series, chosen, actual, table, summary, national_milestones(actual), plan_rows, wedges, plan, macc, peers, findings, sentences, carbon_budget_source)
@@ -951,109 +975,575 @@ def scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     return tables
 
 
-#: The notebook's parameters and their defaults (the papermill cell repeats them as literals).
-DEFAULT_PARAMETERS: dict[str, Any] = {
-    "authority_code": "SEV",
-    "emissions_path": "data/emissions/local_authority_emissions.csv",
-    "scope": "district",
-    "estate_path": "data/climate/council_estate_example.csv",
-    "factors_path": "data/climate/emission_factors_example.csv",
-    "interventions_path": "data/climate/interventions_example.csv",
-    "pathway": "linear",
-    "target_year": 2050,
-    "annual_reduction_pct": 10.0,
-    "carbon_budget_kt": 0.0,
-    "carbon_budget_source": "",
-    "trend_start_year": 2015,
-    "output_dir": "",
-}
+# ------------------------------------------------------------------------ the scenario core: Settings, load, run, write
 
-
-#: The parameters a shared link may set: never file paths or the output folder, so a link
-#: cannot make the server read or write a file of its choosing.
-LINK_PARAMETERS: tuple[str, ...] = (
-    "authority_code",
-    "scope",
-    "pathway",
-    "target_year",
-    "annual_reduction_pct",
-    "carbon_budget_kt",
-    "carbon_budget_source",
-    "trend_start_year",
+#: The largest carbon budget a setting may hold (kt): ten million kt is 25 years of the UK's whole
+#: territorial emissions.
+MAX_CARBON_BUDGET_KT = 10_000_000.0
+#: The latest target year a setting may hold (issue 12); the earliest is the year after the last actual
+#: year of the data.
+LAST_TARGET_YEAR = 2100
+#: The summary figures of a run (the columns of a sweep).
+SUMMARY_FIGURES: tuple[str, ...] = (
+    "required_annual_reduction_pct",
+    "cumulative_to_target_kt",
+    "trend_net_zero_year",
+    "budget_exhausted_year",
 )
 
 
-def scenario_from_parameters(params: Mapping[str, Any]) -> tuple[Scenario, dict[str, Any]]:
-    """Load the files a set of notebook parameters names and compute the scenario.
+def _ticks(value: Mapping[str, Any], spec: Spec) -> dict[str, bool]:
+    """Check a mapping of names to ticked (yes/no); keep only the names left unticked (the rest are included)."""
+    flag = Spec(spec.name, spec.label, "bool", True)
+    out: dict[str, bool] = {}
+    for key, ticked in value.items():
+        name = str(key).strip()
+        if not name:
+            raise InputError(f"The setting '{spec.label}' ({spec.name}) has an item with no name.")
+        if len(name) > 200:
+            raise InputError(f"The setting '{spec.label}' ({spec.name}) has a name longer than 200 characters.")
+        try:
+            included = coerce(ticked, flag)
+        except InputError:
+            raise InputError(
+                f"In '{spec.label}', '{name[:60]}' must be ticked (yes) or not (no), not {ticked!r}."
+            ) from None
+        if not included:
+            out[name] = False
+    if len(out) > 1000:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}) leaves out more than 1,000 names.")
+    return dict(sorted(out.items()))
 
-    Parameters
-    ----------
-    params : mapping
-        The notebook's parameters (see :data:`DEFAULT_PARAMETERS`); file
-        paths are resolved with :func:`sv_helpers.paths.resolve_path`.
+
+@dataclass(frozen=True)
+class Settings(SettingsBase):
+    """Every setting of one climate run: the notebook's parameters and what the app's ticks change.
+
+    ``sectors`` and ``interventions`` name what is left out (``{"Transport": False}``);
+    everything not named is included, so the defaults hold for any data.
+    """
+
+    AREA: ClassVar[str] = "climate"
+    NOTEBOOK: ClassVar[str] = "climate_targets.ipynb"
+
+    authority_code: str = setting("SEV", label="Authority")
+    emissions_path: str = setting("data/emissions/local_authority_emissions.csv", kind="path", label="Emissions file")
+    scope: str = setting("district", label="Scope", choices=SCOPES)
+    estate_path: str = setting("data/climate/council_estate_example.csv", kind="path", label="Council estate data")
+    factors_path: str = setting("data/climate/emission_factors_example.csv", kind="path", label="Emission factors")
+    interventions_path: str | None = setting(
+        "data/climate/interventions_example.csv", kind="path", optional=True, label="Interventions file"
+    )
+    # the budget comes before the pathway, so a link that sets both (in this order) can choose the budget pathway
+    carbon_budget_kt: float = setting(
+        0.0, label="Carbon budget (kt)", minimum=0, maximum=MAX_CARBON_BUDGET_KT, unit="kt"
+    )
+    pathway: str = setting("linear", label="Pathway", choices=PATHWAY_METHODS)
+    target_year: int = setting(
+        parameter="climate.uk_net_zero_year", label="Target year", kind="int", minimum=1990, maximum=LAST_TARGET_YEAR
+    )
+    annual_reduction_pct: float = setting(10.0, label="Annual reduction (%)", minimum=0, maximum=100, unit="%")
+    carbon_budget_source: str = setting("", label="Source of the carbon budget")
+    trend_start_year: int = setting(
+        parameter="climate.trend_start_year",
+        label="Trend from year",
+        kind="int",
+        minimum=1990,
+        maximum=LAST_TARGET_YEAR,
+    )
+    sectors: dict = setting({}, label="Sectors included", kind="mapping", check=_ticks)
+    interventions: dict = setting({}, label="Interventions included", kind="mapping", check=_ticks)
+
+    def check(self) -> None:
+        """Checks that need no data: a budget pathway needs a budget; an emissions file is named."""
+        if self.pathway == "budget" and self.carbon_budget_kt <= 0:
+            raise InputError(
+                "The carbon budget must be more than 0 kt for the budget pathway; 0 kt was given. Enter the budget "
+                "from its source (for example a Tyndall Centre local carbon budget)."
+            )
+        if not str(self.emissions_path or "").strip():
+            raise InputError("The setting 'Emissions file' (emissions_path) is empty: give the emissions CSV to use.")
+
+    @property
+    def carbon_budget(self) -> float | None:
+        """The budget the pathway uses, or ``None`` when none is given (0 means none)."""
+        return self.carbon_budget_kt if (self.carbon_budget_kt > 0 or self.pathway == "budget") else None
+
+
+#: Settings that change what ``load`` reads besides the file paths (the app reloads when they change).
+LOAD_SETTINGS: tuple[str, ...] = ("scope",)
+
+
+@lru_cache(maxsize=1)
+def _similarity() -> pd.DataFrame:
+    from sv_helpers.emissions import read_similarity
+
+    return read_similarity()
+
+
+def _is_example(path: Any) -> bool:
+    return "example" in Path(str(path)).name.lower()
+
+
+def load(settings: Settings) -> Inputs:
+    """Read the files the settings name: the series for the scope, the interventions, and the similarity inputs.
 
     Returns
     -------
-    scenario : Scenario
-    inputs : dict
-        Each input file by role, for the provenance record.
+    Inputs
+        ``values``: ``series`` (:class:`EmissionsData`), ``interventions`` (every scope, or None),
+        ``similarity`` (district only), ``scope`` and ``is_example`` (role → whether the file is example data);
+        ``sources``: each file read, by role, for provenance.
 
     Raises
     ------
     InputError
-        For any missing or malformed file or setting.
+        For a missing or malformed file, naming the file, row and column.
     """
     from sv_helpers import emissions as em
     from sv_helpers.paths import resolve_path
 
-    p = {**DEFAULT_PARAMETERS, **dict(params)}
-    scope = str(p["scope"]).strip().lower()
-    interventions_path = resolve_path(p["interventions_path"]) if p.get("interventions_path") else None
-    plan = load_interventions(interventions_path) if interventions_path else None
-    inputs: dict[str, Any] = {}
-    if scope == "council estate":
-        estate_path, factors_path = resolve_path(p["estate_path"]), resolve_path(p["factors_path"])
+    values: dict[str, Any] = {"scope": settings.scope, "similarity": None}
+    sources: dict[str, Any] = {}
+    examples: dict[str, bool] = {}
+    if settings.scope == "council estate":
+        estate_path = resolve_path(settings.estate_path)
         estate, sheet_factors = em.load_estate_workbook(estate_path)
-        factors = sheet_factors if sheet_factors is not None else em.load_emission_factors(factors_path)
-        series = em.estate_emissions(estate, factors)
-        inputs["council_estate"] = estate_path
-        if sheet_factors is None:
-            inputs["emission_factors"] = factors_path
-        similarity = None
+        sources["council_estate"] = estate_path
+        examples["council_estate"] = _is_example(estate_path)
+        factors = sheet_factors
+        if factors is None:
+            factors_path = resolve_path(settings.factors_path)
+            factors = em.load_emission_factors(factors_path)
+            sources["emission_factors"] = factors_path
+            examples["emission_factors"] = _is_example(factors_path)
+        values["series"] = em.estate_emissions(estate, factors)
     else:
-        emissions_path = resolve_path(p["emissions_path"])
-        series = em.load_emissions(emissions_path)
-        inputs["emissions"] = emissions_path
-        similarity = em.read_similarity()
+        emissions_path = resolve_path(settings.emissions_path)
+        values["series"] = em.load_emissions(emissions_path)
+        values["similarity"] = _similarity()
+        sources["emissions"] = emissions_path
+        examples["emissions"] = False
+    values["interventions"] = None
+    if settings.interventions_path:
+        plan_path = resolve_path(settings.interventions_path)
+        values["interventions"] = load_interventions(plan_path)
+        sources["interventions"] = plan_path
+        examples["interventions"] = _is_example(plan_path)
+    values["is_example"] = examples
+    return Inputs(values=values, sources=sources)
+
+
+def inputs_summary(inputs: Inputs) -> pd.DataFrame:
+    """What was loaded, one row per file: role, file name, rows, years and whether it is example data."""
+    series: EmissionsData = inputs["series"]
+    rows = []
+    for role, path in inputs.sources.items():
+        if role in ("emissions", "council_estate"):
+            what = (
+                f"{series.series_name}: {len(series.authorities):,} authorities, {len(series.sectors)} sectors, "
+                f"{min(series.years)} to {max(series.years)}"
+            )
+        elif role == "interventions":
+            plan = inputs["interventions"]
+            counts = ", ".join(f"{n} {s}" for s, n in plan["scope"].value_counts().items())
+            what = f"{len(plan)} planned actions ({counts})"
+        else:
+            what = "emission factors for the council estate's activity data"
+        rows.append(
+            {
+                "input": role.replace("_", " "),
+                "file": Path(str(path)).name,
+                "holds": what,
+                "example_data": "yes" if inputs["is_example"].get(role) else "no",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def check(settings: Settings, inputs: Inputs) -> list[Finding]:
+    """The checks of the settings against the loaded data: errors stop a run, warnings are shown beside it.
+
+    Covers the authority (is it in the series?), the sectors and interventions
+    named (are they in the data?), the target year (after the last actual year,
+    up to 2100), the trend's first year and the interventions file.
+    """
+    from sv_helpers.emissions import ESTATE_CODE, resolve_authority_code
+
+    series: EmissionsData = inputs["series"]
+    findings: list[Finding] = list(series.warnings)
+    if settings.scope == "council estate":
+        code = ESTATE_CODE
+    else:
+        try:
+            code = resolve_authority_code(series, settings.authority_code)
+        except InputError as exc:
+            return findings + [Finding("error", str(exc))]
+    for name in settings.sectors:
+        if name not in series.sectors:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The sector '{name}' left out by the settings is not a sector of this series "
+                    f"({', '.join(series.sectors)}), so nothing was left out for it.",
+                )
+            )
+    chosen = [s for s in series.sectors if settings.sectors.get(s, True)]
+    if not chosen:
+        return findings + [Finding("error", "No sector is chosen: tick at least one sector to include.")]
+    actual = actual_totals(series, code, chosen).dropna()
+    last, first = int(actual.index.max()), int(actual.index.min())
+    findings += check_pathway_settings(
+        last,
+        pathway=settings.pathway,
+        target_year=settings.target_year,
+        annual_reduction_pct=settings.annual_reduction_pct,
+        carbon_budget_kt=settings.carbon_budget,
+        trend_start_year=settings.trend_start_year,
+        first_actual_year=first,
+    )
+    plan = inputs["interventions"]
     if plan is not None:
-        plan = plan[plan["scope"] == scope]
-        inputs["interventions"] = interventions_path
-    budget = float(p["carbon_budget_kt"]) if p.get("carbon_budget_kt") not in (None, "") else None
+        for name in settings.interventions:
+            if name not in set(plan["intervention"]):
+                findings.append(
+                    Finding(
+                        "warning",
+                        f"The intervention '{name}' left out by the settings is not in the "
+                        "interventions file, so nothing was left out for it.",
+                    )
+                )
+        rows = _plan_rows(settings, plan, series)
+        if len(rows):
+            findings += check_interventions(rows, sectors=series.sectors, last_actual_year=last)
+    return findings
+
+
+def _plan_rows(settings: Settings, plan: pd.DataFrame | None, series: EmissionsData) -> pd.DataFrame | None:
+    """The interventions of the settings' scope that are ticked (sector filtering happens in the scenario)."""
+    if plan is None:
+        return None
+    rows = plan[
+        (plan["scope"] == settings.scope) & plan["intervention"].map(lambda n: settings.interventions.get(n, True))
+    ]
+    return rows.reset_index(drop=True)
+
+
+def run(settings: Settings, inputs: Inputs | None = None) -> Result:
+    """Run one climate scenario: pathway, trend, summary, wedges, plan verdict, cost curve and peers.
+
+    Pure: no widgets, no charts, no files written.  ``inputs`` are loaded from the
+    settings when not given (or when they were loaded for another scope).
+
+    Raises
+    ------
+    InputError
+        When a check fails (unknown authority, target year not after the last
+        actual year, malformed interventions, ...).
+
+    Examples
+    --------
+    >>> result = run(Settings.from_parameters({"target_year": 2040}))
+    >>> result.summary["required_annual_reduction_pct"]
+    5.0
+    """
+    if inputs is None or inputs.get("scope") != settings.scope:
+        inputs = load(settings)
+    findings = check(settings, inputs)
+    raise_for_errors(findings)
+    series: EmissionsData = inputs["series"]
     scenario = compute_scenario(
         series,
-        authority_code=str(p["authority_code"]),
-        scope=scope,
-        pathway=str(p["pathway"]),
-        target_year=int(p["target_year"]),
-        annual_reduction_pct=float(p["annual_reduction_pct"]),
-        carbon_budget_kt=budget,
-        carbon_budget_source=str(p.get("carbon_budget_source") or ""),
-        trend_start_year=int(p["trend_start_year"]),
-        interventions=plan,
-        similarity=similarity,
-        peer_count=int(parameter_value("climate.similar_authority_count")),
+        authority_code=settings.authority_code,
+        scope=settings.scope,
+        pathway=settings.pathway,
+        target_year=settings.target_year,
+        annual_reduction_pct=settings.annual_reduction_pct,
+        carbon_budget_kt=settings.carbon_budget,
+        carbon_budget_source=settings.carbon_budget_source.strip(),
+        trend_start_year=settings.trend_start_year,
+        sectors=[s for s in series.sectors if settings.sectors.get(s, True)],
+        interventions=_plan_rows(settings, inputs["interventions"], series),
+        similarity=inputs["similarity"],
+        peer_count=int(_parameter("climate.similar_authority_count")),
     )
-    return scenario, inputs
-
-
-def write_scenario_outputs(output_dir: str, scenario: Scenario, record: Mapping[str, Any]) -> list:
-    """Write ``pathway.csv``, ``summary.json`` and the other tables, an Excel workbook and ``provenance.json``."""
-    from sv_helpers.exports import json_text, write_outputs
-
-    return write_outputs(
-        output_dir,
-        scenario_tables(scenario),
-        record,
-        excel_name="climate_targets.xlsx",
-        extra_files={"summary.json": json_text(summary_output(scenario.summary))},
+    scenario.is_example = dict(inputs["is_example"])
+    warnings = list(
+        dict.fromkeys([f.message for f in findings if not f.is_error] + [f.message for f in scenario.findings])
     )
+    scenario.findings = [Finding("warning", m) for m in warnings]
+    return Result(
+        settings=settings,
+        tables=scenario_tables(scenario),
+        findings=scenario.findings,
+        headline=" ".join(scenario.sentences),
+        provenance=make_provenance(settings, inputs.sources),
+        summary={k: scenario.summary.get(k) for k in SUMMARY_FIGURES},
+        files={"summary.json": json_text(summary_output(scenario.summary))},
+        detail=scenario,
+    )
+
+
+def findings_table(findings: Iterable[Finding]) -> pd.DataFrame:
+    """The checks' findings as a table (``level``, ``message``); one row saying so when there are none."""
+    rows = [{"level": f.level, "message": f.message} for f in findings]
+    return pd.DataFrame(rows or [{"level": "ok", "message": "No problems found: the settings fit the data."}])
+
+
+def compare(first: Result, second: Result) -> pd.DataFrame:
+    """The headline figures of two runs side by side, with the difference (second minus first) where numeric."""
+    keys = [
+        "last_actual_kt",
+        "target_year",
+        "required_annual_reduction_pct",
+        "cumulative_to_target_kt",
+        "pathway_kt_in_target_year",
+        "trend_net_zero_year",
+        "budget_exhausted_year",
+        "plan_shortfall_kt",
+    ]
+    a, b = first.detail.summary, second.detail.summary
+    rows = []
+    for key in keys:
+        x, y = a.get(key), b.get(key)
+        if x is None and y is None:
+            continue
+        numeric = isinstance(x, (int, float)) and isinstance(y, (int, float)) and not isinstance(x, bool)
+        rows.append({"figure": key, "first": x, "second": y, "difference": (y - x) if numeric else None})
+    return pd.DataFrame(rows)
+
+
+def demand_table(scenario: Scenario) -> pd.DataFrame:
+    """What the pathway demands each year, to the target year: emissions, the fall from the year before (kt and %)."""
+    last_kt = scenario.summary["last_actual_kt"]
+    path = scenario.table.loc[scenario.table["pathway_kt"].notna(), ["year", "pathway_kt"]].reset_index(drop=True)
+    previous = np.concatenate([[last_kt], path["pathway_kt"].to_numpy()[:-1]])
+    path["reduction_kt"] = previous - path["pathway_kt"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        path["reduction_pct"] = np.where(previous > 0, 100.0 * path["reduction_kt"] / previous, 0.0)
+    path["cumulative_kt"] = path["pathway_kt"].cumsum()
+    return path
+
+
+def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] | None = None) -> list[Path]:
+    """Write today's batch outputs and the climate progress report.
+
+    ``pathway.csv`` (exactly ``year, actual_kt, pathway_kt, trend_kt``), ``summary.json``,
+    ``summary.csv``, ``trend_gap.csv``, ``milestones.csv`` and, when they apply,
+    ``wedges.csv``, ``cost_curve.csv`` and ``peers.csv``; ``climate_targets.xlsx``;
+    ``provenance.json``; ``report.html`` and ``report.pdf`` (printed by Chromium).
+    ``figures`` (view name → chart HTML from the app module) are put in the report.
+
+    Raises
+    ------
+    InputError
+        When Chromium is not installed for the PDF (every other file is written first).
+    """
+    from sv_helpers import report
+
+    out = Path(output_dir)
+    written = write_result(result, out, excel_name="climate_targets.xlsx")
+    page = report_html(result, figures)
+    (out / "report.html").write_text(page, encoding="utf-8")
+    written.append(out / "report.html")
+    try:
+        written.append(report.html_to_pdf(page, out / "report.pdf"))
+    except FileNotFoundError as exc:
+        raise InputError(str(exc)) from None
+    return written
+
+
+REPORT_TITLE = "Climate progress report"
+
+
+def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str:
+    """The climate progress report as one self-contained HTML page (see :func:`sv_helpers.report.render_document`).
+
+    Sections: where emissions stand against the target; the pathway and what it
+    demands each year; the trend; the carbon budget; the planned actions and the
+    gap; the comparison with similar authorities; the data's source and limits.
+    ``figures`` (``pathway``, ``wedges``, ``macc``, ``peers``: chart HTML) are added when given.
+    """
+    import html as _html
+
+    from sv_helpers import report
+
+    s: Scenario = result.detail
+    fig = dict(figures or {})
+    unit = s.series.unit
+    summ = s.summary
+    place = s.authority_name if s.scope == "district" else "the council's own estate"
+    esc = _html.escape
+
+    def table(frame: pd.DataFrame, caption: str, columns: Sequence[str] | None = None) -> str:
+        return report._table(frame, caption, columns)
+
+    def para(text: str) -> str:
+        return f"<p>{esc(text)}</p>"
+
+    standing = pd.DataFrame(
+        {
+            "figure": [
+                "Last year of actual data",
+                f"Emissions that year ({unit})",
+                "Target year",
+                f"Pathway in the target year ({unit})",
+                f"Current trend in the target year ({unit})",
+                "Yearly fall the pathway asks for (%)",
+                f"Emitted on the pathway to the target ({unit})",
+            ],
+            "value": [
+                str(summ["last_actual_year"]),
+                format_number(summ["last_actual_kt"], 1),
+                str(summ["target_year"]),
+                format_number(summ["pathway_kt_in_target_year"], 1),
+                format_number(summ["trend_kt_in_target_year"], 1),
+                format_pct(summ["required_annual_reduction_pct"]),
+                format_number(summ["cumulative_to_target_kt"], 0),
+            ],
+        }
+    )
+    sections = [
+        (
+            "Where emissions stand against the target",
+            para(f"The target: {PATHWAY_LABELS[summ['pathway']].lower()}, to {summ['target_year']}, for {place}.")
+            + table(standing, "Emissions against the target"),
+        )
+    ]
+
+    demand = demand_table(s)
+    sections.append(
+        (
+            "The pathway and what it demands each year",
+            fig.get("pathway", "")
+            + table(
+                demand,
+                f"The pathway year by year ({unit}): emissions, the fall from the year before, and the running total",
+                ["year", "pathway_kt", "reduction_kt", "reduction_pct", "cumulative_kt"],
+            ),
+        )
+    )
+
+    tnz = summ.get("trend_net_zero_year")
+    slope = summ.get("trend_slope_kt_per_year", 0.0)
+    trend_from = max(result.settings.trend_start_year, int(s.actual.index.min()))
+    trend_words = (
+        f"A straight line fitted to the actual emissions from {trend_from} "
+        f"to {summ['last_actual_year']} changes by {format_number(slope, 1)} {unit} a year; "
+        + (f"it reaches zero in {tnz}." if tnz else "it does not reach zero.")
+    )
+    gap = s.table.loc[
+        s.table["pathway_kt"].notna() & (s.table["year"] % 5 == 0), ["year", "pathway_kt", "trend_kt", "gap_kt"]
+    ]
+    sections.append(
+        (
+            "The trend",
+            para(trend_words)
+            + table(
+                gap, f"The trend against the pathway every fifth year ({unit}); the gap is the trend minus the pathway"
+            ),
+        )
+    )
+
+    if summ.get("carbon_budget_kt"):
+        budget_words = (
+            f"The carbon budget is {format_number(summ['carbon_budget_kt'], 0)} {unit} "
+            f"from {summ['last_actual_year'] + 1}"
+            + (f" (source: {s.carbon_budget_source})" if s.carbon_budget_source else " (no source given)")
+            + ". "
+            + f"Held at the {summ['last_actual_year']} level, emissions use it up in {summ['budget_exhausted_year']}. "
+            + (
+                f"On the chosen pathway it is used up in {summ['pathway_budget_exhausted_year']}."
+                if summ.get("pathway_budget_exhausted_year")
+                else "The chosen pathway stays within it to the target year."
+            )
+        )
+    else:
+        budget_words = (
+            "No carbon budget was given for this run. A local carbon budget (for example the Tyndall Centre's for "
+            "the district) can be entered to see when it runs out."
+        )
+    sections.append(("The carbon budget", para(budget_words)))
+
+    if s.plan is not None:
+        verdict = (
+            "The planned actions bring emissions to or below the pathway in the target year."
+            if s.plan["meets_target"]
+            else f"The planned actions leave {format_number(s.plan['shortfall_kt'], 1)} {unit} above the pathway in "
+            f"{summ['target_year']}: more action is needed."
+        )
+        body = (
+            para(verdict)
+            + fig.get("wedges", "")
+            + fig.get("macc", "")
+            + table(
+                s.macc,
+                "Planned actions from cheapest to dearest per tonne",
+                ["intervention", "sector", "annual_abatement_tco2e", "cost", "cost_per_tco2e"],
+            )
+        )
+        if s.is_example.get("interventions"):
+            body = para(INTERVENTIONS_EXAMPLE_NOTE) + body
+    else:
+        body = para(
+            "No planned actions are included in this run, so the whole gap between the baseline and the pathway "
+            "remains."
+        )
+    sections.append(("The planned actions and the gap", body))
+
+    if s.peers is not None:
+        totals = peer_totals(s.peers)
+        body = fig.get("peers", "") + table(
+            totals,
+            f"Emissions per person and per km² in {int(s.series.emissions['year'].max())}",
+            ["authority_name", "group", "emissions_kt", "per_person_t", "per_km2_t"],
+        )
+    else:
+        body = para(
+            "The comparison with similar authorities is for a district; it does not apply to the council's own estate."
+        )
+    sections.append(("Comparison with similar authorities", body))
+
+    limits = [s.series.series_name + ".", s.series.attribution, *s.series.caveats]
+    if s.scope == "district":
+        limits.append(str(s.milestones["note"].iloc[0]))
+    else:
+        limits.append(
+            "Council estate emissions are activity data times dated emission factors, by financial year "
+            "(April to March), "
+            "shown at the calendar year each financial year starts."
+        )
+    limits.append(
+        "The trend is a straight line: it says where emissions go if the recent fall carries on at the same pace, "
+        "not a forecast."
+    )
+    sections.append(("The data: source and limits", "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in limits) + "</ul>"))
+
+    notes = []
+    if s.scope == "council estate" and s.is_example.get("council_estate"):
+        notes.append(ESTATE_EXAMPLE_NOTE)
+    if s.is_example.get("interventions"):
+        notes.append(INTERVENTIONS_EXAMPLE_NOTE)
+    return report.render_document(
+        f"{REPORT_TITLE}: {s.authority_name if s.scope == 'district' else 'council estate'}",
+        sections,
+        result.provenance,
+        intro=f"Emissions against the target to {summ['target_year']}, made with the workbook's climate targets "
+        "notebook.",
+        example_note=" ".join(notes) or None,
+        summary=s.sentences,
+        warnings=result.warnings,
+    )
+
+
+#: What the screen and the report say when the council estate or the interventions are the shipped examples.
+ESTATE_EXAMPLE_NOTE = (
+    "Council estate: example figures. The buildings, fleet, activity data and emission factors shown are fictional "
+    "examples, not Sevenoaks District Council's own; load the council's activity data "
+    "(template: data/climate/council_estate_template.xlsx) "
+    "and the year's official UK Government conversion factors."
+)
+INTERVENTIONS_EXAMPLE_NOTE = (
+    "The interventions are example figures for illustration (each name starts 'Example:'); "
+    "load the council's own plan to replace them."
+)

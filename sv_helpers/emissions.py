@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -95,19 +95,35 @@ class EmissionsData:
     caveats: list[str] = field(default_factory=list)
     county: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
     warnings: list[Finding] = field(default_factory=list)
+    #: Values worked out from this series (peers, similar authorities), kept for the next run on the same series.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
-    @property
+    # Worked out once per series (a run asks for them several times; the long table has tens of thousands of rows).
+
+    @cached_property
     def sectors(self) -> list[str]:
         """The sectors present, in first-seen order."""
-        return list(dict.fromkeys(self.emissions["sector"]))
+        return [str(s) for s in pd.unique(self.emissions["sector"].to_numpy(dtype=object))]
 
-    @property
+    @cached_property
     def authorities(self) -> pd.Series:
         """Authority names indexed by code, sorted by name."""
         names = self.emissions.drop_duplicates("authority_code").set_index("authority_code")["authority_name"]
         return names.sort_values()
 
-    @property
+    @cached_property
+    def codes(self) -> frozenset[str]:
+        """Every authority code in the series."""
+        return frozenset(self.authorities.index)
+
+    def rows_of(self, authority_code: str) -> pd.DataFrame:
+        """The rows of one authority (empty when it has none), split once per series."""
+        groups = self.memo.get("rows_of")
+        if groups is None:
+            groups = self.memo["rows_of"] = dict(tuple(self.emissions.groupby("authority_code", sort=False)))
+        return groups.get(authority_code, self.emissions.iloc[:0])
+
+    @cached_property
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.emissions["year"].unique())
 
@@ -430,7 +446,7 @@ def resolve_authority_code(data: EmissionsData, code: str) -> str:
     import difflib
 
     wanted = str(code).strip().upper()
-    codes = set(data.emissions["authority_code"].unique())
+    codes = data.codes
     if wanted in codes:
         return wanted
     kent = load_kent_districts()

@@ -48,6 +48,26 @@ _LABELS = {
     "actual_kt": "Actual (kt CO2)",
     "pathway_kt": "Pathway (kt CO2)",
     "trend_kt": "Trend (kt CO2)",
+    # climate (the climate app's tables and the climate progress report)
+    "gap_kt": "Trend minus pathway (kt)",
+    "reduction_kt": "Fall from the year before (kt)",
+    "reduction_pct": "Fall from the year before (%)",
+    "cumulative_kt": "Running total (kt)",
+    "baseline_kt": "Baseline (kt)",
+    "total_abatement_kt": "Total saving (kt)",
+    "residual_kt": "Residual emissions (kt)",
+    "emissions_kt": "Emissions (kt)",
+    "local_equivalent_kt": "Local equivalent (kt)",
+    "pct_below_base": "% below the base year",
+    "per_person_t": "Tonnes per person",
+    "per_km2_t": "Tonnes per km²",
+    "annual_abatement_tco2e": "Annual saving (tCO2e)",
+    "lifetime_abatement_tco2e": "Lifetime saving (tCO2e)",
+    "cumulative_abatement_tco2e": "Cumulative saving (tCO2e)",
+    "cost": "Cost (£)",
+    "cost_per_tco2e": "Cost per tonne (£/tCO2e)",
+    "authority_name": "Authority",
+    "lifetime_years": "Lifetime (years)",
 }
 
 

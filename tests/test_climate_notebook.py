@@ -8,6 +8,7 @@ import os
 import pandas as pd
 import papermill as pm
 import pytest
+from pypdf import PdfReader
 
 from sv_helpers.paths import NOTEBOOKS_DIR, REPO_ROOT
 
@@ -43,6 +44,11 @@ def test_budget_run_writes_pathway_csv_and_summary_json(tmp_path):
     assert provenance["parameters"]["carbon_budget_kt"] == 3000.0
     assert {f["role"] for f in provenance["inputs"]} >= {"emissions", "interventions"}
     assert (outputs / "climate_targets.xlsx").exists()
+    # the climate progress report, with the headline in the PDF's text
+    assert "<h2>The carbon budget</h2>" in (outputs / "report.html").read_text()
+    pdf_text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(outputs / "report.pdf").pages)
+    assert "To stay within a carbon budget of 3,000 kt CO2, emissions must fall by" in pdf_text
+    assert "the carbon budget runs out in 2028" in pdf_text
 
 
 def test_linear_run_without_budget_leaves_out_budget_exhausted_year(tmp_path):
@@ -70,3 +76,13 @@ def test_target_year_before_the_last_actual_year_stops_papermill(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as err:
         run(tmp_path, "early", target_year=2019)
     assert "The target year, 2019, is not after the last year of actual data, 2020" in str(err.value)
+
+
+def test_council_estate_run_writes_its_outputs_and_report(tmp_path):
+    outputs = tmp_path / "estate"
+    run(tmp_path, "estate", scope="council estate", target_year=2030, sectors={"Scope 3": False}, output_dir=str(outputs))
+    summary = json.loads((outputs / "summary.json").read_text())
+    assert summary["scope"] == "council estate" and summary["sectors"] == ["Scope 1", "Scope 2"]
+    assert not (outputs / "peers.csv").exists()
+    assert "Example data." in (outputs / "report.html").read_text()
+    assert (outputs / "report.pdf").stat().st_size > 0
