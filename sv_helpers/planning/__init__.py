@@ -9,6 +9,15 @@ the grants allocator (:mod:`~sv_helpers.planning.allocation`), run as one
 scenario by :mod:`~sv_helpers.planning.core`.  Model layer.
 """
 
-from sv_helpers.planning.core import EXAMPLE_NOTE, PlanningDetail, Settings, load, run, write
+from sv_helpers.planning.core import (
+    EXAMPLE_NOTE,
+    PlanningDetail,
+    Settings,
+    compare_results,
+    describe_inputs,
+    load,
+    run,
+    write,
+)
 
-__all__ = ["EXAMPLE_NOTE", "PlanningDetail", "Settings", "load", "run", "write"]
+__all__ = ["EXAMPLE_NOTE", "PlanningDetail", "Settings", "compare_results", "describe_inputs", "load", "run", "write"]

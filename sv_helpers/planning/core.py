@@ -372,3 +372,34 @@ def write(result: Result, output_dir: str | Path) -> list[Path]:
     path = Path(output_dir) / "report.pdf"
     path.write_bytes(pdf)
     return [*written[:-1], path, written[-1]]
+
+
+# --------------------------------------------------------------------------- for the notebook
+
+
+def describe_inputs(settings: Settings, inputs: Inputs) -> pd.DataFrame:
+    """One row per ledger: the file read (or 'none') and how many rows it has."""
+    rows = []
+    for setting_name, name in INPUTS.items():
+        path = getattr(settings, setting_name)
+        rows.append(
+            {
+                "ledger": SCHEMAS[name].description.rstrip("."),
+                "file": Path(path).name if path else "none",
+                "rows": int(len(inputs[name])),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_results(first: Result, second: Result, names: tuple[str, str] = ("first", "second")) -> pd.DataFrame:
+    """The summary figures of two runs side by side, with the difference (second less first)."""
+    keys = [k for k in first.summary if isinstance(first.summary[k], (int, float))]
+    return pd.DataFrame(
+        {
+            "figure": keys,
+            names[0]: [first.summary[k] for k in keys],
+            names[1]: [second.summary.get(k) for k in keys],
+            "difference": [round(float(second.summary.get(k, 0)) - float(first.summary[k]), 2) for k in keys],
+        }
+    )
