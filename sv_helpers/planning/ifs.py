@@ -260,7 +260,7 @@ def ifs_s106(s106: pd.DataFrame, financial_year: str) -> pd.DataFrame:
         _row(
             "Money received before the reported year and not allocated",
             "3(c)",
-            (s["amount_received"] - committed).clip(lower=0)[before].sum(),
+            (s["amount_received"] - committed - s["amount_repaid"]).clip(lower=0)[before].sum(),
         ),
         _row(
             "Affordable homes to be provided under obligations entered into in the reported year (number of homes)",
