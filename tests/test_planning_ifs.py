@@ -18,28 +18,66 @@ def _dates(table, *cols):
 
 @pytest.fixture
 def cil():
-    receipts = _dates(pd.DataFrame([
-        # 2024/25: Seal 15% of £40,000 = £6,000 (due 28 Oct 2024); Otford (plan 1 Jan 2024) 25% of £20,000 = £5,000 (due 28 Apr 2025)
-        ("P1", "2024-06-01", "Seal", "2023-01-01", 40_000.0),
-        ("P2", "2025-02-01", "Otford", "2024-02-01", 20_000.0),
-        # 2025/26: Seal 15% of £100,000 = £15,000, capped at 100 dwellings x £100 = £10,000 (due 28 Oct 2025);
-        # unparished 15% of £50,000 = £7,500 kept (59F); Otford, permission before its plan: 15% of £10,000 = £1,500 (due 28 Apr 2026)
-        ("C1", "2025-05-01", "Seal", "2024-01-01", 100_000.0),
-        ("C2", "2025-11-01", None, "2024-01-01", 50_000.0),
-        ("C3", "2025-12-01", "Otford", "2023-06-01", 10_000.0),
-    ], columns=["receipt_id", "date_received", "parish", "permission_date", "amount"]), "date_received", "permission_date")
-    parishes = _dates(pd.DataFrame([("Seal", 100, None), ("Otford", 1000, "2024-01-01")],
-                                   columns=["parish", "council_tax_dwellings", "neighbourhood_plan_made"]), "neighbourhood_plan_made")
-    spend = _dates(pd.DataFrame([
-        ("A1", "2024-09-01", "Project X", "Highways", "strategic", "allocated", 30_000.0, False),
-        ("S1", "2025-03-01", "Project X", "Highways", "strategic", "spent", 10_000.0, False),
-        ("A2", "2025-06-01", "Project Y", "Education", "strategic", "allocated", 50_000.0, False),
-        ("S2", "2025-07-01", "Project X", "Highways", "strategic", "spent", 15_000.0, False),
-        ("S3", "2025-08-01", "Project Y", "Education", "strategic", "spent", 20_000.0, False),
-        ("S4", "2025-09-01", "Loan L", "Community facilities", "strategic", "spent", 5_000.0, True),
-        ("N1", "2026-01-10", "Village green", "Community facilities", "neighbourhood", "allocated", 3_000.0, False),
-        ("N2", "2026-02-10", "Village green", "Community facilities", "neighbourhood", "spent", 2_000.0, False),
-    ], columns=["entry_id", "date", "project", "infrastructure_type", "fund", "entry", "amount", "repays_borrowing"]), "date")
+    receipts = _dates(
+        pd.DataFrame(
+            [
+                # 2024/25: Seal 15% of £40,000 = £6,000 (due 28 Oct 2024);
+        # Otford (plan 1 Jan 2024) 25% of £20,000 = £5,000 (due 28 Apr 2025)
+                ("P1", "2024-06-01", "Seal", "2023-01-01", 40_000.0),
+                ("P2", "2025-02-01", "Otford", "2024-02-01", 20_000.0),
+                # 2025/26: Seal 15% of £100,000 = £15,000, capped at 100 dwellings x £100 = £10,000 (due 28 Oct 2025);
+                # unparished 15% of £50,000 = £7,500 kept (59F);
+        # Otford, permission before its plan: 15% of £10,000 = £1,500 (due 28 Apr 2026)
+                ("C1", "2025-05-01", "Seal", "2024-01-01", 100_000.0),
+                ("C2", "2025-11-01", None, "2024-01-01", 50_000.0),
+                ("C3", "2025-12-01", "Otford", "2023-06-01", 10_000.0),
+            ],
+            columns=["receipt_id", "date_received", "parish", "permission_date", "amount"],
+        ),
+        "date_received",
+        "permission_date",
+    )
+    parishes = _dates(
+        pd.DataFrame(
+            [("Seal", 100, None), ("Otford", 1000, "2024-01-01")],
+            columns=["parish", "council_tax_dwellings", "neighbourhood_plan_made"],
+        ),
+        "neighbourhood_plan_made",
+    )
+    spend = _dates(
+        pd.DataFrame(
+            [
+                ("A1", "2024-09-01", "Project X", "Highways", "strategic", "allocated", 30_000.0, False),
+                ("S1", "2025-03-01", "Project X", "Highways", "strategic", "spent", 10_000.0, False),
+                ("A2", "2025-06-01", "Project Y", "Education", "strategic", "allocated", 50_000.0, False),
+                ("S2", "2025-07-01", "Project X", "Highways", "strategic", "spent", 15_000.0, False),
+                ("S3", "2025-08-01", "Project Y", "Education", "strategic", "spent", 20_000.0, False),
+                ("S4", "2025-09-01", "Loan L", "Community facilities", "strategic", "spent", 5_000.0, True),
+                (
+                    "N1",
+                    "2026-01-10",
+                    "Village green",
+                    "Community facilities",
+                    "neighbourhood",
+                    "allocated",
+                    3_000.0,
+                    False,
+                ),
+                ("N2", "2026-02-10", "Village green", "Community facilities", "neighbourhood", "spent", 2_000.0, False),
+            ],
+            columns=[
+                "entry_id",
+                "date",
+                "project",
+                "infrastructure_type",
+                "fund",
+                "entry",
+                "amount",
+                "repays_borrowing",
+            ],
+        ),
+        "date",
+    )
     spend["ward"] = None
     return receipts, parishes, spend
 
@@ -76,24 +114,127 @@ def test_the_cil_report_matches_the_hand_worked_ledger(cil):
 
 def test_administration_recorded_in_the_ledger_is_reported_instead_of_the_chosen_share(cil):
     receipts, parishes, spend = cil
-    admin = pd.DataFrame([{"entry_id": "AD", "date": pd.Timestamp("2025-12-01"), "project": "Administration",
-                           "infrastructure_type": "Administration", "fund": "administration", "entry": "spent",
-                           "amount": 4_000.0, "repays_borrowing": False, "ward": None}])
+    admin = pd.DataFrame(
+        [
+            {
+                "entry_id": "AD",
+                "date": pd.Timestamp("2025-12-01"),
+                "project": "Administration",
+                "infrastructure_type": "Administration",
+                "fund": "administration",
+                "entry": "spent",
+                "amount": 4_000.0,
+                "repays_borrowing": False,
+                "ward": None,
+            }
+        ]
+    )
     report = ifs.ifs_cil(receipts, parishes, pd.concat([spend, admin], ignore_index=True), FY, admin_share_pct=5)
     row = report.set_index("paragraph").loc["1(g)(iii)"]
     assert row["amount"] == 4_000 and "2.5% of CIL collected" in row["item"] and "as recorded" in row["item"]
 
 
 def test_the_section_106_report_matches_the_hand_worked_ledger():
-    s106 = _dates(pd.DataFrame([
-        ("S1", "Affordable housing", "2025-05-01", 100_000, 60_000, "2025-06-01", 30_000, 10_000, "2025-09-01", 0, "2030-01-01", 10, None),
-        ("S2", "Open space", "2020-01-01", 50_000, 50_000, "2021-01-01", 0, 0, None, 0, "2027-01-01", None, None),
-        ("S3", "Education", "2019-01-01", 20_000, 20_000, "2019-06-01", 0, 20_000, "2024-05-01", 0, None, None, 40),
-        ("S4", "Monitoring", "2025-07-01", 1_000, 1_000, "2025-07-15", 1_000, 1_000, "2025-08-01", 0, None, None, 5),
-        ("S5", "Health", "2017-01-01", 10_000, 10_000, "2018-01-01", 0, 0, None, 10_000, "2023-01-01", None, None),
-    ], columns=["agreement_id", "obligation", "date_agreed", "amount_agreed", "amount_received", "date_received",
-                "amount_allocated", "amount_spent", "date_spent", "amount_repaid", "spend_by_date", "affordable_homes",
-                "school_places"]), "date_agreed", "date_received", "date_spent", "spend_by_date")
+    s106 = _dates(
+        pd.DataFrame(
+            [
+                (
+                    "S1",
+                    "Affordable housing",
+                    "2025-05-01",
+                    100_000,
+                    60_000,
+                    "2025-06-01",
+                    30_000,
+                    10_000,
+                    "2025-09-01",
+                    0,
+                    "2030-01-01",
+                    10,
+                    None,
+                ),
+                (
+                    "S2",
+                    "Open space",
+                    "2020-01-01",
+                    50_000,
+                    50_000,
+                    "2021-01-01",
+                    0,
+                    0,
+                    None,
+                    0,
+                    "2027-01-01",
+                    None,
+                    None,
+                ),
+                (
+                    "S3",
+                    "Education",
+                    "2019-01-01",
+                    20_000,
+                    20_000,
+                    "2019-06-01",
+                    0,
+                    20_000,
+                    "2024-05-01",
+                    0,
+                    None,
+                    None,
+                    40,
+                ),
+                (
+                    "S4",
+                    "Monitoring",
+                    "2025-07-01",
+                    1_000,
+                    1_000,
+                    "2025-07-15",
+                    1_000,
+                    1_000,
+                    "2025-08-01",
+                    0,
+                    None,
+                    None,
+                    5,
+                ),
+                (
+                    "S5",
+                    "Health",
+                    "2017-01-01",
+                    10_000,
+                    10_000,
+                    "2018-01-01",
+                    0,
+                    0,
+                    None,
+                    10_000,
+                    "2023-01-01",
+                    None,
+                    None,
+                ),
+            ],
+            columns=[
+                "agreement_id",
+                "obligation",
+                "date_agreed",
+                "amount_agreed",
+                "amount_received",
+                "date_received",
+                "amount_allocated",
+                "amount_spent",
+                "date_spent",
+                "amount_repaid",
+                "spend_by_date",
+                "affordable_homes",
+                "school_places",
+            ],
+        ),
+        "date_agreed",
+        "date_received",
+        "date_spent",
+        "spend_by_date",
+    )
     s106["purpose"] = None
     for col in ("amount_agreed", "amount_received", "amount_allocated", "amount_spent", "amount_repaid"):
         s106[col] = s106[col].astype(float)
@@ -110,9 +251,36 @@ def test_the_section_106_report_matches_the_hand_worked_ledger():
 
 
 def test_every_paragraph_label_is_one_schedule_2_uses():
-    known = {"1(b)", "1(c)", "1(d)", "1(e)", "1(f)", "1(g)(i)", "1(g)(ii)", "1(g)(iii)", "1(h)", "1(i)(i)", "1(j)(i)",
-             "1(j)(ii)", "1(l)(i)", "1(l)(ii)", "1(l)(iii)", "1(l)(iv)", "3(a)", "3(b)", "3(c)", "3(d)(i)", "3(d)(ii)",
-             "3(e)", "3(f)", "3(g)", "3(h)(i)", "3(h)(iii)", "3(i)", "-"}
+    known = {
+        "1(b)",
+        "1(c)",
+        "1(d)",
+        "1(e)",
+        "1(f)",
+        "1(g)(i)",
+        "1(g)(ii)",
+        "1(g)(iii)",
+        "1(h)",
+        "1(i)(i)",
+        "1(j)(i)",
+        "1(j)(ii)",
+        "1(l)(i)",
+        "1(l)(ii)",
+        "1(l)(iii)",
+        "1(l)(iv)",
+        "3(a)",
+        "3(b)",
+        "3(c)",
+        "3(d)(i)",
+        "3(d)(ii)",
+        "3(e)",
+        "3(f)",
+        "3(g)",
+        "3(h)(i)",
+        "3(h)(iii)",
+        "3(i)",
+        "-",
+    }
     from sv_helpers import planning
 
     result = planning.run(planning.Settings())

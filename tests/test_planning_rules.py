@@ -40,7 +40,9 @@ def portion(table, parish_table, parish):
 
 
 def test_fifteen_percent_without_a_plan():
-    row, _ = portion(receipts(("R1", "2025-05-01", "Kemsing", "2024-01-01", 100_000)), parishes(("Kemsing", 1000, None)), "Kemsing")
+    row, _ = portion(
+        receipts(("R1", "2025-05-01", "Kemsing", "2024-01-01", 100_000)), parishes(("Kemsing", 1000, None)), "Kemsing"
+    )
     assert row["neighbourhood_portion"] == 15_000
     assert row["receipts_at_15pct"] == 100_000 and row["receipts_at_25pct"] == 0
     assert row["cap"] == 100_000
@@ -49,7 +51,9 @@ def test_fifteen_percent_without_a_plan():
 def test_a_parish_over_its_cap_gets_100_pounds_per_dwelling_and_the_later_receipt_is_cut():
     # 200 dwellings: cap £20,000. 15% of £100,000 (May) = £15,000 passes in full; 15% of £60,000 (June) = £9,000,
     # of which only £5,000 is left under the cap.
-    table = receipts(("R2", "2025-06-01", "Cowden", "2024-01-01", 60_000), ("R1", "2025-05-01", "Cowden", "2024-01-01", 100_000))
+    table = receipts(
+        ("R2", "2025-06-01", "Cowden", "2024-01-01", 60_000), ("R1", "2025-05-01", "Cowden", "2024-01-01", 100_000)
+    )
     row, by_receipt = portion(table, parishes(("Cowden", 200, None)), "Cowden")
     assert row["cap"] == 20_000
     assert row["neighbourhood_portion"] == 20_000
@@ -60,7 +64,9 @@ def test_a_parish_over_its_cap_gets_100_pounds_per_dwelling_and_the_later_receip
 
 
 def test_the_cap_starts_again_each_financial_year():
-    table = receipts(("R1", "2025-03-31", "Cowden", "2024-01-01", 200_000), ("R2", "2025-04-01", "Cowden", "2024-01-01", 200_000))
+    table = receipts(
+        ("R1", "2025-03-31", "Cowden", "2024-01-01", 200_000), ("R2", "2025-04-01", "Cowden", "2024-01-01", 200_000)
+    )
     row, _ = portion(table, parishes(("Cowden", 100, None)), "Cowden")
     assert row["cil_receipts"] == 200_000  # only the receipt of 1 April 2025 is in 2025/26
     assert row["neighbourhood_portion"] == 10_000
@@ -68,8 +74,10 @@ def test_the_cap_starts_again_each_financial_year():
 
 def test_a_plan_made_between_two_permissions_gives_25_percent_only_to_the_later_one():
     plan = "2024-06-15"
-    table = receipts(("BEFORE", "2025-05-01", "Edenbridge", "2024-06-14", 100_000),
-                     ("AFTER", "2025-05-02", "Edenbridge", "2024-06-15", 100_000))
+    table = receipts(
+        ("BEFORE", "2025-05-01", "Edenbridge", "2024-06-14", 100_000),
+        ("AFTER", "2025-05-02", "Edenbridge", "2024-06-15", 100_000),
+    )
     row, by_receipt = portion(table, parishes(("Edenbridge", 5000, plan)), "Edenbridge")
     per = by_receipt.set_index("receipt_id")
     assert per.loc["BEFORE", "rate"] == 0.15 and per.loc["AFTER", "rate"] == 0.25
@@ -78,8 +86,11 @@ def test_a_plan_made_between_two_permissions_gives_25_percent_only_to_the_later_
 
 
 def test_the_25_percent_share_is_not_capped():
-    row, _ = portion(receipts(("R1", "2025-05-01", "Otford", "2025-01-01", 1_000_000)),
-                     parishes(("Otford", 10, "2024-01-01")), "Otford")
+    row, _ = portion(
+        receipts(("R1", "2025-05-01", "Otford", "2025-01-01", 1_000_000)),
+        parishes(("Otford", 10, "2024-01-01")),
+        "Otford",
+    )
     assert row["neighbourhood_portion"] == 250_000  # far above 10 dwellings x £100
 
 
@@ -93,7 +104,9 @@ def test_an_unparished_receipt_is_kept_by_the_council_and_reported_apart():
 
 
 def test_a_receipt_on_30_september_is_due_by_28_october_and_on_1_october_by_28_april():
-    table = receipts(("SEP", "2025-09-30", "Seal", "2024-01-01", 10_000), ("OCT", "2025-10-01", "Seal", "2024-01-01", 20_000))
+    table = receipts(
+        ("SEP", "2025-09-30", "Seal", "2024-01-01", 10_000), ("OCT", "2025-10-01", "Seal", "2024-01-01", 20_000)
+    )
     row, by_receipt = portion(table, parishes(("Seal", 1000, None)), "Seal")
     per = by_receipt.set_index("receipt_id")
     assert per.loc["SEP", "due_date"] == pd.Timestamp("2025-10-28")
@@ -115,12 +128,18 @@ def test_a_receipt_naming_an_unknown_parish_is_refused_with_its_row():
     dwellings=st.integers(min_value=0, max_value=20_000),
     plan_day=st.one_of(st.none(), st.integers(min_value=-400, max_value=400)),
 )
-def test_the_portion_never_exceeds_25_percent_and_the_15_percent_share_never_exceeds_the_cap(amounts, days, dwellings, plan_day):
+def test_the_portion_never_exceeds_25_percent_and_the_15_percent_share_never_exceeds_the_cap(
+    amounts, days, dwellings, plan_day
+):
     start = pd.Timestamp("2025-04-01")
-    rows = [(f"R{i:02d}", start + pd.Timedelta(days=days[i]), "Leigh", start - pd.Timedelta(days=days[-1 - i]), a)
-            for i, a in enumerate(amounts)]
+    rows = [
+        (f"R{i:02d}", start + pd.Timedelta(days=days[i]), "Leigh", start - pd.Timedelta(days=days[-1 - i]), a)
+        for i, a in enumerate(amounts)
+    ]
     plan = None if plan_day is None else start + pd.Timedelta(days=plan_day)
-    by_parish, by_receipt = neighbourhood.neighbourhood_portion(receipts(*rows), parishes(("Leigh", dwellings, plan)), FY)
+    by_parish, by_receipt = neighbourhood.neighbourhood_portion(
+        receipts(*rows), parishes(("Leigh", dwellings, plan)), FY
+    )
     row = by_parish.set_index("parish").loc["Leigh"]
     assert row["neighbourhood_portion"] <= 0.25 * row["cil_receipts"] + 0.01
     at15 = by_receipt[by_receipt["rate"] == 0.15]
@@ -144,11 +163,18 @@ def test_administration_at_5_percent_is_allowed_and_above_it_is_refused():
 
 
 def ledger(spend_by: str, received=10_000.0, spent=0.0, repaid=0.0) -> pd.DataFrame:
-    return pd.DataFrame({
-        "agreement_id": ["A1"], "obligation": ["Open space"], "ward": ["Kemsing"], "amount_received": [received],
-        "amount_spent": [spent], "amount_repaid": [repaid], "spend_by_date": [pd.Timestamp(spend_by)],
-        "amount_agreed": [received],
-    })
+    return pd.DataFrame(
+        {
+            "agreement_id": ["A1"],
+            "obligation": ["Open space"],
+            "ward": ["Kemsing"],
+            "amount_received": [received],
+            "amount_spent": [spent],
+            "amount_repaid": [repaid],
+            "spend_by_date": [pd.Timestamp(spend_by)],
+            "amount_agreed": [received],
+        }
+    )
 
 
 def test_an_s106_sum_a_day_before_its_deadline_is_at_risk_and_a_day_after_is_past_deadline():
@@ -180,11 +206,18 @@ def test_s106_totals_by_obligation_add_up():
 
 
 def bids() -> pd.DataFrame:
-    return pd.DataFrame({
-        "bid_id": ["B1", "B2", "B3"], "organisation": ["KCC", "NHS", "EA"], "project": ["School", "Surgery", "Flood"],
-        "infrastructure_type": ["Education", "Health", "Flood defence"], "ward": ["Kemsing", "Hextable", None],
-        "amount_requested": [60.0, 50.0, 40.0], "score": [90.0, 80.0, 70.0], "minimum_award": [None, None, 20.0],
-    })
+    return pd.DataFrame(
+        {
+            "bid_id": ["B1", "B2", "B3"],
+            "organisation": ["KCC", "NHS", "EA"],
+            "project": ["School", "Surgery", "Flood"],
+            "infrastructure_type": ["Education", "Health", "Flood defence"],
+            "ward": ["Kemsing", "Hextable", None],
+            "amount_requested": [60.0, 50.0, 40.0],
+            "score": [90.0, 80.0, 70.0],
+            "minimum_award": [None, None, 20.0],
+        }
+    )
 
 
 def test_rank_funds_the_highest_scores_that_fit_as_the_grants_area_does():
