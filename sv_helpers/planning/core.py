@@ -66,11 +66,14 @@ def _date_or_blank(value: str, spec: Spec) -> str:
     if not value.strip():
         return ""
     try:
-        return parse_date(value).strftime("%Y-%m-%d")
-    except ValueError:
+        date = parse_date(value)
+        if not 2000 <= date.year <= 2100:
+            raise ValueError
+        return date.strftime("%Y-%m-%d")
+    except (ValueError, OverflowError):
         raise InputError(
-            f"The setting '{spec.label}' ({spec.name}) must be a date such as 2026-03-31, or blank for the "
-            f"end of the financial year; '{value[:40]}' is not a date."
+            f"The setting '{spec.label}' ({spec.name}) must be a date from 2000 to 2100 such as "
+            f"2026-03-31, or blank for the end of the financial year; '{value[:40]}' is not a date."
         ) from None
 
 

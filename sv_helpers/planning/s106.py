@@ -73,7 +73,8 @@ def s106_at_risk(s106: pd.DataFrame, as_of: pd.Timestamp, at_risk_months: int) -
         }
     )
     out = out[out["status"].notna() & (out["unspent"] > 0)].copy()
-    out["months_left"] = ((out["spend_by_date"] - pd.Timestamp(as_of)).dt.days / DAYS_PER_MONTH).round(1) + 0.0  # no -0.0
+    days = (out["spend_by_date"] - pd.Timestamp(as_of)).dt.days
+    out["months_left"] = (days / DAYS_PER_MONTH).round(1) + 0.0  # + 0.0 turns -0.0 into 0.0
     out = out.sort_values(["spend_by_date", "agreement_id"], kind="mergesort")
     out["spend_by_date"] = out["spend_by_date"].dt.strftime("%Y-%m-%d")
     return out[list(AT_RISK_COLUMNS)].reset_index(drop=True)
