@@ -24,6 +24,7 @@ from sv_helpers import charts, exports, maps, planning, ui
 from sv_helpers.apps.base import Control, ScenarioApp
 from sv_helpers.errors import InputError
 from sv_helpers.formatting import format_money
+from sv_helpers.paths import data_path
 from sv_helpers.planning import allocation
 from sv_helpers.planning.core import INPUTS
 from sv_helpers.planning.statement import html_table, render_statement, statement_pdf
@@ -333,14 +334,31 @@ class PlanningApp(ScenarioApp):
         self.downloads = widgets.HTML("")
         self.downloads.add_class("sv-downloads-area")
         self._note(self.result)
+        template = data_path("planning", "planning_template.xlsx")
+        # A white backing: the page shell is #eee, on which the link blue falls just short of 4.5:1.
+        template_link = widgets.HTML(
+            '<div style="background:#fff">'
+            + ui.downloads_html(
+                [
+                    (
+                        template.read_bytes(),
+                        template.name,
+                        "Download the blank template (Excel, one sheet per ledger)",
+                        ui.XLSX_MIME,
+                    )
+                ]
+            )
+            + "</div>"
+        )
         return [
             self.data_note,
             ui.section(
                 "Your ledgers",
                 ui.paragraph(
-                    "Each ledger is a CSV or Excel file with the columns of the templates in data/planning "
+                    "Each ledger is a CSV or Excel file with the columns of the template below "
                     "(each is optional). A file replaces the example one; the others stay as they are."
                 ),
+                template_link,
                 widgets.HBox(uploads, layout=widgets.Layout(flex_flow="row wrap")),
                 example,
             ),
