@@ -58,6 +58,18 @@ def _as_applications(bids: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _in_planning_terms(message: str) -> str:
+    for grants_word, planning_word in (
+        ("theme minimums", "least shares by infrastructure type"),
+        ("A theme", "An infrastructure type"),
+        ("a theme minimum", "a least share"),
+        ("theme", "infrastructure type"),
+        ("requests", "bids"),
+    ):
+        message = message.replace(grants_word, planning_word)
+    return message
+
+
 def allocate_bids(
     bids: pd.DataFrame,
     budget: float,
@@ -123,7 +135,10 @@ def allocate_bids(
         theme_floors=floors,
         ward_cap=float(ward_cap) if (ward_cap is not None and optimal) else None,
     )
-    allocation = grants.allocate(_as_applications(bids), scenario)
+    try:
+        allocation = grants.allocate(_as_applications(bids), scenario)
+    except InputError as exc:  # the grants area speaks of themes; here they are infrastructure types
+        raise InputError(_in_planning_terms(str(exc))) from None
     return allocation.set_index("application_id")["awarded"].rename("awarded")
 
 

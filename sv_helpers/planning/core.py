@@ -283,7 +283,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     kept = round(float(by_parish["neighbourhood_portion"].sum()) - passed, 2)
     councils = int((parished["neighbourhood_portion"] > 0).sum())
 
-    cil_report = ifs.ifs_cil(receipts, parishes, spend, fy, settings.admin_share_pct)
+    cil_report = ifs.ifs_cil(receipts, parishes, spend, fy, settings.admin_share_pct, cache={fy: by_receipt})
     s106_report = ifs.ifs_s106(s106_table, fy)
     at_risk = s106.s106_at_risk(s106_table, as_of, settings.at_risk_months)
 

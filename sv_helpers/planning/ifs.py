@@ -57,8 +57,22 @@ def _years(receipts: pd.DataFrame, financial_year: str) -> list[str]:
     return [f"{y}/{(y + 1) % 100:02d}" for y in sorted(y for y in found | {last} if y <= last)]
 
 
+def _portion(receipts: pd.DataFrame, parishes: pd.DataFrame, fy: str, cache: dict | None) -> pd.DataFrame:
+    """:func:`portion_by_receipt` for one year, worked out once per report (``cache`` keeps it by year)."""
+    if cache is None:
+        return portion_by_receipt(receipts, parishes, fy)
+    if fy not in cache:
+        cache[fy] = portion_by_receipt(receipts, parishes, fy)
+    return cache[fy]
+
+
 def cil_flows(
-    receipts: pd.DataFrame, parishes: pd.DataFrame, spend: pd.DataFrame, financial_year: str, admin_share_pct: float
+    receipts: pd.DataFrame,
+    parishes: pd.DataFrame,
+    spend: pd.DataFrame,
+    financial_year: str,
+    admin_share_pct: float,
+    cache: dict | None = None,
 ) -> pd.DataFrame:
     """Return, for each financial year up to the reported one, what came in and went out of each CIL fund.
 
@@ -69,7 +83,7 @@ def cil_flows(
     rows = []
     for fy in _years(receipts, financial_year):
         start, end = financial_year_bounds(fy)
-        by_receipt = portion_by_receipt(receipts, parishes, fy)
+        by_receipt = _portion(receipts, parishes, fy, cache)
         total = float(by_receipt["amount"].sum())
         kept = float(by_receipt.loc[by_receipt["kept_by_council"], "portion"].sum())
         passed = float(by_receipt.loc[~by_receipt["kept_by_council"], "portion"].sum())
@@ -103,13 +117,15 @@ def _fifo_split(inflows: Iterable[float], outflows: Iterable[float]) -> tuple[fl
     return round(from_last, 2), round(held - from_last, 2)
 
 
-def passed_in_year(receipts: pd.DataFrame, parishes: pd.DataFrame, financial_year: str) -> float:
+def passed_in_year(
+    receipts: pd.DataFrame, parishes: pd.DataFrame, financial_year: str, cache: dict | None = None
+) -> float:
     """The neighbourhood portion whose instalment fell due within the financial year (both instalments)."""
     start, end = financial_year_bounds(financial_year)
     previous = f"{start.year - 1}/{start.year % 100:02d}"
     total = 0.0
     for fy in (previous, financial_year):
-        by_receipt = portion_by_receipt(receipts, parishes, fy)
+        by_receipt = _portion(receipts, parishes, fy, cache)
         due = by_receipt[
             ~by_receipt["kept_by_council"] & (by_receipt["due_date"] >= start) & (by_receipt["due_date"] <= end)
         ]
@@ -137,11 +153,21 @@ def _project_balances(spend: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
 
 
 def ifs_cil(
-    receipts: pd.DataFrame, parishes: pd.DataFrame, spend: pd.DataFrame, financial_year: str, admin_share_pct: float
+    receipts: pd.DataFrame,
+    parishes: pd.DataFrame,
+    spend: pd.DataFrame,
+    financial_year: str,
+    admin_share_pct: float,
+    cache: dict | None = None,
 ) -> pd.DataFrame:
-    """Return the CIL report of Schedule 2, paragraph 1: ``item, paragraph, amount`` (£), in the Schedule's order."""
+    """Return the CIL report of Schedule 2, paragraph 1: ``item, paragraph, amount`` (£), in the Schedule's order.
+
+    ``cache`` (a dict, optional) keeps each year's neighbourhood portion by receipt, so a caller that has
+    worked out the reported year already (``cache[financial_year]``) does not work it out again.
+    """
+    cache = {} if cache is None else cache
     start, end = financial_year_bounds(financial_year)
-    flows = cil_flows(receipts, parishes, spend, financial_year, admin_share_pct)
+    flows = cil_flows(receipts, parishes, spend, financial_year, admin_share_pct, cache)
     this = flows.iloc[-1]
     earlier = flows.iloc[:-1]
     prior_in = float(earlier["strategic_in"].sum() + earlier["kept_59f"].sum())
@@ -191,7 +217,7 @@ def ifs_cil(
         _row(
             "CIL passed to parish and town councils under regulations 59A and 59B",
             "1(i)(i)",
-            passed_in_year(receipts, parishes, financial_year),
+            passed_in_year(receipts, parishes, financial_year, cache),
         )
     )
     rows.append(

@@ -67,7 +67,12 @@ def has_plan_in_effect(plan_made: pd.Timestamp | None, permission_date: pd.Times
     return plan_made is not None and not pd.isna(plan_made) and pd.Timestamp(plan_made) <= pd.Timestamp(permission_date)
 
 
-def instalment_due(date_received: pd.Timestamp) -> pd.Timestamp:
+def instalment_days() -> tuple[str, str]:
+    """The two due days as month-day text (``"10-28"``, ``"04-28"``), from ``data/parameters/planning``."""
+    return str(parameter_value("planning.first_instalment_due")), str(parameter_value("planning.second_instalment_due"))
+
+
+def instalment_due(date_received: pd.Timestamp, days: tuple[str, str] | None = None) -> pd.Timestamp:
     """Return the date the neighbourhood portion of a receipt is due to the parish (regulation 59D).
 
     >>> instalment_due(pd.Timestamp("2025-09-30")).date()
@@ -76,8 +81,7 @@ def instalment_due(date_received: pd.Timestamp) -> pd.Timestamp:
     datetime.date(2026, 4, 28)
     """
     d = pd.Timestamp(date_received)
-    first = str(parameter_value("planning.first_instalment_due"))
-    second = str(parameter_value("planning.second_instalment_due"))
+    first, second = days or instalment_days()
     start = d.year if d.month >= 4 else d.year - 1  # the financial year's first calendar year
     if pd.Timestamp(start, 4, 1) <= d <= pd.Timestamp(start, 9, 30):
         return pd.Timestamp(f"{start}-{first}")
@@ -139,12 +143,14 @@ def portion_by_receipt(receipts: pd.DataFrame, parishes: pd.DataFrame, financial
     InputError
         When a receipt names a parish the parishes file does not have.
     """
-    raise_for_errors(check_receipts(receipts, parishes))
+    in_year = receipts_in_year(receipts, financial_year)
+    raise_for_errors(check_receipts(in_year, parishes))
     r = rates()
+    days = instalment_days()
     lookup = {str(p).strip().lower(): row for p, row in parishes.set_index("parish", drop=False).iterrows()}
     cap_left: dict[str, float] = {}
     rows = []
-    for _, rec in receipts_in_year(receipts, financial_year).iterrows():
+    for _, rec in in_year.iterrows():
         parish = rec["parish"].strip() if isinstance(rec["parish"], str) and rec["parish"].strip() else None
         info = lookup.get(parish.lower()) if parish else None
         name = str(info["parish"]) if info is not None else None
@@ -166,7 +172,7 @@ def portion_by_receipt(receipts: pd.DataFrame, parishes: pd.DataFrame, financial
                 "share_before_cap": round(share, 2),
                 "portion": round(portion, 2),
                 "capped_by": round(share - portion, 2),
-                "due_date": instalment_due(rec["date_received"]),
+                "due_date": instalment_due(rec["date_received"], days),
                 "kept_by_council": name is None,
             }
         )
