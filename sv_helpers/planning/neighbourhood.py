@@ -22,6 +22,8 @@ Model layer: pure functions on DataFrames.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 
@@ -47,11 +49,19 @@ PORTION_COLUMNS: tuple[str, ...] = (
 
 def rates() -> dict[str, float]:
     """Return the rule's parameters: ``plan_rate`` (0.25), ``rate`` (0.15) and ``cap_per_dwelling`` (£100)."""
-    return {
-        "plan_rate": float(parameter_value("planning.neighbourhood_plan_share_pct")) / 100,
-        "rate": float(parameter_value("planning.neighbourhood_share_pct")) / 100,
-        "cap_per_dwelling": float(parameter_value("planning.neighbourhood_cap_per_dwelling")),
-    }
+    return dict(_rates())
+
+
+@lru_cache(maxsize=1)
+def _rates() -> tuple[tuple[str, float], ...]:
+    """The rule's parameters, read once per process (they are data shipped with the code)."""
+    return tuple(
+        {
+            "plan_rate": float(parameter_value("planning.neighbourhood_plan_share_pct")) / 100,
+            "rate": float(parameter_value("planning.neighbourhood_share_pct")) / 100,
+            "cap_per_dwelling": float(parameter_value("planning.neighbourhood_cap_per_dwelling")),
+        }.items()
+    )
 
 
 def has_plan_in_effect(plan_made: pd.Timestamp | None, permission_date: pd.Timestamp) -> bool:
@@ -67,8 +77,9 @@ def has_plan_in_effect(plan_made: pd.Timestamp | None, permission_date: pd.Times
     return plan_made is not None and not pd.isna(plan_made) and pd.Timestamp(plan_made) <= pd.Timestamp(permission_date)
 
 
+@lru_cache(maxsize=1)
 def instalment_days() -> tuple[str, str]:
-    """The two due days as month-day text (``"10-28"``, ``"04-28"``), from ``data/parameters/planning``."""
+    """The two due days as month-day text (``"10-28"``, ``"04-28"``), from ``data/parameters/planning`` (read once)."""
     return str(parameter_value("planning.first_instalment_due")), str(parameter_value("planning.second_instalment_due"))
 
 
@@ -201,29 +212,32 @@ def portion_by_parish(by_receipt: pd.DataFrame, parishes: pd.DataFrame, financia
     """
     r = rates()
     start, _ = financial_year_bounds(financial_year)
-    october = pd.Timestamp(f"{start.year}-{parameter_value('planning.first_instalment_due')}")
-    rows = []
+    october = pd.Timestamp(f"{start.year}-{instalment_days()[0]}")
     names = sorted(parishes["parish"].astype(str), key=str.lower)
     dwellings = dict(zip(parishes["parish"].astype(str), parishes["council_tax_dwellings"], strict=True))
-    groups = [(n, by_receipt[by_receipt["parish"] == n]) for n in names]
-    unparished = by_receipt[by_receipt["kept_by_council"]]
-    if len(unparished):
-        groups.append((UNPARISHED, unparished))
-    for name, part in groups:
-        at25 = part["rate"] == r["plan_rate"]
-        rows.append(
+    key = by_receipt["parish"].where(~by_receipt["kept_by_council"], UNPARISHED)
+    at25 = by_receipt["rate"] == r["plan_rate"]
+    first = by_receipt["due_date"] == october
+    sums = (
+        pd.DataFrame(
             {
-                "parish": name,
-                "cil_receipts": round(float(part["amount"].sum()), 2),
-                "receipts_at_25pct": round(float(part.loc[at25, "amount"].sum()), 2),
-                "receipts_at_15pct": round(float(part.loc[~at25, "amount"].sum()), 2),
-                "cap": float(dwellings[name]) * r["cap_per_dwelling"] if name in dwellings else np.nan,
-                "neighbourhood_portion": round(float(part["portion"].sum()), 2),
-                "due_by_28_october": round(float(part.loc[part["due_date"] == october, "portion"].sum()), 2),
-                "due_by_28_april": round(float(part.loc[part["due_date"] != october, "portion"].sum()), 2),
+                "cil_receipts": by_receipt["amount"],
+                "receipts_at_25pct": by_receipt["amount"].where(at25, 0.0),
+                "receipts_at_15pct": by_receipt["amount"].where(~at25, 0.0),
+                "neighbourhood_portion": by_receipt["portion"],
+                "due_by_28_october": by_receipt["portion"].where(first, 0.0),
+                "due_by_28_april": by_receipt["portion"].where(~first, 0.0),
             }
         )
-    return pd.DataFrame(rows, columns=list(PORTION_COLUMNS))
+        .groupby(key.to_numpy(object))
+        .sum()
+    )
+    order = names + ([UNPARISHED] if UNPARISHED in sums.index else [])
+    out = sums.reindex(order, fill_value=0.0).astype("float64").round(2)
+    out.insert(0, "parish", order)
+    out["cap"] = [float(dwellings[n]) * r["cap_per_dwelling"] if n in dwellings else np.nan for n in order]
+    rows = out.reset_index(drop=True)
+    return rows[list(PORTION_COLUMNS)]
 
 
 def neighbourhood_portion(
