@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -226,17 +227,25 @@ def allocation_view(result: Result) -> str:
 
 
 def ward_map_view(result: Result) -> str:
+    """The ward map of S106 money received and CIL spent (drawn again only when those figures change)."""
     money = result.detail.ward_money
+    key = tuple(money[["ward", "s106_received", "cil_spent", "total"]].itertuples(index=False, name=None))
+    return _ward_map_html(result.detail.financial_year, key, _source_caption(result))
+
+
+@lru_cache(maxsize=8)
+def _ward_map_html(financial_year: str, rows: tuple, caption: str) -> str:
+    money = pd.DataFrame(list(rows), columns=["ward", "s106_received", "cil_spent", "total"])
     values = money.set_index("ward")["total"]
     fig = maps.ward_map(
         values,
-        title=f"S106 money received and CIL spent by ward, {result.detail.financial_year}",
+        title=f"S106 money received and CIL spent by ward, {financial_year}",
         legend_label="S106 received + CIL spent (£)",
     )
     top = money[money["total"] > 0].sort_values("total", ascending=False)
     alt = (
         f"Map of the 26 wards of Sevenoaks District (2013 boundaries) shaded by S106 money received and CIL spent in "
-        f"{result.detail.financial_year}; {int((money['total'] == 0).sum())} wards have none and are hatched grey. "
+        f"{financial_year}; {int((money['total'] == 0).sum())} wards have none and are hatched grey. "
         + (
             "Largest: " + charts.describe_values(top["ward"], [format_money(v) for v in top["total"]], limit=5) + "."
             if len(top)
@@ -251,7 +260,7 @@ def ward_map_view(result: Result) -> str:
         }
     )
     return "<h2>Where the money goes, by ward</h2>" + charts.figure_html(
-        fig, alt=alt, caption=maps.ATTRIBUTION + " " + _source_caption(result), data=data
+        fig, alt=alt, caption=maps.ATTRIBUTION + " " + caption, data=data
     )
 
 
