@@ -138,7 +138,11 @@ class Settings(SettingsBase):
 
     @property
     def is_example(self) -> bool:
-        return all(not p or Path(p).name.startswith("example_") for p in self.input_paths().values())
+        example_dir = resolve_path(EXAMPLE_DIR).resolve()
+        return all(
+            resolve_path(p).resolve().parent == example_dir and Path(p).name.startswith("example_")
+            for p in self.input_paths().values()
+        )
 
 
 @dataclass
