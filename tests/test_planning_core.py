@@ -207,3 +207,12 @@ def test_the_planning_model_never_imports_the_interface():
         names = _imports(ast.parse(path.read_text()), top_level_only=path.name in ("statement.py", "core.py"))
         offenders += [f"{path.name} imports {n}" for n in names if n.startswith(forbidden)]
     assert offenders == []
+
+
+def test_only_the_shipped_example_files_are_labelled_example(tmp_path):
+    copy = tmp_path / "example_cil_receipts.csv"
+    copy.write_bytes((REPO_ROOT / "data/planning/example_cil_receipts.csv").read_bytes())
+    assert planning.Settings().is_example
+    uploaded = planning.Settings.from_parameters({"cil_receipts_path": str(copy)})
+    assert not uploaded.is_example
+    assert not planning.run(uploaded).detail.is_example
