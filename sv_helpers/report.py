@@ -68,6 +68,23 @@ _LABELS = {
     "cost_per_tco2e": "Cost per tonne (£/tCO2e)",
     "authority_name": "Authority",
     "lifetime_years": "Lifetime (years)",
+    # planning gain (CIL and section 106)
+    "cil_receipts": "CIL receipts",
+    "receipts_at_25pct": "Receipts at 25%",
+    "receipts_at_15pct": "Receipts at 15%",
+    "cap": "Cap (£100 per dwelling)",
+    "due_by_28_october": "Due by 28 October",
+    "due_by_28_april": "Due by 28 April",
+    "spend_by_date": "Spend by",
+    "paragraph": "Schedule 2 paragraph",
+    "awarded_rank": "Awarded: rank by score",
+    "awarded_pro_rata": "Awarded: pro rata",
+    "awarded_optimal": "Awarded: optimal",
+    "s106_received": "S106 received",
+    "cil_spent": "CIL spent",
+    "infrastructure_type": "Infrastructure type",
+    "bid_id": "Bid ID",
+    "agreement_id": "Agreement ID",
 }
 
 

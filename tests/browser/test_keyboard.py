@@ -7,7 +7,7 @@ import pytest
 
 from conftest import assert_clean
 
-APPS = ["social_value_scoring.ipynb", "grant_allocation.ipynb", "climate_targets.ipynb", "impact_report.ipynb"]
+APPS = ["social_value_scoring.ipynb", "grant_allocation.ipynb", "climate_targets.ipynb", "impact_report.ipynb", "planning_gain.ipynb"]
 
 #: Controls a keyboard user must be able to reach, when they are visible and enabled.
 CONTROLS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea, button:not([disabled]), [role=slider], a[href], summary"
