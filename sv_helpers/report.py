@@ -48,6 +48,12 @@ _LABELS = {
     "actual_kt": "Actual (kt CO2)",
     "pathway_kt": "Pathway (kt CO2)",
     "trend_kt": "Trend (kt CO2)",
+    # grants
+    "application_id": "Application ID",
+    "imd_decile": "IMD decile",
+    "ward_imd_decile": "Ward IMD decile",
+    "weighted_score": "Weighted score",
+    "fraction_funded": "Share of request funded",
 }
 
 
