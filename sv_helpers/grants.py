@@ -634,9 +634,9 @@ def _optimal(out: pd.DataFrame, rules: AllocationRules, cols: _Columns, time_lim
             [f"at most {format_money(rules.ward_cap)} per ward"] if rules.ward_cap is not None else [])
         raise InputError(
             f"No allocation meets all the rules together ({'; '.join(parts)}). "
-            f"A {group_word} may not have enough eligible requests (after the score threshold and the cap) to reach "
-            "its minimum share" + (", or the ward cap may stop it reaching it" if rules.ward_cap is not None else "")
-            + f". Lower a {group_word} minimum" + (" or raise the ward cap." if rules.ward_cap is not None else ".")
+            f"There may not be enough eligible requests in each {group_word} (after the score threshold and the cap) "
+            "to reach its minimum share" + (", or the ward cap may stop it" if rules.ward_cap is not None else "")
+            + f". Lower the minimum for a {group_word}" + (" or raise the ward cap." if rules.ward_cap is not None else ".")
         )
     if result.status != 0:
         raise InputError(f"The optimal allocation was not found within {time_limit:g} seconds. "

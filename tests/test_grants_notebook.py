@@ -42,6 +42,22 @@ def test_papermill_run_writes_allocations_360giving_and_provenance(tmp_path):
     assert set(pd.ExcelFile(out / "allocations.xlsx").sheet_names) >= {"allocations", "allocation_summary", "provenance"}
 
 
+def test_papermill_run_writes_the_grant_allocation_report_with_the_headline(tmp_path):
+    from pypdf import PdfReader
+
+    from sv_helpers import grants
+
+    out = tmp_path / "out"
+    parameters = {"method": "optimal", "theme_floors": {"Older people": 0.2}, "compare": {"Ranked": {"method": "rank"}}}
+    run(tmp_path, **parameters, output_dir=str(out))
+    headline = grants.run(grants.Settings.from_parameters(parameters)).headline
+    page = (out / "report.html").read_text()
+    assert "Grant allocation report" in page and "Scenarios compared" in page and "Ranked" in page
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out / "report.pdf").pages)
+    assert " ".join(headline.split())[:80] in text
+    assert (out / "scenario_comparison.csv").exists()
+
+
 def test_an_invalid_file_stops_papermill_with_the_plain_message(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("application_id,organisation,project,theme,ward,amount_requested,score\nA1,G,P,T,Atlantis,100,50\n")
