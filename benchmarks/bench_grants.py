@@ -18,7 +18,14 @@ from sv_helpers.paths import data_path
 
 SEED = 4
 REPEATS = 3
-THEMES = ["Children and young people", "Older people", "Health and wellbeing", "Arts and heritage", "Environment", "Sport and physical activity"]
+THEMES = [
+    "Children and young people",
+    "Older people",
+    "Health and wellbeing",
+    "Arts and heritage",
+    "Environment",
+    "Sport and physical activity",
+]
 
 
 def round_of(n: int, seed: int = SEED) -> pd.DataFrame:
@@ -56,8 +63,16 @@ def main() -> int:
     floors = {theme: 0.12 for theme in THEMES}
     cap = budget / 26 * 1.5
     cases = [
-        ("optimal, 2,000 applications, theme floors and ward caps", grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, equity_weight=1.5), 2.0),
-        ("optimal partial awards, 2,000 applications, theme floors and ward caps", grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, partial=True), 2.0),
+        (
+            "optimal, 2,000 applications, theme floors and ward caps",
+            grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, equity_weight=1.5),
+            2.0,
+        ),
+        (
+            "optimal partial awards, 2,000 applications, theme floors and ward caps",
+            grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, partial=True),
+            2.0,
+        ),
         ("rank, 2,000 applications", grants.Scenario(method="rank", budget=budget), 0.5),
         ("compare three scenarios, 48 applications (example round)", None, 1.0),
         ("app first render in-process (build_app, example round: 3 charts, tables, downloads)", "app", 5.0),
@@ -69,7 +84,9 @@ def main() -> int:
         if scenario == "app":
             from sv_helpers.apps import grants as grants_app  # imported here: the model timings above need no widgets
 
-            seconds, app = best_time(lambda: grants_app.GrantApp(grants_app.grants_example(), grants.Scenario(), award_date="2026-04-01"))
+            seconds, app = best_time(
+                lambda: grants_app.GrantApp(grants_app.grants_example(), grants.Scenario(), award_date="2026-04-01")
+            )
         elif scenario == "redraw":
             budgets = iter(range(30000, 90000, 1000))
             seconds, _ = best_time(lambda: setattr(app.budget, "value", float(next(budgets))))

@@ -39,9 +39,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ from sv_helpers import deprivation
 from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.formatting import format_money, sentence_list
 from sv_helpers.parameters import parameter_value
-from sv_helpers.paths import data_path, resolve_path
+from sv_helpers.paths import resolve_path
 from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, coerce, make_provenance, numbers_mapping, setting
 from sv_helpers.scenario import write_result as _write_result
 from sv_helpers.tables import Column, TableSchema, load_table
@@ -83,17 +84,86 @@ APPLICATIONS = TableSchema(
         Column("organisation", "text", description="The applying group's name."),
         Column("project", "text", description="What the grant would pay for."),
         Column("theme", "text", description="The scheme theme the project serves, e.g. Older people."),
-        Column("ward", "text", required=False, allow_blank=True, description="The Sevenoaks ward (2013 names) where the project's beneficiaries live; or give lsoa_code."),
-        Column("lsoa_code", "text", required=False, allow_blank=True, label="LSOA code", description="The LSOA (2011 code) of the project, used for its deprivation decile when given."),
+        Column(
+            "ward",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="The Sevenoaks ward (2013 names) where the project's beneficiaries live; or give lsoa_code.",
+        ),
+        Column(
+            "lsoa_code",
+            "text",
+            required=False,
+            allow_blank=True,
+            label="LSOA code",
+            description="The LSOA (2011 code) of the project, used for its deprivation decile when given.",
+        ),
         Column("amount_requested", "money", minimum=1, description="The grant asked for, in pounds."),
-        Column("score", "number", required=False, allow_blank=True, minimum=0, maximum=100, description="The moderated assessment score, 0 to 100; computed from the criterion scores when blank."),
-        Column("minimum_award", "money", required=False, allow_blank=True, minimum=0, description="The least that keeps the project viable; blank means the full request (all or nothing)."),
-        Column("beneficiaries", "integer", required=False, allow_blank=True, minimum=0, description="The number of people the project would benefit."),
-        Column("need", "number", required=False, allow_blank=True, minimum=0, maximum=100, description="Assessors' score for need, 0 to 100."),
-        Column("community_benefit", "number", required=False, allow_blank=True, minimum=0, maximum=100, description="Assessors' score for community benefit, 0 to 100."),
-        Column("deliverability", "number", required=False, allow_blank=True, minimum=0, maximum=100, description="Assessors' score for deliverability, 0 to 100."),
-        Column("value_for_money", "number", required=False, allow_blank=True, minimum=0, maximum=100, description="Assessors' score for value for money, 0 to 100."),
-        Column("charity_number", "text", required=False, allow_blank=True, description="Registered charity number, if any."),
+        Column(
+            "score",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="The moderated assessment score, 0 to 100; computed from the criterion scores when blank.",
+        ),
+        Column(
+            "minimum_award",
+            "money",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="The least that keeps the project viable; blank means the full request (all or nothing).",
+        ),
+        Column(
+            "beneficiaries",
+            "integer",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="The number of people the project would benefit.",
+        ),
+        Column(
+            "need",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for need, 0 to 100.",
+        ),
+        Column(
+            "community_benefit",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for community benefit, 0 to 100.",
+        ),
+        Column(
+            "deliverability",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for deliverability, 0 to 100.",
+        ),
+        Column(
+            "value_for_money",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for value for money, 0 to 100.",
+        ),
+        Column(
+            "charity_number", "text", required=False, allow_blank=True, description="Registered charity number, if any."
+        ),
         Column("postcode", "text", required=False, allow_blank=True, description="The organisation's postcode."),
     ),
     description="One row per grant application.",
@@ -101,15 +171,36 @@ APPLICATIONS = TableSchema(
 
 #: Columns of every allocation table, in order (the impact report reads these from allocations.csv).
 ALLOCATION_COLUMNS: tuple[str, ...] = (
-    "application_id", "organisation", "project", "theme", "ward", "imd_decile", "amount_requested",
-    "minimum_award", "capped_request", "score", "weighted_score", "eligible", "awarded", "funded",
-    "fraction_funded", "beneficiaries",
+    "application_id",
+    "organisation",
+    "project",
+    "theme",
+    "ward",
+    "imd_decile",
+    "amount_requested",
+    "minimum_award",
+    "capped_request",
+    "score",
+    "weighted_score",
+    "eligible",
+    "awarded",
+    "funded",
+    "fraction_funded",
+    "beneficiaries",
 )
 
 #: The settings an allocation rule is made of (what a compared scenario may change).
 RULE_SETTINGS: tuple[str, ...] = (
-    "budget", "committed_items", "method", "max_award", "min_score", "equity_weight", "decile_factors",
-    "partial", "theme_floors", "ward_cap",
+    "budget",
+    "committed_items",
+    "method",
+    "max_award",
+    "min_score",
+    "equity_weight",
+    "decile_factors",
+    "partial",
+    "theme_floors",
+    "ward_cap",
 )
 
 
@@ -166,26 +257,66 @@ def check_rules(rules: AllocationRules) -> list[Finding]:
     """
     out: list[Finding] = []
     if rules.method not in METHODS:
-        out.append(Finding("error", f"The method '{rules.method}' is not known; choose one of {sentence_list(list(METHODS))}."))
+        out.append(
+            Finding("error", f"The method '{rules.method}' is not known; choose one of {sentence_list(list(METHODS))}.")
+        )
     if not np.isfinite(rules.available) or rules.available <= 0:
-        out.append(Finding("error", f"The money to allocate is {format_money(rules.available)}; it must be more than £0."))
+        out.append(
+            Finding("error", f"The money to allocate is {format_money(rules.available)}; it must be more than £0.")
+        )
     if rules.max_award is not None and (not np.isfinite(rules.max_award) or rules.max_award <= 0):
-        out.append(Finding("error", f"The maximum award is {format_money(rules.max_award)}; it must be more than £0 (leave it empty for no cap)."))
+        out.append(
+            Finding(
+                "error",
+                f"The maximum award is {format_money(rules.max_award)}; it must be more than £0 (leave it empty for "
+                "no cap).",
+            )
+        )
     if not 0 <= rules.min_score <= 100:
         out.append(Finding("error", f"The minimum score is {rules.min_score:g}; it must be between 0 and 100."))
     for decile, factor in (rules.decile_factors or {}).items():
         if not np.isfinite(factor) or factor <= 0:
-            out.append(Finding("error", f"The factor for decile {decile} is {factor:g}; it must be more than 0 (1 leaves the score unchanged)."))
+            out.append(
+                Finding(
+                    "error",
+                    f"The factor for decile {decile} is {factor:g}; it must be more than 0 (1 leaves the score "
+                    "unchanged).",
+                )
+            )
     if rules.ward_cap is not None and (not np.isfinite(rules.ward_cap) or rules.ward_cap <= 0):
-        out.append(Finding("error", f"The maximum per ward is {format_money(rules.ward_cap)}; it must be more than £0 (leave it empty for no cap)."))
+        out.append(
+            Finding(
+                "error",
+                f"The maximum per ward is {format_money(rules.ward_cap)}; it must be more than £0 (leave it empty "
+                "for no cap).",
+            )
+        )
     for group, share in rules.group_floors.items():
         if not 0 <= share <= 1:
-            out.append(Finding("error", f"The minimum share for '{group}' is {share:g}; give it as a fraction between 0 and 1 (0.2 for 20%)."))
+            out.append(
+                Finding(
+                    "error",
+                    f"The minimum share for '{group}' is {share:g}; give it as a fraction between 0 and 1 (0.2 for "
+                    "20%).",
+                )
+            )
     if sum(rules.group_floors.values()) > 1 + 1e-9:
-        out.append(Finding("error", "The minimum shares add up to more than the whole budget; lower them so they add up to 100% or less."))
-    if rules.method != "optimal" and (rules.partial or any(v > 0 for v in rules.group_floors.values()) or rules.ward_cap is not None):
-        out.append(Finding("warning", "Partial awards, minimum shares and ward caps are used by the optimal method only; "
-                                      f"'{rules.name}' uses {METHOD_LABELS.get(rules.method, rules.method)}, which ignores them."))
+        out.append(
+            Finding(
+                "error",
+                "The minimum shares add up to more than the whole budget; lower them so they add up to 100% or less.",
+            )
+        )
+    if rules.method != "optimal" and (
+        rules.partial or any(v > 0 for v in rules.group_floors.values()) or rules.ward_cap is not None
+    ):
+        out.append(
+            Finding(
+                "warning",
+                "Partial awards, minimum shares and ward caps are used by the optimal method only; "
+                f"'{rules.name}' uses {METHOD_LABELS.get(rules.method, rules.method)}, which ignores them.",
+            )
+        )
     return out
 
 
@@ -206,8 +337,10 @@ def _decile_number(value: Any) -> int | None:
 def _check_decile_factors(value: Mapping[str, Any], spec: Spec) -> dict[str, float]:
     for key in value:
         if _decile_number(key) is None:
-            raise InputError(f"In '{spec.label}', '{key}' is not an IMD decile; deciles are whole numbers from "
-                             "1 (most deprived) to 10.")
+            raise InputError(
+                f"In '{spec.label}', '{key}' is not an IMD decile; deciles are whole numbers from "
+                "1 (most deprived) to 10."
+            )
     factors = numbers_mapping(0.01, 10, key_label="decile")(value, spec)
     return {str(_decile_number(k)): v for k, v in sorted(factors.items(), key=lambda kv: int(kv[0]))}
 
@@ -216,14 +349,17 @@ def _check_date(value: str, spec: Spec) -> str:
     try:
         return dt.date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a date written as 2026-04-01; "
-                         f"'{value[:40]}' is not.") from None
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) must be a date written as 2026-04-01; '{value[:40]}' is not."
+        ) from None
 
 
 def _check_compare(value: Mapping[str, Any], spec: Spec) -> dict[str, dict[str, Any]]:
     if len(value) > MAX_COMPARED:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}) holds {len(value)} scenarios; "
-                         f"at most {MAX_COMPARED} can be compared at once.")
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) holds {len(value)} scenarios; "
+            f"at most {MAX_COMPARED} can be compared at once."
+        )
     specs = Settings.specs()
     out: dict[str, dict[str, Any]] = {}
     for name, changes in value.items():
@@ -235,8 +371,10 @@ def _check_compare(value: Mapping[str, Any], spec: Spec) -> dict[str, dict[str, 
         checked: dict[str, Any] = {}
         for key, item in changes.items():
             if key not in RULE_SETTINGS:
-                raise InputError(f"The scenario '{name}' changes '{key}', which a compared scenario cannot change; "
-                                 f"it can change {', '.join(RULE_SETTINGS)}.")
+                raise InputError(
+                    f"The scenario '{name}' changes '{key}', which a compared scenario cannot change; "
+                    f"it can change {', '.join(RULE_SETTINGS)}."
+                )
             try:
                 checked[key] = _plain_value(coerce(item, specs[key]))
             except InputError as exc:
@@ -265,21 +403,35 @@ class Settings(SettingsBase):
 
     applications_path: str = setting(EXAMPLE_APPLICATIONS, label="Applications file", kind="path")
     budget: float = setting(_left_after_sla(), label="Budget (£)", minimum=0, maximum=MAX_MONEY, unit="currency-GBP")
-    committed_items: dict = setting({}, label="Committed items (£)", kind="mapping", unit="currency-GBP",
-                                    check=numbers_mapping(0, MAX_MONEY, key_label="name"))
+    committed_items: dict = setting(
+        {},
+        label="Committed items (£)",
+        kind="mapping",
+        unit="currency-GBP",
+        check=numbers_mapping(0, MAX_MONEY, key_label="name"),
+    )
     method: str = setting("rank", label="Method", choices=METHODS)
-    max_award: float | None = setting(None, label="Maximum award (£)", kind="float", optional=True, minimum=0,
-                                      maximum=MAX_MONEY, unit="currency-GBP")
+    max_award: float | None = setting(
+        None, label="Maximum award (£)", kind="float", optional=True, minimum=0, maximum=MAX_MONEY, unit="currency-GBP"
+    )
     min_score: float = setting(parameter="grants.min_score", kind="float", minimum=0, maximum=100)
     equity_weight: float = setting(parameter="grants.equity_weight", kind="float", minimum=1, maximum=2)
     decile_factors: dict = setting({}, label="Score factor per IMD decile", kind="mapping", check=_check_decile_factors)
     award_date: str = setting("2026-04-01", label="Award date", check=_check_date)
     seed: int = setting(0, label="Seed", kind="int", minimum=0, maximum=2**32 - 1)
     partial: bool = setting(False, label="Optimal: allow partial awards down to the minimum award")
-    theme_floors: dict = setting({}, label="Optimal: minimum share per theme", kind="mapping",
-                                 check=numbers_mapping(0, 1, key_label="theme"))
-    ward_cap: float | None = setting(None, label="Optimal: maximum per ward (£)", kind="float", optional=True, minimum=0,
-                                     maximum=MAX_MONEY, unit="currency-GBP")
+    theme_floors: dict = setting(
+        {}, label="Optimal: minimum share per theme", kind="mapping", check=numbers_mapping(0, 1, key_label="theme")
+    )
+    ward_cap: float | None = setting(
+        None,
+        label="Optimal: maximum per ward (£)",
+        kind="float",
+        optional=True,
+        minimum=0,
+        maximum=MAX_MONEY,
+        unit="currency-GBP",
+    )
     compare: dict = setting({}, label="Scenarios compared", kind="mapping", check=_check_compare)
 
     # ------------------------------------------------------------------ derived
@@ -309,9 +461,14 @@ class Settings(SettingsBase):
     def rules(self, name: str | None = None) -> AllocationRules:
         """These settings as the allocator's rules."""
         return AllocationRules(
-            method=self.method, available=self.available, max_award=self.max_award, min_score=float(self.min_score),
-            decile_factors=self.equity_factors(), partial=bool(self.partial),
-            group_floors={str(k): float(v) for k, v in self.theme_floors.items()}, ward_cap=self.ward_cap,
+            method=self.method,
+            available=self.available,
+            max_award=self.max_award,
+            min_score=float(self.min_score),
+            decile_factors=self.equity_factors(),
+            partial=bool(self.partial),
+            group_floors={str(k): float(v) for k, v in self.theme_floors.items()},
+            ward_cap=self.ward_cap,
             name=name or self.name,
         )
 
@@ -322,23 +479,31 @@ class Settings(SettingsBase):
     def check(self) -> None:
         """Refuse a budget used up by committed items, minimum shares over 100%, and compared scenarios that fail."""
         if self.budget <= 0:
-            raise InputError(f"The budget is {format_money(self.budget)}; it must be more than £0. "
-                             "Enter the money available for this round.")
+            raise InputError(
+                f"The budget is {format_money(self.budget)}; it must be more than £0. "
+                "Enter the money available for this round."
+            )
         if self.available <= 0:
-            raise InputError(f"The committed items ({format_money(self.committed_total)}) use up the whole budget "
-                             f"({format_money(self.budget)}), leaving nothing to allocate. "
-                             "Raise the budget or remove a committed item.")
+            raise InputError(
+                f"The committed items ({format_money(self.committed_total)}) use up the whole budget "
+                f"({format_money(self.budget)}), leaving nothing to allocate. "
+                "Raise the budget or remove a committed item."
+            )
         if self.max_award is not None and self.max_award <= 0:
             raise InputError("The maximum award must be more than £0 (leave it empty for no cap).")
         if self.ward_cap is not None and self.ward_cap <= 0:
             raise InputError("The maximum per ward must be more than £0 (leave it empty for no cap).")
         if sum(self.theme_floors.values()) > 1 + 1e-9:
-            raise InputError("The minimum shares of the themes add up to more than the whole budget; "
-                             "lower them so they add up to 100% or less.")
+            raise InputError(
+                "The minimum shares of the themes add up to more than the whole budget; "
+                "lower them so they add up to 100% or less."
+            )
         if self.compare:
             if self.name in self.compare:
-                raise InputError(f"A compared scenario is called '{self.name}', the name of the current scenario; "
-                                 "give it another name.")
+                raise InputError(
+                    f"A compared scenario is called '{self.name}', the name of the current scenario; "
+                    "give it another name."
+                )
             for name in self.compare:
                 try:
                     self.compared_one(name)
@@ -367,7 +532,9 @@ def settings_findings(settings: Settings) -> list[Finding]:
     """Warnings about settings that are used but may not do what the officer expects."""
     out = [f for f in check_rules(settings.rules()) if not f.is_error]
     if settings.decile_factors and settings.equity_weight != 1:
-        out.append(Finding("warning", "Factors are given for each decile, so they are used and the equity weight is not."))
+        out.append(
+            Finding("warning", "Factors are given for each decile, so they are used and the equity weight is not.")
+        )
     return out
 
 
@@ -402,23 +569,56 @@ def check_applications(applications: pd.DataFrame, *, filename: str = "the appli
         has_ward = isinstance(ward, str) and ward.strip() != ""
         has_lsoa = isinstance(lsoa, str) and lsoa.strip() != ""
         if not has_ward and not has_lsoa:
-            out.append(Finding("error", f"{where}: give the ward (a Sevenoaks ward name) or the lsoa_code; both are empty."))
+            out.append(
+                Finding("error", f"{where}: give the ward (a Sevenoaks ward name) or the lsoa_code; both are empty.")
+            )
         if has_ward and deprivation.match_ward(ward) is None:
-            out.append(Finding("error", f"{where}, column 'ward': '{ward}' is not a Sevenoaks ward (2013 ward names). Check the spelling against the template's ward list."))
+            out.append(
+                Finding(
+                    "error",
+                    f"{where}, column 'ward': '{ward}' is not a Sevenoaks ward (2013 ward names). Check the spelling "
+                    "against the template's ward list.",
+                )
+            )
         if has_lsoa and lsoa.strip().upper() not in lsoas.index:
-            out.append(Finding("error", f"{where}, column 'lsoa_code': '{lsoa}' is not a Sevenoaks LSOA (2011 codes start E010...). Leave it empty and give the ward instead."))
+            out.append(
+                Finding(
+                    "error",
+                    f"{where}, column 'lsoa_code': '{lsoa}' is not a Sevenoaks LSOA (2011 codes start E010...). "
+                    "Leave it empty and give the ward instead.",
+                )
+            )
         elif has_lsoa and has_ward and deprivation.match_ward(ward) is not None:
             lsoa_ward = lsoas.loc[lsoa.strip().upper(), "ward"]
             if lsoa_ward != deprivation.match_ward(ward):
-                out.append(Finding("warning", f"{where}: LSOA {lsoa} lies in {lsoa_ward}, not {ward}; the ward given is used for the map and the LSOA for deprivation."))
+                out.append(
+                    Finding(
+                        "warning",
+                        f"{where}: LSOA {lsoa} lies in {lsoa_ward}, not {ward}; the ward given is used for the map "
+                        "and the LSOA for deprivation.",
+                    )
+                )
         minimum = app.get("minimum_award")
         if minimum is not None and pd.notna(minimum) and minimum > app["amount_requested"] + PENNY:
-            out.append(Finding("error", f"{where}: the minimum award ({format_money(minimum, 2)}) is more than the amount requested ({format_money(app['amount_requested'], 2)}); it must be at most the request."))
+            out.append(
+                Finding(
+                    "error",
+                    f"{where}: the minimum award ({format_money(minimum, 2)}) is more than the amount requested "
+                    f"({format_money(app['amount_requested'], 2)}); it must be at most the request.",
+                )
+            )
         score = app.get("score")
         if score is None or pd.isna(score):
             missing = [c for c in CRITERIA if c not in applications.columns or pd.isna(app.get(c))]
             if missing:
-                out.append(Finding("error", f"{where}: the score is empty and the criterion scores {sentence_list([repr(m) for m in missing])} are missing too; give the moderated score or all four criterion scores."))
+                out.append(
+                    Finding(
+                        "error",
+                        f"{where}: the score is empty and the criterion scores "
+                        f"{sentence_list([repr(m) for m in missing])} are missing too; "
+                        "give the moderated score or all four criterion scores.",
+                    )
+                )
     return out
 
 
@@ -456,7 +656,9 @@ def prepare_applications(applications: pd.DataFrame, weights: Mapping[str, float
     if blank.any():
         total = sum(weights.values())
         if total <= 0:
-            raise InputError("The criterion weights add up to zero, so scores cannot be computed from the criterion scores.")
+            raise InputError(
+                "The criterion weights add up to zero, so scores cannot be computed from the criterion scores."
+            )
         computed = sum(out[c].astype("float64") * w for c, w in weights.items()) / total
         out["score_source"] = np.where(blank, "computed from criterion scores", "moderated score")
         out["score"] = out["score"].where(~blank, computed.round(2))
@@ -479,8 +681,6 @@ def load_applications(source: str | Path | bytes, *, filename: str | None = None
     table = load_table(source, APPLICATIONS, filename=filename)
     raise_for_errors(check_applications(table, filename=name))
     return prepare_applications(table)
-
-
 
 
 # --------------------------------------------------------------------------- allocation
@@ -543,7 +743,9 @@ def _rank(out: pd.DataFrame, rules: AllocationRules, cols: _Columns) -> np.ndarr
     Budget £100; requests £60 (score 90), £50 (score 80), £40 (score 70): the
     first is funded, the second does not fit in the £40 left, the third does.
     """
-    order = out[out["eligible"]].sort_values(["weighted_score", cols.id], ascending=[False, True], kind="mergesort").index
+    order = (
+        out[out["eligible"]].sort_values(["weighted_score", cols.id], ascending=[False, True], kind="mergesort").index
+    )
     left = rules.available
     awarded = pd.Series(0.0, index=out.index)
     for i in order:
@@ -582,8 +784,10 @@ def _optimal(out: pd.DataFrame, rules: AllocationRules, cols: _Columns, time_lim
     known = sorted({str(t) for t in out[cols.group]})
     for group in floors:
         if group not in known:
-            raise InputError(f"No application has the {group_word} '{group}', so it cannot have a minimum share. "
-                             f"The values of {group_word} in this round are: {', '.join(known)}.")
+            raise InputError(
+                f"No application has the {group_word} '{group}', so it cannot have a minimum share. "
+                f"The values of {group_word} in this round are: {', '.join(known)}."
+            )
     if len(idx) == 0:
         return awarded
     m = len(idx)
@@ -626,21 +830,30 @@ def _optimal(out: pd.DataFrame, rules: AllocationRules, cols: _Columns, time_lim
             lb.append(-np.inf)
             ub.append(float(rules.ward_cap))
     constraints.append(LinearConstraint(csr_matrix(np.vstack(rows)), lb, ub))
-    result = milp(cost, integrality=integrality, bounds=bounds, constraints=constraints,
-                  options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": True})
+    result = milp(
+        cost,
+        integrality=integrality,
+        bounds=bounds,
+        constraints=constraints,
+        options={"mip_rel_gap": 0.0, "time_limit": time_limit, "presolve": True},
+    )
     if result.status == 2:
         shown = ", ".join(f"{g} {s:.0%}" for g, s in floors.items())
         parts = ([f"minimum shares: {shown}"] if shown else []) + (
-            [f"at most {format_money(rules.ward_cap)} per ward"] if rules.ward_cap is not None else [])
+            [f"at most {format_money(rules.ward_cap)} per ward"] if rules.ward_cap is not None else []
+        )
         raise InputError(
             f"No allocation meets all the rules together ({'; '.join(parts)}). "
             f"There may not be enough eligible requests in each {group_word} (after the score threshold and the cap) "
-            "to reach its minimum share" + (", or the ward cap may stop it" if rules.ward_cap is not None else "")
-            + f". Lower the minimum for a {group_word}" + (" or raise the ward cap." if rules.ward_cap is not None else ".")
+            "to reach its minimum share"
+            + (", or the ward cap may stop it" if rules.ward_cap is not None else "")
+            + f". Lower the minimum for a {group_word}"
+            + (" or raise the ward cap." if rules.ward_cap is not None else ".")
         )
     if result.status != 0:
-        raise InputError(f"The optimal allocation was not found within {time_limit:g} seconds. "
-                         "Try fewer rules, or the rank method.")
+        raise InputError(
+            f"The optimal allocation was not found within {time_limit:g} seconds. Try fewer rules, or the rank method."
+        )
     x = np.round(result.x[:m])
     award = np.clip(result.x[m:], 0, c) * x if rules.partial else c * x
     awarded[idx] = award
@@ -693,9 +906,13 @@ def allocate(
     """
     rules = _as_rules(rules)
     raise_for_errors(check_rules(rules))
-    missing = [c for c in (id_column, "amount_requested", score_column, group_column, ward_column) if c not in bids.columns]
+    missing = [
+        c for c in (id_column, "amount_requested", score_column, group_column, ward_column) if c not in bids.columns
+    ]
     if missing:
-        raise InputError(f"The bids have no column {sentence_list([repr(m) for m in missing])}; the allocation needs it.")
+        raise InputError(
+            f"The bids have no column {sentence_list([repr(m) for m in missing])}; the allocation needs it."
+        )
     cols = _Columns(id=id_column, group=group_column, ward=ward_column, score=score_column)
     out = _base_frame(bids, rules, cols)
     return _finish(out, _METHODS[rules.method](out, rules, cols), cols)
@@ -722,8 +939,9 @@ def brute_force_best_score(bids: pd.DataFrame, rules: AllocationRules | Settings
 # --------------------------------------------------------------------------- results of one allocation
 
 
-def summarise_allocation(allocation: pd.DataFrame, settings: Settings, *, name: str | None = None,
-                         most_deprived_decile: int | None = None) -> dict[str, Any]:
+def summarise_allocation(
+    allocation: pd.DataFrame, settings: Settings, *, name: str | None = None, most_deprived_decile: int | None = None
+) -> dict[str, Any]:
     """Return the headline figures of one allocation.
 
     Returns
@@ -738,7 +956,9 @@ def summarise_allocation(allocation: pd.DataFrame, settings: Settings, *, name: 
     if most_deprived_decile is None:
         most_deprived_decile = int(parameter_value("grants.most_deprived_decile"))
     total = float(allocation["awarded"].sum())
-    deprived = float(allocation.loc[allocation["imd_decile"].astype("float64") <= most_deprived_decile, "awarded"].sum())
+    deprived = float(
+        allocation.loc[allocation["imd_decile"].astype("float64") <= most_deprived_decile, "awarded"].sum()
+    )
     return {
         "scenario": name or settings.name,
         "method": settings.method,
@@ -769,8 +989,9 @@ def outcome_differences(allocations: Mapping[str, pd.DataFrame]) -> pd.DataFrame
     return table[differs].reset_index(drop=True)
 
 
-def compare_scenarios(applications: pd.DataFrame, scenarios: Mapping[str, Settings]
-                      ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame]:
+def compare_scenarios(
+    applications: pd.DataFrame, scenarios: Mapping[str, Settings]
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame]:
     """Run several scenarios (name → settings) on the same applications and compare them.
 
     Returns
@@ -790,9 +1011,11 @@ def compare_scenarios(applications: pd.DataFrame, scenarios: Mapping[str, Settin
 
 
 def funding_by(allocation: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Return the awarded total, number funded and amount requested per value of ``column`` (theme, ward, imd_decile)."""
+    """Return the awarded total, number funded and amount requested per value of ``column`` (theme, ward, decile)."""
     grouped = allocation.groupby(column, dropna=False).agg(
-        awarded=("awarded", "sum"), number_funded=("funded", "sum"), amount_requested=("amount_requested", "sum"),
+        awarded=("awarded", "sum"),
+        number_funded=("funded", "sum"),
+        amount_requested=("amount_requested", "sum"),
         applications=("application_id", "size"),
     )
     out = grouped.reset_index()
@@ -810,7 +1033,7 @@ def funding_by_decile(allocation: pd.DataFrame) -> pd.DataFrame:
 
 
 def funding_by_ward(allocation: pd.DataFrame) -> pd.DataFrame:
-    """Return :func:`funding_by` for every Sevenoaks ward (zero for wards with no application), with each ward's decile."""
+    """Return :func:`funding_by` for every Sevenoaks ward (zero for wards with none), with each ward's decile."""
     wards = deprivation.ward_deciles()[["ward_code", "ward", "imd_decile"]]
     table = funding_by(allocation, "ward")
     out = wards.merge(table, on="ward", how="left")
@@ -829,27 +1052,35 @@ def why_not_funded(allocation: pd.DataFrame, settings: Settings) -> pd.DataFrame
     rules = settings.rules()
     reasons: dict[int, str] = {}
     if rules.method == "rank":
-        order = allocation[allocation["eligible"]].sort_values(
-            ["weighted_score", "application_id"], ascending=[False, True], kind="mergesort").index
+        order = (
+            allocation[allocation["eligible"]]
+            .sort_values(["weighted_score", "application_id"], ascending=[False, True], kind="mergesort")
+            .index
+        )
         left = rules.available
         for i in order:
             if allocation.at[i, "funded"]:
                 left -= float(allocation.at[i, "awarded"])
             else:
-                reasons[i] = (f"Its request ({format_money(allocation.at[i, 'capped_request'])}) did not fit in the "
-                              f"{format_money(max(left, 0.0))} left when its turn came in score order.")
+                reasons[i] = (
+                    f"Its request ({format_money(allocation.at[i, 'capped_request'])}) did not fit in the "
+                    f"{format_money(max(left, 0.0))} left when its turn came in score order."
+                )
     for i, row in allocation.iterrows():
         if row["funded"] or i in reasons:
             continue
         if not row["eligible"]:
             reasons[i] = f"Its score ({row['score']:g}) is below the minimum score ({rules.min_score:g})."
         elif rules.method == "optimal":
-            reasons[i] = ("Not in the set of awards with the best total score that fits the budget"
-                          + (" and the minimum shares and ward cap." if rules.group_floors or rules.ward_cap else "."))
+            reasons[i] = "Not in the set of awards with the best total score that fits the budget" + (
+                " and the minimum shares and ward cap." if rules.group_floors or rules.ward_cap else "."
+            )
         else:
             reasons[i] = "Its pro rata share rounds to nothing."
     unfunded = allocation[~allocation["funded"]]
-    out = unfunded[["application_id", "organisation", "theme", "ward", "amount_requested", "score", "weighted_score"]].copy()
+    out = unfunded[
+        ["application_id", "organisation", "theme", "ward", "amount_requested", "score", "weighted_score"]
+    ].copy()
     out["reason"] = [reasons[i] for i in unfunded.index]
     return out.sort_values(["weighted_score", "application_id"], ascending=[False, True]).reset_index(drop=True)
 
@@ -859,7 +1090,11 @@ def headline(summary: Mapping[str, Any]) -> str:
     return (
         f"{summary['scenario']}: {format_money(summary['total_awarded'])} awarded to {summary['number_funded']} of "
         f"{summary['number_of_applications']} applications from {format_money(summary['available'])} available"
-        + (f" ({format_money(summary['budget'])} less {format_money(summary['committed'])} committed)" if summary["committed"] else "")
+        + (
+            f" ({format_money(summary['budget'])} less {format_money(summary['committed'])} committed)"
+            if summary["committed"]
+            else ""
+        )
         + "; "
         f"{format_money(summary['unfunded_demand'])} of requests unfunded; {summary['wards_reached']} wards reached; "
         f"{summary['most_deprived_share']:.1f}% to the most deprived areas."
@@ -896,18 +1131,27 @@ def load(settings: Settings) -> Inputs:
     """
     path = resolve_path(settings.applications_path)
     if not path.is_file():
-        raise InputError(f"The applications file '{settings.applications_path}' was not found. Give the path of a "
-                         "CSV or Excel file, or leave the setting out to use the example round.")
+        raise InputError(
+            f"The applications file '{settings.applications_path}' was not found. Give the path of a "
+            "CSV or Excel file, or leave the setting out to use the example round."
+        )
     table = load_table(path, APPLICATIONS)
     findings = check_applications(table, filename=path.name)
     raise_for_errors(findings)
     applications = prepare_applications(table)
     example = path.resolve() == resolve_path(EXAMPLE_APPLICATIONS).resolve()
     return Inputs(
-        values={"applications": applications, "is_example": example, "filename": path.name,
-                "findings": [f for f in findings if not f.is_error]},
-        sources={"applications": path, "ward_deprivation": deprivation.DATA_FILES["wards"],
-                 "lsoa_deprivation": deprivation.DATA_FILES["lsoas"]},
+        values={
+            "applications": applications,
+            "is_example": example,
+            "filename": path.name,
+            "findings": [f for f in findings if not f.is_error],
+        },
+        sources={
+            "applications": path,
+            "ward_deprivation": deprivation.DATA_FILES["wards"],
+            "lsoa_deprivation": deprivation.DATA_FILES["lsoas"],
+        },
     )
 
 
@@ -935,13 +1179,22 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         tables["scenario_comparison"] = comparison
         tables["scenario_differences"] = differences
     if not allocation["funded"].any():
-        findings.append(Finding("warning", "No application is funded under these settings, so there is no "
-                                           "360Giving file to publish."))
+        findings.append(
+            Finding(
+                "warning", "No application is funded under these settings, so there is no 360Giving file to publish."
+            )
+        )
     detail = Allocation(
-        applications=applications, allocation=allocation, summary=row, not_funded=why_not_funded(allocation, settings),
+        applications=applications,
+        allocation=allocation,
+        summary=row,
+        not_funded=why_not_funded(allocation, settings),
         by_theme=funding_by(allocation, "theme").sort_values(["awarded", "theme"], ascending=[False, True]),
-        by_decile=funding_by_decile(allocation), by_ward=funding_by_ward(allocation), comparison=comparison,
-        differences=differences, is_example=bool(inputs.get("is_example", False)),
+        by_decile=funding_by_decile(allocation),
+        by_ward=funding_by_ward(allocation),
+        comparison=comparison,
+        differences=differences,
+        is_example=bool(inputs.get("is_example", False)),
         source_name=str(inputs.get("filename", "")),
     )
     return Result(
@@ -1009,8 +1262,12 @@ def write(result: Result, output_dir: str | Path, *, pdf: bool = True) -> list[P
         The files written, provenance last.
     """
     page = report_html(result)
-    written = _write_result(result, output_dir, excel_name="allocations.xlsx",
-                            extra_files={**threesixtygiving_files(result), "report.html": page})
+    written = _write_result(
+        result,
+        output_dir,
+        excel_name="allocations.xlsx",
+        extra_files={**threesixtygiving_files(result), "report.html": page},
+    )
     if pdf:
         from sv_helpers import report
 
@@ -1026,12 +1283,18 @@ def describe_applications(inputs: Inputs) -> pd.DataFrame:
     apps = inputs["applications"]
     computed = int((apps["score_source"] == "computed from criterion scores").sum()) if "score_source" in apps else 0
     rows = [
-        ("File", str(inputs.get("filename", "")) + (" (the fictional example round)" if inputs.get("is_example") else "")),
+        (
+            "File",
+            str(inputs.get("filename", "")) + (" (the fictional example round)" if inputs.get("is_example") else ""),
+        ),
         ("Applications", f"{len(apps)}"),
         ("Amount requested", format_money(float(apps["amount_requested"].sum()))),
         ("Themes", f"{apps['theme'].nunique()}: {', '.join(sorted(apps['theme'].astype(str).unique()))}"),
         ("Wards", f"{apps['ward'].nunique()} of {len(deprivation.ward_names())}"),
-        ("Scores", f"{apps['score'].min():g} to {apps['score'].max():g}"
-                   + (f" ({computed} computed from the criterion scores)" if computed else "")),
+        (
+            "Scores",
+            f"{apps['score'].min():g} to {apps['score'].max():g}"
+            + (f" ({computed} computed from the criterion scores)" if computed else ""),
+        ),
     ]
     return pd.DataFrame(rows, columns=["item", "value"])

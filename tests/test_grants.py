@@ -224,7 +224,12 @@ def test_blank_score_is_computed_from_criteria_with_declared_weights():
     )
     out = grants.load_applications(data, filename="round.csv")
     weights = grants.criterion_weights()
-    expected = (80 * weights["need"] + 60 * weights["community_benefit"] + 40 * weights["deliverability"] + 20 * weights["value_for_money"]) / sum(weights.values())
+    expected = (
+        80 * weights["need"]
+        + 60 * weights["community_benefit"]
+        + 40 * weights["deliverability"]
+        + 20 * weights["value_for_money"]
+    ) / sum(weights.values())
     assert out["score"].tolist() == [pytest.approx(expected)]
 
 
@@ -300,7 +305,9 @@ def instances(draw, max_n=9):
     cap = draw(st.one_of(st.none(), st.integers(1, 200).map(lambda v: v * 10.0)))
     min_score = draw(st.sampled_from([0.0, 30.0, 60.0]))
     equity = draw(st.sampled_from([1.0, 1.5]))
-    return apps(requests, scores, deciles=deciles), S(budget=budget, max_award=cap, min_score=min_score, equity_weight=equity)
+    return apps(requests, scores, deciles=deciles), S(
+        budget=budget, max_award=cap, min_score=min_score, equity_weight=equity
+    )
 
 
 @settings(max_examples=60, deadline=None)
@@ -348,13 +355,15 @@ def test_partial_awards_lie_between_minimum_and_capped_request(instance, pct):
 
 
 def test_any_table_of_bids_is_allocated_with_its_own_group_and_ward_columns():
-    bids = pd.DataFrame({
-        "bid_id": ["B1", "B2", "B3"],
-        "infrastructure_type": ["Education", "Health", "Health"],
-        "ward": ["Hextable", "Kemsing", "Kemsing"],
-        "amount_requested": [60.0, 50.0, 40.0],
-        "score": [90.0, 80.0, 70.0],
-    })
+    bids = pd.DataFrame(
+        {
+            "bid_id": ["B1", "B2", "B3"],
+            "infrastructure_type": ["Education", "Health", "Health"],
+            "ward": ["Hextable", "Kemsing", "Kemsing"],
+            "amount_requested": [60.0, 50.0, 40.0],
+            "score": [90.0, 80.0, 70.0],
+        }
+    )
     rules = grants.AllocationRules(method="optimal", available=100, group_floors={"Education": 0.6}, ward_cap=60)
     out = grants.allocate(bids, rules, group_column="infrastructure_type", id_column="bid_id")
     # The floor puts Education's £60 in; the ward cap lets only one Kemsing bid (the better, £40 fits).
@@ -362,8 +371,12 @@ def test_any_table_of_bids_is_allocated_with_its_own_group_and_ward_columns():
     assert "infrastructure_type" in out.columns and "theme" not in out.columns
     assert awards(out) == [60, 0, 40]
     with pytest.raises(InputError, match="infrastructure type 'Roads'"):
-        grants.allocate(bids, grants.AllocationRules(method="optimal", available=100, group_floors={"Roads": 0.1}),
-                        group_column="infrastructure_type", id_column="bid_id")
+        grants.allocate(
+            bids,
+            grants.AllocationRules(method="optimal", available=100, group_floors={"Roads": 0.1}),
+            group_column="infrastructure_type",
+            id_column="bid_id",
+        )
 
 
 def test_allocation_rules_are_checked_in_plain_english():

@@ -25,13 +25,18 @@ def control(app, name):
 
 
 def test_theme_minimums_are_read_as_shares():
-    assert grants_app.parse_theme_floors("Older people: 20%; Environment: 12.5") == {"Older people": 0.2, "Environment": 0.125}
+    assert grants_app.parse_theme_floors("Older people: 20%; Environment: 12.5") == {
+        "Older people": 0.2,
+        "Environment": 0.125,
+    }
     assert grants_app.parse_theme_floors("  ") == {}
     with pytest.raises(InputError, match="Theme: 20%"):
         grants_app.parse_theme_floors("Older people 20%")
     with pytest.raises(InputError, match="is not a percentage"):
         grants_app.parse_theme_floors("Older people: lots")
-    assert grants_app.parse_theme_floors(grants_app.format_theme_floors({"Older people": 0.125})) == {"Older people": 0.125}
+    assert grants_app.parse_theme_floors(grants_app.format_theme_floors({"Older people": 0.125})) == {
+        "Older people": 0.125
+    }
 
 
 def test_decile_factors_and_committed_items_are_read_from_text():
@@ -69,18 +74,40 @@ def test_a_bad_setting_shows_the_banner_and_keeps_the_last_good_result(app):
 def test_a_bad_upload_keeps_the_loaded_round(app):
     headline = app.headline.value
     bad = b"application_id,organisation,project,theme,ward,amount_requested,score\nA1,G,P,T,Atlantis,100,50\n"
-    app.upload.set_trait("value", ({"name": "round.csv", "type": "text/csv", "size": len(bad), "content": memoryview(bad),
-                                    "last_modified": dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)},))
+    app.upload.set_trait(
+        "value",
+        (
+            {
+                "name": "round.csv",
+                "type": "text/csv",
+                "size": len(bad),
+                "content": memoryview(bad),
+                "last_modified": dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
+            },
+        ),
+    )
     assert "'Atlantis' is not a Sevenoaks ward" in app.banner.message
     assert app.headline.value == headline and app.result.detail.is_example
     assert "Example data." in app.data_note.value
 
 
 def test_a_good_upload_replaces_the_round_and_the_captions_say_so(app):
-    good = (b"application_id,organisation,project,theme,ward,amount_requested,score\n"
-            b"A1,Hextable Lunch Club,Lunches,Older people,Hextable,1000,70\n")
-    app.upload.set_trait("value", ({"name": "round.csv", "type": "text/csv", "size": len(good), "content": memoryview(good),
-                                    "last_modified": dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc)},))
+    good = (
+        b"application_id,organisation,project,theme,ward,amount_requested,score\n"
+        b"A1,Hextable Lunch Club,Lunches,Older people,Hextable,1000,70\n"
+    )
+    app.upload.set_trait(
+        "value",
+        (
+            {
+                "name": "round.csv",
+                "type": "text/csv",
+                "size": len(good),
+                "content": memoryview(good),
+                "last_modified": dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
+            },
+        ),
+    )
     assert app.banner.message == ""
     assert "1 applications" in app.headline.value or "1 of 1" in app.headline.value
     assert "round.csv" in app.view_widgets["themes"].value

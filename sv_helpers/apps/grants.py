@@ -33,11 +33,11 @@ FACTS_NOTE = (
 )
 METHOD_REASONS = {
     "rank": "Rank by score funds the highest-scoring applications first, skipping any that no longer fit in what is "
-            "left: simple to explain, and every funded group gets what it asked for.",
+    "left: simple to explain, and every funded group gets what it asked for.",
     "pro_rata": "Pro rata gives every eligible application the same fraction of its request: every group gets "
-                "something, none gets all it asked for.",
+    "something, none gets all it asked for.",
     "optimal": "Optimal finds the awards with the best total score that fit the budget (an exact integer programme), "
-               "and can meet a minimum share per theme and a maximum per ward.",
+    "and can meet a minimum share per theme and a maximum per ward.",
 }
 #: The largest upload taken (issue 12): refused before it is read.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -53,19 +53,24 @@ def parse_theme_floors(text: str) -> dict[str, float]:
     floors: dict[str, float] = {}
     for part in [p for p in text.replace("\n", ";").split(";") if p.strip()]:
         if ":" not in part:
-            raise InputError(f"'{part.strip()}' is not a theme minimum; write it as Theme: 20%, separated by semicolons.")
+            raise InputError(
+                f"'{part.strip()}' is not a theme minimum; write it as Theme: 20%, separated by semicolons."
+            )
         theme, share = part.rsplit(":", 1)
         try:
             value = float(share.strip().rstrip("%"))
         except ValueError:
-            raise InputError(f"'{share.strip()}' is not a percentage; write the theme minimum as, for example, "
-                             "Older people: 20%.") from None
+            raise InputError(
+                f"'{share.strip()}' is not a percentage; write the theme minimum as, for example, Older people: 20%."
+            ) from None
         floors[theme.strip()] = value / 100
     return floors
 
 
 def format_theme_floors(floors: dict[str, float]) -> str:
-    return "; ".join(f"{k}: {format_number(100 * v, 0 if float(100 * v).is_integer() else 2)}%" for k, v in floors.items())
+    return "; ".join(
+        f"{k}: {format_number(100 * v, 0 if float(100 * v).is_integer() else 2)}%" for k, v in floors.items()
+    )
 
 
 def parse_decile_factors(text: str) -> dict[str, float]:
@@ -78,8 +83,9 @@ def parse_decile_factors(text: str) -> dict[str, float]:
                 raise ValueError
             factors[str(int(decile.strip()))] = float(factor.strip())
         except ValueError:
-            raise InputError(f"'{part.strip()}' is not a decile and its factor; write them as 1: 1.5; 2: 1.4 "
-                             "(decile: factor).") from None
+            raise InputError(
+                f"'{part.strip()}' is not a decile and its factor; write them as 1: 1.5; 2: 1.4 (decile: factor)."
+            ) from None
     return factors
 
 
@@ -97,8 +103,10 @@ def parse_committed(text: str) -> dict[str, float]:
                 raise ValueError
             items[name.strip()] = float(amount.strip().replace("£", "").replace(",", ""))
         except ValueError:
-            raise InputError(f"'{part.strip()}' is not a committed item; write it as Name: £amount, separated by "
-                             "semicolons (e.g. Citizens Advice SLA: £98,540).") from None
+            raise InputError(
+                f"'{part.strip()}' is not a committed item; write it as Name: £amount, separated by "
+                "semicolons (e.g. Citizens Advice SLA: £98,540)."
+            ) from None
     return items
 
 
@@ -117,7 +125,9 @@ def _money(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     return out
 
 
-def screen(table: pd.DataFrame, columns: list[str], money: tuple[str, ...] = ("amount_requested", "awarded")) -> pd.DataFrame:
+def screen(
+    table: pd.DataFrame, columns: list[str], money: tuple[str, ...] = ("amount_requested", "awarded")
+) -> pd.DataFrame:
     """A table ready for the screen and the report: £ for money, the workbook's column labels."""
     return rep.screen_table(_money(table[columns], money))
 
@@ -125,10 +135,24 @@ def screen(table: pd.DataFrame, columns: list[str], money: tuple[str, ...] = ("a
 def allocation_screen_table(allocation: pd.DataFrame) -> pd.DataFrame:
     """An allocation for the screen: funded applications first, money with £."""
     table = allocation.sort_values(["awarded", "weighted_score", "application_id"], ascending=[False, False, True])
-    table = table.assign(score=table["score"].map(lambda v: format_number(v, 1)),
-                         weighted_score=table["weighted_score"].map(lambda v: format_number(v, 1)))
-    return screen(table, ["application_id", "organisation", "theme", "ward", "imd_decile", "score", "weighted_score",
-                          "amount_requested", "awarded"])
+    table = table.assign(
+        score=table["score"].map(lambda v: format_number(v, 1)),
+        weighted_score=table["weighted_score"].map(lambda v: format_number(v, 1)),
+    )
+    return screen(
+        table,
+        [
+            "application_id",
+            "organisation",
+            "theme",
+            "ward",
+            "imd_decile",
+            "score",
+            "weighted_score",
+            "amount_requested",
+            "awarded",
+        ],
+    )
 
 
 def summary_screen_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +166,10 @@ def summary_screen_table(summary: pd.DataFrame) -> pd.DataFrame:
         ("Total awarded", lambda s: format_money(s["total_awarded"])),
         ("Number funded", lambda s: f"{s['number_funded']} of {s['number_of_applications']}"),
         ("Unfunded demand", lambda s: format_money(s["unfunded_demand"])),
-        (f"Share to the most deprived areas (IMD deciles 1 to {decile})", lambda s: format_pct(s["most_deprived_share"])),
+        (
+            f"Share to the most deprived areas (IMD deciles 1 to {decile})",
+            lambda s: format_pct(s["most_deprived_share"]),
+        ),
         ("Wards reached", lambda s: str(s["wards_reached"])),
     ]
     data = {"Figure": [r[0] for r in rows]}
@@ -165,12 +192,20 @@ def source_caption(detail: grants.Allocation) -> str:
 def theme_chart(detail: grants.Allocation, name: str, *, size: tuple[float, float] | None = MAIN_CHART_SIZE) -> str:
     """Funding by theme as an accessible figure (the app's main chart)."""
     table = detail.by_theme
-    fig = charts.bar_chart(table["theme"].tolist(), table["awarded"].tolist(), title=f"Funding by theme: {name}",
-                           xlabel="Awarded (£)", value_format=format_money)
+    fig = charts.bar_chart(
+        table["theme"].tolist(),
+        table["awarded"].tolist(),
+        title=f"Funding by theme: {name}",
+        xlabel="Awarded (£)",
+        value_format=format_money,
+    )
     if size:
         fig.set_size_inches(*size)
-    alt = ("Bar chart of the amount awarded by theme. "
-           + charts.describe_values(table["theme"], [format_money(v) for v in table["awarded"]]) + ".")
+    alt = (
+        "Bar chart of the amount awarded by theme. "
+        + charts.describe_values(table["theme"], [format_money(v) for v in table["awarded"]])
+        + "."
+    )
     data = screen(table, ["theme", "awarded", "number_funded", "amount_requested"])
     return charts.figure_html(fig, alt=alt, caption=source_caption(detail), data=data)
 
@@ -178,15 +213,29 @@ def theme_chart(detail: grants.Allocation, name: str, *, size: tuple[float, floa
 def decile_chart(detail: grants.Allocation, name: str) -> str:
     """Funding by IMD decile as an accessible figure."""
     table = detail.by_decile
-    labels = [f"Decile {d}" + (" (most deprived)" if d == 1 else " (least deprived)" if d == 10 else "") for d in table["imd_decile"]]
-    fig = charts.bar_chart(labels, table["awarded"].tolist(), title=f"Funding by IMD decile of the area: {name}",
-                           xlabel="Awarded (£)", value_format=format_money, colours=[charts.PALETTE[5]] * len(labels))
+    labels = [
+        f"Decile {d}" + (" (most deprived)" if d == 1 else " (least deprived)" if d == 10 else "")
+        for d in table["imd_decile"]
+    ]
+    fig = charts.bar_chart(
+        labels,
+        table["awarded"].tolist(),
+        title=f"Funding by IMD decile of the area: {name}",
+        xlabel="Awarded (£)",
+        value_format=format_money,
+        colours=[charts.PALETTE[5]] * len(labels),
+    )
     funded = table[table["awarded"] > 0]
     alt = (
         "Bar chart of the amount awarded by the IMD 2019 decile of each application's area (1 = most deprived 10% in "
         "England). "
-        + (charts.describe_values([f"decile {d}" for d in funded["imd_decile"]], [format_money(v) for v in funded["awarded"]])
-           if len(funded) else "Nothing is awarded.")
+        + (
+            charts.describe_values(
+                [f"decile {d}" for d in funded["imd_decile"]], [format_money(v) for v in funded["awarded"]]
+            )
+            if len(funded)
+            else "Nothing is awarded."
+        )
         + ". Other deciles receive nothing."
     )
     data = screen(table, ["imd_decile", "awarded", "number_funded", "applications"])
@@ -196,33 +245,51 @@ def decile_chart(detail: grants.Allocation, name: str) -> str:
 def ward_map_html(detail: grants.Allocation, name: str) -> str:
     """Funding by ward as an accessible map."""
     table = detail.by_ward
-    fig = maps.ward_map(table.set_index("ward")["awarded"], title=f"Funding by ward: {name}", legend_label="Awarded (£)")
+    fig = maps.ward_map(
+        table.set_index("ward")["awarded"], title=f"Funding by ward: {name}", legend_label="Awarded (£)"
+    )
     top = table[table["awarded"] > 0].sort_values("awarded", ascending=False)
     none = int((table["awarded"] == 0).sum())
     alt = (
         f"Map of the 26 wards of Sevenoaks District (2013 boundaries) shaded by the amount awarded; {none} wards "
         "receive nothing and are hatched grey. "
-        + ("Largest: " + charts.describe_values(top["ward"], [format_money(v) for v in top["awarded"]], limit=5) + "."
-           if len(top) else "")
+        + (
+            "Largest: " + charts.describe_values(top["ward"], [format_money(v) for v in top["awarded"]], limit=5) + "."
+            if len(top)
+            else ""
+        )
     )
-    data = screen(table.rename(columns={"imd_decile": "ward_imd_decile"}),
-                  ["ward", "ward_imd_decile", "awarded", "number_funded", "applications"])
+    data = screen(
+        table.rename(columns={"imd_decile": "ward_imd_decile"}),
+        ["ward", "ward_imd_decile", "awarded", "number_funded", "applications"],
+    )
     return charts.figure_html(fig, alt=alt, caption=maps.ATTRIBUTION + " " + deprivation.METHOD, data=data)
 
 
 def not_funded_table(detail: grants.Allocation) -> pd.DataFrame:
-    return screen(detail.not_funded.assign(score=detail.not_funded["score"].map(lambda v: format_number(v, 1))),
-                  ["application_id", "organisation", "theme", "ward", "amount_requested", "score", "reason"])
+    return screen(
+        detail.not_funded.assign(score=detail.not_funded["score"].map(lambda v: format_number(v, 1))),
+        ["application_id", "organisation", "theme", "ward", "amount_requested", "score", "reason"],
+    )
 
 
 def score_note(applications: pd.DataFrame) -> str:
     """Say where the scores came from: moderated, or computed from criterion scores with which weights."""
-    computed = int((applications["score_source"] == "computed from criterion scores").sum()) if "score_source" in applications else 0
+    computed = (
+        int((applications["score_source"] == "computed from criterion scores").sum())
+        if "score_source" in applications
+        else 0
+    )
     if not computed:
         return "the moderated scores in the file."
     weights = grants.criterion_weights()
-    described = ", ".join(f"{k.replace('_', ' ')} {format_pct(100 * v / sum(weights.values()), 0)}" for k, v in weights.items())
-    return f"{computed} of {len(applications)} scores computed from the assessors' criterion scores with the declared weights ({described})."
+    described = ", ".join(
+        f"{k.replace('_', ' ')} {format_pct(100 * v / sum(weights.values()), 0)}" for k, v in weights.items()
+    )
+    return (
+        f"{computed} of {len(applications)} scores computed from the assessors' criterion scores "
+        f"with the declared weights ({described})."
+    )
 
 
 def rules_table(settings: grants.Settings) -> pd.DataFrame:
@@ -232,12 +299,21 @@ def rules_table(settings: grants.Settings) -> pd.DataFrame:
         ("Method", grants.METHOD_LABELS[settings.method]),
         ("Maximum award", format_money(settings.max_award) if settings.max_award else "No cap"),
         ("Minimum score", format_number(settings.min_score, 0)),
-        ("Equity weighting", ("Factors per IMD decile: " + format_decile_factors(settings.decile_factors)) if settings.decile_factors
-         else f"Score × {settings.equity_weight:g} in decile 1, tapering to × 1 in decile 10" if factors else "None"),
+        (
+            "Equity weighting",
+            ("Factors per IMD decile: " + format_decile_factors(settings.decile_factors))
+            if settings.decile_factors
+            else f"Score × {settings.equity_weight:g} in decile 1, tapering to × 1 in decile 10"
+            if factors
+            else "None",
+        ),
     ]
     if settings.method == "optimal":
         rows += [
-            ("Partial awards", "Allowed down to each application's minimum award" if settings.partial else "No: all or nothing"),
+            (
+                "Partial awards",
+                "Allowed down to each application's minimum award" if settings.partial else "No: all or nothing",
+            ),
             ("Minimum share per theme", format_theme_floors(settings.theme_floors) or "None"),
             ("Maximum per ward", format_money(settings.ward_cap) if settings.ward_cap else "No cap"),
         ]
@@ -254,21 +330,36 @@ def budget_table(settings: grants.Settings) -> pd.DataFrame:
 def comparison_html(detail: grants.Allocation) -> str:
     """The scenarios side by side, and the applications whose award differs."""
     if len(detail.comparison) < 2:
-        return ("<p>No other scenario is compared yet: set the rules, name the scenario and press “Add this scenario to "
-                "the comparison”; change the rules and the two are shown side by side.</p>")
-    parts = [charts.table_html(summary_screen_table(detail.comparison), caption="Scenarios side by side (the first is the current settings)")]
+        return (
+            "<p>No other scenario is compared yet: set the rules, name the scenario and press “Add this scenario to "
+            "the comparison”; change the rules and the two are shown side by side.</p>"
+        )
+    parts = [
+        charts.table_html(
+            summary_screen_table(detail.comparison),
+            caption="Scenarios side by side (the first is the current settings)",
+        )
+    ]
     if detail.differences.empty:
         parts.append("<p>Every application has the same outcome in all these scenarios.</p>")
     else:
-        parts.append(_scroll(charts.table_html(differences_screen_table(detail.differences),
-                                               caption=f"The {len(detail.differences)} applications whose award differs between scenarios"),
-                             "Applications whose outcome differs"))
+        parts.append(
+            _scroll(
+                charts.table_html(
+                    differences_screen_table(detail.differences),
+                    caption=f"The {len(detail.differences)} applications whose award differs between scenarios",
+                ),
+                "Applications whose outcome differs",
+            )
+        )
     return "".join(parts)
 
 
 def _scroll(inner: str, label: str) -> str:
-    return (f'<div class="sv-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}" '
-            f'style="max-height:28em;overflow:auto">{inner}</div>')
+    return (
+        f'<div class="sv-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}" '
+        f'style="max-height:28em;overflow:auto">{inner}</div>'
+    )
 
 
 # --------------------------------------------------------------------------- the report
@@ -281,21 +372,36 @@ def report_html(result: Result) -> str:
     name = settings.name
     funded = detail.allocation[detail.allocation["funded"]]
     recommendation = (
-        f"<p>Award {format_money(result.summary['total_awarded'])} to {result.summary['n_funded']} applications, as listed "
+        f"<p>Award {format_money(result.summary['total_awarded'])} to {result.summary['n_funded']} applications, as "
+        "listed "
         f"under “Awards”, using the rule “{html.escape(name)}”. {format_money(result.summary['unfunded_demand'])} of "
         "requests cannot be met from this budget.</p>"
     )
     sections = [
         ("Recommendation", recommendation),
         ("The budget and committed items", charts.table_html(budget_table(settings), caption="Budget for this round")),
-        ("The rule used and why", f"<p>{html.escape(METHOD_REASONS[settings.method])}</p>"
-         + charts.table_html(rules_table(settings), caption="The rule's settings")
-         + f"<p>Scores: {html.escape(score_note(detail.applications))}</p>"),
-        ("Awards", charts.table_html(screen(funded.sort_values(["awarded", "application_id"], ascending=[False, True]),
-                                            ["application_id", "organisation", "project", "theme", "ward", "amount_requested", "awarded"]),
-                                     caption=f"The {len(funded)} applications funded")),
-        ("Not funded, and why", charts.table_html(not_funded_table(detail), caption=f"The {len(detail.not_funded)} applications not funded")
-         if len(detail.not_funded) else "<p>Every application is funded.</p>"),
+        (
+            "The rule used and why",
+            f"<p>{html.escape(METHOD_REASONS[settings.method])}</p>"
+            + charts.table_html(rules_table(settings), caption="The rule's settings")
+            + f"<p>Scores: {html.escape(score_note(detail.applications))}</p>",
+        ),
+        (
+            "Awards",
+            charts.table_html(
+                screen(
+                    funded.sort_values(["awarded", "application_id"], ascending=[False, True]),
+                    ["application_id", "organisation", "project", "theme", "ward", "amount_requested", "awarded"],
+                ),
+                caption=f"The {len(funded)} applications funded",
+            ),
+        ),
+        (
+            "Not funded, and why",
+            charts.table_html(not_funded_table(detail), caption=f"The {len(detail.not_funded)} applications not funded")
+            if len(detail.not_funded)
+            else "<p>Every application is funded.</p>",
+        ),
         ("Funding by theme", theme_chart(detail, name, size=None)),
         ("Funding by deprivation decile", decile_chart(detail, name)),
         ("Funding by ward", ward_map_html(detail, name)),
@@ -306,7 +412,7 @@ def report_html(result: Result) -> str:
         sections,
         result.provenance,
         intro=f"Community Grant Scheme: the proposed allocation of {format_money(settings.available)} "
-              f"(award date {settings.award_date}).",
+        f"(award date {settings.award_date}).",
         example_note=EXAMPLE_NOTE if detail.is_example else None,
         summary=[result.headline],
         warnings=result.warnings,
@@ -321,7 +427,7 @@ def _number_or_none(value: float) -> float | None:
 
 
 class GrantsApp(ScenarioApp):
-    """The grant allocation app: the rules beside the headline and the funding by theme; tables, map and comparison below."""
+    """The grant allocation app: the rules beside the headline and the funding by theme; the rest below."""
 
     core = grants
     views_shown = ("themes", "table", "not_funded", "comparison", "deciles", "map")
@@ -330,20 +436,37 @@ class GrantsApp(ScenarioApp):
     def controls(self, settings: grants.Settings) -> list[Control]:
         specs = grants.Settings.specs()
         budget = ui.number_input(specs["budget"].label, settings.budget, minimum=0, maximum=grants.MAX_MONEY, step=1000)
-        committed = ui.text_input(specs["committed_items"].label, format_committed(settings.committed_items),
-                                  placeholder="e.g. Citizens Advice SLA: £98,540")
-        method = ui.dropdown(specs["method"].label, [(grants.METHOD_LABELS[m], m) for m in grants.METHODS], settings.method)
-        max_award = ui.number_input("Maximum award (£, 0 for no cap)", settings.max_award or 0.0, minimum=0,
-                                    maximum=grants.MAX_MONEY, step=500)
+        committed = ui.text_input(
+            specs["committed_items"].label,
+            format_committed(settings.committed_items),
+            placeholder="e.g. Citizens Advice SLA: £98,540",
+        )
+        method = ui.dropdown(
+            specs["method"].label, [(grants.METHOD_LABELS[m], m) for m in grants.METHODS], settings.method
+        )
+        max_award = ui.number_input(
+            "Maximum award (£, 0 for no cap)", settings.max_award or 0.0, minimum=0, maximum=grants.MAX_MONEY, step=500
+        )
         min_score = ui.slider(specs["min_score"].label, settings.min_score, 0, 100, 1)
         equity = ui.slider(specs["equity_weight"].label, settings.equity_weight, 1.0, 2.0, 0.05, readout_format=".2f")
-        factors = ui.text_input("Or a score factor for each IMD decile", format_decile_factors(settings.decile_factors),
-                                placeholder="e.g. 1: 1.5; 2: 1.4; 3: 1.3 (other deciles 1)")
+        factors = ui.text_input(
+            "Or a score factor for each IMD decile",
+            format_decile_factors(settings.decile_factors),
+            placeholder="e.g. 1: 1.5; 2: 1.4; 3: 1.3 (other deciles 1)",
+        )
         partial = ui.checkbox(specs["partial"].label, settings.partial)
-        floors = ui.text_input(specs["theme_floors"].label, format_theme_floors(settings.theme_floors),
-                               placeholder="e.g. Older people: 20%; Environment: 10%")
-        ward_cap = ui.number_input("Optimal: maximum per ward (£, 0 for none)", settings.ward_cap or 0.0, minimum=0,
-                                   maximum=grants.MAX_MONEY, step=500)
+        floors = ui.text_input(
+            specs["theme_floors"].label,
+            format_theme_floors(settings.theme_floors),
+            placeholder="e.g. Older people: 20%; Environment: 10%",
+        )
+        ward_cap = ui.number_input(
+            "Optimal: maximum per ward (£, 0 for none)",
+            settings.ward_cap or 0.0,
+            minimum=0,
+            maximum=grants.MAX_MONEY,
+            step=500,
+        )
         out = [
             Control("budget", budget, float),
             Control("committed_items", committed, parse_committed, format_committed),
@@ -370,8 +493,12 @@ class GrantsApp(ScenarioApp):
         self.add_button.on_click(lambda _b: self.add_to_comparison())
         self.clear_button.on_click(lambda _b: self.clear_comparison())
         rest = [c.widget for c in self.control_list]
-        return [*rest, ui.heading("Compare scenarios", 3), self.scenario_name,
-                widgets.HBox([self.add_button, self.clear_button], layout=widgets.Layout(flex_flow="row wrap"))]
+        return [
+            *rest,
+            ui.heading("Compare scenarios", 3),
+            self.scenario_name,
+            widgets.HBox([self.add_button, self.clear_button], layout=widgets.Layout(flex_flow="row wrap")),
+        ]
 
     def below(self) -> list[widgets.Widget]:
         self.data_note = widgets.HTML()
@@ -384,8 +511,20 @@ class GrantsApp(ScenarioApp):
         self.use_example.on_click(lambda _b: self._use_example())
         template = data_path("grants", "applications_template.xlsx")
         # A white backing: the template's page shell is #eee, on which its link blue falls just short of 4.5:1.
-        template_link = widgets.HTML('<div style="background:#fff">' + ui.downloads_html(
-            [(template.read_bytes(), template.name, "Download the blank applications template (Excel)", ui.XLSX_MIME)]) + "</div>")
+        template_link = widgets.HTML(
+            '<div style="background:#fff">'
+            + ui.downloads_html(
+                [
+                    (
+                        template.read_bytes(),
+                        template.name,
+                        "Download the blank applications template (Excel)",
+                        ui.XLSX_MIME,
+                    )
+                ]
+            )
+            + "</div>"
+        )
         self.files_button = ui.button("Prepare the downloads (allocations, 360Giving, report)")
         self.files_button.add_class("sv-prepare-downloads")
         self.pdf_button = ui.button("Make the PDF report", style="")
@@ -398,13 +537,26 @@ class GrantsApp(ScenarioApp):
         self.scores = widgets.HTML()
         explanation = ui.paragraph(
             "The equity weight multiplies the score of applications in the most deprived decile (IMD decile 1) by this "
-            "factor, tapering to 1 for decile 10; factors given for each decile replace it. " + deprivation.METHOD)
+            "factor, tapering to 1 for decile 10; factors given for each decile replace it. " + deprivation.METHOD
+        )
         return [
-            ui.section("Downloads", widgets.HBox([self.files_button, self.pdf_button], layout=widgets.Layout(flex_flow="row wrap")),
-                       self.downloads),
-            ui.section("Applications", self.data_note, ui.paragraph(FACTS_NOTE), template_link,
-                       widgets.HBox([self.upload, self.use_example], layout=widgets.Layout(flex_flow="row wrap", margin="8px 0"))),
-            ui.section("How the rules work", *(ui.paragraph(t) for t in METHOD_REASONS.values()), explanation, self.scores),
+            ui.section(
+                "Downloads",
+                widgets.HBox([self.files_button, self.pdf_button], layout=widgets.Layout(flex_flow="row wrap")),
+                self.downloads,
+            ),
+            ui.section(
+                "Applications",
+                self.data_note,
+                ui.paragraph(FACTS_NOTE),
+                template_link,
+                widgets.HBox(
+                    [self.upload, self.use_example], layout=widgets.Layout(flex_flow="row wrap", margin="8px 0")
+                ),
+            ),
+            ui.section(
+                "How the rules work", *(ui.paragraph(t) for t in METHOD_REASONS.values()), explanation, self.scores
+            ),
         ]
 
     # ------------------------------------------------------------------ views
@@ -417,17 +569,36 @@ class GrantsApp(ScenarioApp):
         name = result.settings.name
         funded_first = allocation_screen_table(detail.allocation)
         return {
-            "themes": self._cached("themes", (name, detail.is_example, detail.source_name, detail.by_theme.to_json()),
-                                   lambda: theme_chart(detail, name)),
-            "table": "<h2>Applications and awards</h2>" + _scroll(
-                charts.table_html(funded_first, caption=f"Awards under '{name}', funded first"), "Applications and awards"),
-            "not_funded": "<h2>Not funded, and why</h2>" + (
-                _scroll(charts.table_html(not_funded_table(detail), caption=f"The {len(detail.not_funded)} applications not funded"),
-                        "Applications not funded") if len(detail.not_funded) else "<p>Every application is funded.</p>"),
+            "themes": self._cached(
+                "themes",
+                (name, detail.is_example, detail.source_name, detail.by_theme.to_json()),
+                lambda: theme_chart(detail, name),
+            ),
+            "table": "<h2>Applications and awards</h2>"
+            + _scroll(
+                charts.table_html(funded_first, caption=f"Awards under '{name}', funded first"),
+                "Applications and awards",
+            ),
+            "not_funded": "<h2>Not funded, and why</h2>"
+            + (
+                _scroll(
+                    charts.table_html(
+                        not_funded_table(detail), caption=f"The {len(detail.not_funded)} applications not funded"
+                    ),
+                    "Applications not funded",
+                )
+                if len(detail.not_funded)
+                else "<p>Every application is funded.</p>"
+            ),
             "comparison": "<h2>Scenarios compared</h2>" + comparison_html(detail),
-            "deciles": self._cached("deciles", (name, detail.is_example, detail.source_name, detail.by_decile.to_json()),
-                                    lambda: decile_chart(detail, name)),
-            "map": self._cached("map", (name, detail.by_ward["awarded"].to_json()), lambda: ward_map_html(detail, name)),
+            "deciles": self._cached(
+                "deciles",
+                (name, detail.is_example, detail.source_name, detail.by_decile.to_json()),
+                lambda: decile_chart(detail, name),
+            ),
+            "map": self._cached(
+                "map", (name, detail.by_ward["awarded"].to_json()), lambda: ward_map_html(detail, name)
+            ),
         }
 
     def _cached(self, view: str, key: Any, draw: Callable[[], str]) -> str:
@@ -441,9 +612,11 @@ class GrantsApp(ScenarioApp):
         super().show(result)
         detail: grants.Allocation = result.detail
         self.data_note.value = (
-            f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(EXAMPLE_NOTE)}</p>' if detail.is_example
+            f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(EXAMPLE_NOTE)}</p>'
+            if detail.is_example
             else f"<p>Applications loaded from <strong>{html.escape(detail.source_name)}</strong> "
-                 f"({len(detail.applications)} applications).</p>")
+            f"({len(detail.applications)} applications).</p>"
+        )
         self.scores.value = f"<p>Scores: {html.escape(score_note(detail.applications))}</p>"
         if self._downloads_for != result.settings:
             self.downloads.value = "<p>Downloads are made when you ask for them, from the settings shown.</p>"
@@ -468,7 +641,9 @@ class GrantsApp(ScenarioApp):
             current = self.settings()
             label = self.scenario_name.value.strip() or f"Scenario {len(current.compare) + 1}"
             if label in current.compare:
-                raise InputError(f"A scenario called '{label}' is already in the comparison; give this one another name.")
+                raise InputError(
+                    f"A scenario called '{label}' is already in the comparison; give this one another name."
+                )
             rules = {k: v for k, v in current.to_parameters().items() if k in grants.RULE_SETTINGS}
             self.base_settings = current.replace(compare={**current.compare, label: rules})
             if self.refresh() is not None:
@@ -492,8 +667,10 @@ class GrantsApp(ScenarioApp):
                 return
             filename, content = uploaded
             if len(content) > MAX_UPLOAD_BYTES:
-                raise InputError(f"{filename} is {len(content) / 1e6:.1f} MB; the largest file the app takes is "
-                                 f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+                raise InputError(
+                    f"{filename} is {len(content) / 1e6:.1f} MB; the largest file the app takes is "
+                    f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
+                )
             with self.working("Reading the file…"):
                 self.use_upload("applications_path", filename, content)
 
@@ -514,19 +691,38 @@ class GrantsApp(ScenarioApp):
                 result = self.result
                 record = result.provenance
                 files = [
-                    (exports.excel_bytes(result.tables, record), "allocations.xlsx", "Allocations (Excel, with provenance)", ui.XLSX_MIME),
-                    (exports.csv_bytes(result.tables["allocations"]), "allocations.csv", "Allocations (CSV)", ui.CSV_MIME),
+                    (
+                        exports.excel_bytes(result.tables, record),
+                        "allocations.xlsx",
+                        "Allocations (Excel, with provenance)",
+                        ui.XLSX_MIME,
+                    ),
+                    (
+                        exports.csv_bytes(result.tables["allocations"]),
+                        "allocations.csv",
+                        "Allocations (CSV)",
+                        ui.CSV_MIME,
+                    ),
                     (exports.json_text(record).encode(), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
                     (report_html(result).encode("utf-8"), "report.html", "Grant allocation report (HTML)", "text/html"),
                 ]
                 for filename, content in grants.threesixtygiving_files(result).items():
                     data = content.encode("utf-8") if isinstance(content, str) else content
                     mime = ui.JSON_MIME if filename.endswith(".json") else ui.XLSX_MIME
-                    files.append((data, filename, f"Awards in 360Giving format ({filename.rsplit('.', 1)[1].upper()}, validated)", mime))
+                    files.append(
+                        (
+                            data,
+                            filename,
+                            f"Awards in 360Giving format ({filename.rsplit('.', 1)[1].upper()}, validated)",
+                            mime,
+                        )
+                    )
                 self.downloads.value = (
                     "<p>Each export carries its provenance record (settings, the SHA-256 of the applications file, the "
-                    "package version). The 360Giving files are checked against the 360Giving Data Standard 1.4.3 schema.</p>"
-                    + ui.downloads_html(files))
+                    "package version). The 360Giving files are checked against the 360Giving Data Standard 1.4.3 "
+                    "schema.</p>"
+                    + ui.downloads_html(files)
+                )
                 self._downloads_for = result.settings
 
         self._guard(build)
@@ -537,7 +733,9 @@ class GrantsApp(ScenarioApp):
         def build() -> None:
             with self.working("Making the PDF report…"):
                 pdf = rep.pdf_bytes(report_html(self.result))
-                self.downloads.value = ui.downloads_html([(pdf, "report.pdf", "Grant allocation report (PDF)", "application/pdf")])
+                self.downloads.value = ui.downloads_html(
+                    [(pdf, "report.pdf", "Grant allocation report (PDF)", "application/pdf")]
+                )
                 self._downloads_for = self.result.settings
 
         self._guard(build)

@@ -54,7 +54,9 @@ def test_scenarios_are_compared_side_by_side(open_app):
     page.click(".sv-add-scenario button, button.sv-add-scenario")
     page.wait_for_selector(".sv-banner-info", state="visible", timeout=30_000)
     page.select_option(".sv-method select", label="Optimal\u00a0(best\u00a0total\u00a0score)")
-    page.wait_for_function("() => document.querySelector('.sv-comparison').innerText.includes('Optimal')", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.sv-comparison').innerText.includes('Optimal')", timeout=30_000
+    )
     comparison = page.inner_text(".sv-comparison")
     assert "Scenario 1" in comparison and "Share to the most deprived areas" in comparison
     assert "whose award differs" in comparison
