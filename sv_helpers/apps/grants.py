@@ -448,9 +448,17 @@ class GrantsApp(ScenarioApp):
             "Maximum award (£, 0 for no cap)", settings.max_award or 0.0, minimum=0, maximum=grants.MAX_MONEY, step=500
         )
         min_score = ui.slider(specs["min_score"].label, settings.min_score, 0, 100, 1)
-        equity = ui.slider(specs["equity_weight"].label, settings.equity_weight, 1.0, 2.0, 0.05, readout_format=".2f")
+        equity = ui.slider(
+            "Equity weight",
+            settings.equity_weight,
+            1.0,
+            2.0,
+            0.05,
+            readout_format=".2f",
+            tooltip=specs["equity_weight"].label,
+        )
         factors = ui.text_input(
-            "Or a score factor for each IMD decile",
+            "Or a factor per IMD decile",
             format_decile_factors(settings.decile_factors),
             placeholder="e.g. 1: 1.5; 2: 1.4; 3: 1.3 (other deciles 1)",
         )
@@ -720,8 +728,7 @@ class GrantsApp(ScenarioApp):
                 self.downloads.value = (
                     "<p>Each export carries its provenance record (settings, the SHA-256 of the applications file, the "
                     "package version). The 360Giving files are checked against the 360Giving Data Standard 1.4.3 "
-                    "schema.</p>"
-                    + ui.downloads_html(files)
+                    "schema.</p>" + ui.downloads_html(files)
                 )
                 self._downloads_for = result.settings
 
