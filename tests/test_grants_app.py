@@ -161,3 +161,19 @@ def test_ward_map_draws_every_ward_and_hatches_those_with_nothing():
     assert len(patches) == 26
     assert any(p.get_hatch() for p in patches) and any(not p.get_hatch() for p in patches)
     plt.close(fig)
+
+
+def test_a_run_says_it_is_working_and_disables_the_buttons_until_done(app, monkeypatch):
+    seen = []
+    real_run = grants.run
+
+    def watched(settings, inputs=None):
+        seen.append((app.status.value, app.files_button.disabled, app.add_button.disabled))
+        return real_run(settings, inputs)
+
+    monkeypatch.setattr(grants, "run", watched)
+    control(app, "method").value = "optimal"
+    control(app, "theme_floors").value = "Older people: 20%"
+    assert seen and all("Working…" in status and files and add for status, files, add in seen)
+    assert app.status.value == "" and not app.files_button.disabled and not app.add_button.disabled
+    assert "Optimal" in app.headline.value
