@@ -41,6 +41,7 @@ import importlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -523,9 +524,20 @@ def default_scenario(**changes: Any) -> Settings:
     return Settings.from_parameters(changes)
 
 
+@lru_cache(maxsize=1)
+def _criterion_weights() -> tuple[tuple[str, float], ...]:
+    return tuple((c, float(parameter_value(f"grants.criterion_weight_{c}"))) for c in CRITERIA)
+
+
 def criterion_weights() -> dict[str, float]:
-    """Return the declared weights of the four criterion scores (from ``data/parameters/grants``)."""
-    return {c: float(parameter_value(f"grants.criterion_weight_{c}")) for c in CRITERIA}
+    """Return the declared weights of the four criterion scores (from ``data/parameters/grants``, read once)."""
+    return dict(_criterion_weights())
+
+
+@lru_cache(maxsize=1)
+def most_deprived_threshold() -> int:
+    """The highest IMD decile counted as most deprived (``data/parameters/grants``, read once)."""
+    return int(parameter_value("grants.most_deprived_decile"))
 
 
 def settings_findings(settings: Settings) -> list[Finding]:
@@ -954,7 +966,7 @@ def summarise_allocation(
         ``wards_reached`` and ``total_score_funded``.
     """
     if most_deprived_decile is None:
-        most_deprived_decile = int(parameter_value("grants.most_deprived_decile"))
+        most_deprived_decile = most_deprived_threshold()
     total = float(allocation["awarded"].sum())
     deprived = float(
         allocation.loc[allocation["imd_decile"].astype("float64") <= most_deprived_decile, "awarded"].sum()
@@ -1012,13 +1024,16 @@ def compare_scenarios(
 
 def funding_by(allocation: pd.DataFrame, column: str) -> pd.DataFrame:
     """Return the awarded total, number funded and amount requested per value of ``column`` (theme, ward, decile)."""
-    grouped = allocation.groupby(column, dropna=False).agg(
-        awarded=("awarded", "sum"),
-        number_funded=("funded", "sum"),
-        amount_requested=("amount_requested", "sum"),
-        applications=("application_id", "size"),
-    )
-    out = grouped.reset_index()
+    groups = allocation.groupby(column, dropna=False)
+    sums = groups[["awarded", "funded", "amount_requested"]].sum()
+    out = pd.DataFrame(
+        {
+            "awarded": sums["awarded"],
+            "number_funded": sums["funded"],
+            "amount_requested": sums["amount_requested"],
+            "applications": groups.size(),
+        }
+    ).reset_index()
     out["awarded"] = out["awarded"].round(2)
     out["number_funded"] = out["number_funded"].astype("int64")
     return out
@@ -1214,10 +1229,18 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
 
 
 def _provenance(settings: Settings, inputs: Inputs) -> dict[str, Any]:
-    record = make_provenance(settings, inputs.sources)
-    record["parameters"]["available"] = settings.available
-    record["parameters"]["criterion_weights"] = criterion_weights()
-    record["parameters"]["most_deprived_decile"] = int(parameter_value("grants.most_deprived_decile"))
+    # The input files are hashed once per load, not on every run (the app runs on every change).
+    hashed = inputs.values.get("_hashed_inputs")
+    record = make_provenance(settings, {} if hashed is not None else inputs.sources)
+    if hashed is None:
+        inputs.values["_hashed_inputs"] = hashed = record["inputs"]
+    record["inputs"] = [dict(item) for item in hashed]
+    # Beside the settings (so ``parameters`` stays exactly what ``Settings.from_parameters`` takes back):
+    record["policy_parameters"] = {
+        "available": settings.available,
+        "criterion_weights": criterion_weights(),
+        "most_deprived_decile": most_deprived_threshold(),
+    }
     return record
 
 

@@ -177,3 +177,23 @@ def test_a_run_says_it_is_working_and_disables_the_buttons_until_done(app, monke
     assert seen and all("Working…" in status and files and add for status, files, add in seen)
     assert app.status.value == "" and not app.files_button.disabled and not app.add_button.disabled
     assert "Optimal" in app.headline.value
+
+
+def test_the_svg_ward_map_draws_every_ward_and_hatches_those_with_nothing():
+    import pandas as pd
+
+    svg = maps.ward_map_svg(pd.Series({"Hextable": 100.0, "Kemsing": 50.0}), title="Awards <b>", legend_label="£")
+    polygons = svg.count("<polygon")
+    hatched = svg.count('fill="url(#hatch)"')
+    assert polygons >= 26 and 24 <= hatched < polygons
+    assert "<b>" not in svg and "Awards &lt;b&gt;" in svg
+    assert "Hextable" in svg and "£100" in svg
+
+
+def test_the_svg_bar_chart_escapes_names_and_draws_bars_in_proportion():
+    import re
+
+    svg = grants_app.bar_chart_svg(["<script>alert(1)</script>", "Older people"], [200.0, 100.0], title="t")
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height', svg)]
+    assert widths[0] == pytest.approx(2 * widths[1])

@@ -280,3 +280,11 @@ def test_a_link_carries_every_setting_on_screen():
     )
     again, notices = grants.Settings.from_query(s.to_query())
     assert notices == [] and again == s
+
+
+def test_the_provenance_parameters_give_the_settings_back(inputs):
+    s = grants.Settings.from_parameters(CASES["opt"])
+    record = grants.run(s, inputs).provenance
+    assert grants.Settings.from_parameters(record["parameters"]) == s
+    assert record["policy_parameters"]["most_deprived_decile"] == 5
+    assert {i["role"] for i in record["inputs"]} == {"applications", "ward_deprivation", "lsoa_deprivation"}
