@@ -1266,7 +1266,7 @@ def threesixtygiving_files(result: Result) -> dict[str, str | bytes]:
 def report_html(result: Result) -> str:
     """The grant allocation report as one self-contained HTML page (drawn by the app module's charts)."""
     # The report's charts are drawn with matplotlib, which the model never imports: the interface draws them.
-    return importlib.import_module("sv_helpers.apps.grants").report_html(result)
+    return importlib.import_module("sv_helpers.apps.grants_views").report_html(result)
 
 
 def write(result: Result, output_dir: str | Path, *, pdf: bool = True) -> list[Path]:

@@ -10,6 +10,7 @@ import pytest
 
 from sv_helpers import grants, maps
 from sv_helpers.apps import grants as grants_app
+from sv_helpers.apps import grants_views
 from sv_helpers.errors import InputError
 
 
@@ -34,7 +35,7 @@ def test_theme_minimums_are_read_as_shares():
         grants_app.parse_theme_floors("Older people 20%")
     with pytest.raises(InputError, match="is not a percentage"):
         grants_app.parse_theme_floors("Older people: lots")
-    assert grants_app.parse_theme_floors(grants_app.format_theme_floors({"Older people": 0.125})) == {
+    assert grants_app.parse_theme_floors(grants_views.format_theme_floors({"Older people": 0.125})) == {
         "Older people": 0.125
     }
 
@@ -193,7 +194,7 @@ def test_the_svg_ward_map_draws_every_ward_and_hatches_those_with_nothing():
 def test_the_svg_bar_chart_escapes_names_and_draws_bars_in_proportion():
     import re
 
-    svg = grants_app.bar_chart_svg(["<script>alert(1)</script>", "Older people"], [200.0, 100.0], title="t")
+    svg = grants_views.bar_chart_svg(["<script>alert(1)</script>", "Older people"], [200.0, 100.0], title="t")
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height', svg)]
     assert widths[0] == pytest.approx(2 * widths[1])

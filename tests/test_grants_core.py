@@ -141,7 +141,7 @@ def test_the_report_has_every_section_and_the_pdf_holds_the_headline(inputs, tmp
 
 
 def test_an_uploaded_round_is_not_called_the_example(tmp_path):
-    from sv_helpers.apps import grants as grants_app
+    from sv_helpers.apps import grants_views
 
     path = tmp_path / "round.csv"
     path.write_text(
@@ -150,9 +150,9 @@ def test_an_uploaded_round_is_not_called_the_example(tmp_path):
     )
     s = grants.Settings.from_parameters(applications_path=str(path))
     result = grants.run(s)
-    chart = grants_app.theme_chart(result.detail, s.name)
+    chart = grants_views.theme_chart(result.detail, s.name)
     assert "Example applications (fictional)" not in chart and "round.csv" in chart
-    assert "Example data." not in grants_app.report_html(result)
+    assert "Example data." not in grants_views.report_html(result)
 
 
 # ----------------------------------------------------------------- settings
