@@ -14,11 +14,17 @@ import numpy as np
 import pandas as pd
 
 from sv_helpers import deprivation, grants
-from sv_helpers.paths import data_path
 
 SEED = 4
 REPEATS = 3
-THEMES = ["Children and young people", "Older people", "Health and wellbeing", "Arts and heritage", "Environment", "Sport and physical activity"]
+THEMES = [
+    "Children and young people",
+    "Older people",
+    "Health and wellbeing",
+    "Arts and heritage",
+    "Environment",
+    "Sport and physical activity",
+]
 
 
 def round_of(n: int, seed: int = SEED) -> pd.DataFrame:
@@ -55,30 +61,45 @@ def main() -> int:
     budget = float(apps["amount_requested"].sum() * 0.4)
     floors = {theme: 0.12 for theme in THEMES}
     cap = budget / 26 * 1.5
+
+    def rules(**changes):
+        return grants.Settings.from_parameters(budget=budget, **changes)
+
     cases = [
-        ("optimal, 2,000 applications, theme floors and ward caps", grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, equity_weight=1.5), 2.0),
-        ("optimal partial awards, 2,000 applications, theme floors and ward caps", grants.Scenario(method="optimal", budget=budget, theme_floors=floors, ward_cap=cap, partial=True), 2.0),
-        ("rank, 2,000 applications", grants.Scenario(method="rank", budget=budget), 0.5),
-        ("compare three scenarios, 48 applications (example round)", None, 1.0),
-        ("app first render in-process (build_app, example round: 3 charts, tables, downloads)", "app", 5.0),
+        (
+            "optimal, 2,000 applications, theme floors and ward caps",
+            rules(method="optimal", theme_floors=floors, ward_cap=cap, equity_weight=1.5),
+            2.0,
+        ),
+        (
+            "optimal partial awards, 2,000 applications, theme floors and ward caps",
+            rules(method="optimal", theme_floors=floors, ward_cap=cap, partial=True),
+            2.0,
+        ),
+        ("rank, 2,000 applications", rules(method="rank"), 0.5),
+        ("run with three scenarios compared, 48 applications (example round)", None, 1.0),
+        ("app first render in-process (GrantsApp, example round: 3 charts, tables)", "app", 5.0),
         ("app redraw after a budget change (example round)", "redraw", 3.0),
     ]
-    example = grants.load_applications(data_path("grants", "example_applications.csv"))
+    example = grants.Settings()
+    inputs = grants.load(example)
     failed = False
     for name, scenario, target in cases:
         if scenario == "app":
             from sv_helpers.apps import grants as grants_app  # imported here: the model timings above need no widgets
 
-            seconds, app = best_time(lambda: grants_app.GrantApp(grants_app.grants_example(), grants.Scenario(), award_date="2026-04-01"))
+            result = grants.run(example, inputs)
+            seconds, app = best_time(lambda r=result: grants_app.GrantsApp(r, inputs=inputs))
         elif scenario == "redraw":
             budgets = iter(range(30000, 90000, 1000))
-            seconds, _ = best_time(lambda: setattr(app.budget, "value", float(next(budgets))))
+            budget_box = next(c.widget for c in app.control_list if c.name == "budget")
+            seconds, _ = best_time(lambda b=budget_box, it=budgets: setattr(b, "value", float(next(it))))
             assert app.banner.message == ""
         elif scenario is None:
-            scenarios = [grants.default_scenario(name=m, method=m) for m in grants.METHODS]
-            seconds, _ = best_time(lambda: grants.compare_scenarios(example, scenarios))
+            compared = example.replace(compare={"Pro rata": {"method": "pro_rata"}, "Optimal": {"method": "optimal"}})
+            seconds, _ = best_time(lambda c=compared: grants.run(c, inputs))
         else:
-            seconds, out = best_time(lambda: grants.allocate(apps, scenario))
+            seconds, out = best_time(lambda s=scenario: grants.allocate(apps, s))
             assert out["awarded"].sum() <= scenario.available + 0.01
         ok = seconds < target
         failed |= not ok

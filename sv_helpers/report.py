@@ -85,6 +85,12 @@ _LABELS = {
     "infrastructure_type": "Infrastructure type",
     "bid_id": "Bid ID",
     "agreement_id": "Agreement ID",
+    # grants
+    "application_id": "Application ID",
+    "imd_decile": "IMD decile",
+    "ward_imd_decile": "Ward IMD decile",
+    "weighted_score": "Weighted score",
+    "fraction_funded": "Share of request funded",
 }
 
 
