@@ -248,13 +248,14 @@ def test_the_adapter_calls_the_grants_allocator_rather_than_a_copy(monkeypatch):
     calls = []
     real = grants.allocate
 
-    def spy(applications, scenario):
-        calls.append((set(applications.columns), scenario.method, scenario.theme_floors))
-        return real(applications, scenario)
+    def spy(applications, rules, **columns):
+        calls.append((set(applications.columns), rules.method, dict(rules.group_floors), columns))
+        return real(applications, rules, **columns)
 
     monkeypatch.setattr(grants, "allocate", spy)
     table = allocation.compare_methods(bids(), 100, type_floors={"Health": 0.1})
     assert [c[1] for c in calls] == ["rank", "pro_rata", "optimal"]
-    assert {"application_id", "theme", "ward", "amount_requested", "score"} <= calls[0][0]
+    assert {"application_id", "infrastructure_type", "ward", "amount_requested", "score"} <= calls[0][0]
+    assert calls[0][3] == {"group_column": "infrastructure_type"}
     assert calls[0][2] == {} and calls[2][2] == {"Health": 0.1}  # floors go to the optimal method only
     assert list(table.columns) == list(allocation.ALLOCATION_COLUMNS)

@@ -8,12 +8,12 @@ pro rata, optimal with partial awards, floors by group, caps by ward) are the
 grants area's own, never copied.  When the grants core changes, only this
 adapter changes.
 
-What it calls today: ``grants.Scenario(name, method, budget, committed={},
-max_award=None, min_score, equity_weight=1.0, partial, theme_floors, ward_cap)``
-and ``grants.allocate(applications, scenario)`` on a table with
-``application_id, organisation, project, theme, ward, amount_requested,
-minimum_award, score`` (``theme`` carries the infrastructure type); the result's
-``application_id`` and ``awarded`` columns are read back.
+What it calls: ``grants.AllocationRules(method, available, min_score, partial,
+group_floors, ward_cap, name)`` and ``grants.allocate(applications, rules,
+group_column="infrastructure_type")`` on a table with ``application_id,
+organisation, project, infrastructure_type, ward, amount_requested,
+minimum_award, score``; the result's ``application_id`` and ``awarded`` columns
+are read back.
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ ALLOCATION_COLUMNS: tuple[str, ...] = (
 
 
 def _as_applications(bids: pd.DataFrame) -> pd.DataFrame:
-    """Bids in the grants allocator's columns (``infrastructure_type`` becomes its group column ``theme``)."""
+    """Bids in the grants allocator's columns (``infrastructure_type`` is the group column for floors)."""
     return pd.DataFrame(
         {
             "application_id": bids["bid_id"].astype(str).to_numpy(),
             "organisation": bids["organisation"].to_numpy(object),
             "project": bids["project"].to_numpy(object),
-            "theme": bids["infrastructure_type"].astype(str).to_numpy(),
+            "infrastructure_type": bids["infrastructure_type"].astype(str).to_numpy(),
             "ward": bids["ward"].where(bids["ward"].notna(), "District-wide").to_numpy(object),
             "amount_requested": bids["amount_requested"].astype("float64").to_numpy(),
             "minimum_award": bids["minimum_award"].astype("float64").fillna(bids["amount_requested"]).to_numpy(),
@@ -123,20 +123,17 @@ def allocate_bids(
             f"No bid has the infrastructure type '{unknown[0]}', so it cannot have a minimum share. "
             f"The types bid for are: {', '.join(sorted(known))}."
         )
-    scenario = grants.Scenario(
-        name=METHOD_LABELS.get(method, method),
+    rules = grants.AllocationRules(
         method=method,
-        budget=float(budget),
-        committed={},
-        max_award=None,
+        available=float(budget),
         min_score=float(min_score),
-        equity_weight=1.0,
         partial=bool(partial) and optimal,
-        theme_floors=floors,
+        group_floors=floors,
         ward_cap=float(ward_cap) if (ward_cap is not None and optimal) else None,
+        name=METHOD_LABELS.get(method, method),
     )
     try:
-        allocation = grants.allocate(_as_applications(bids), scenario)
+        allocation = grants.allocate(_as_applications(bids), rules, group_column="infrastructure_type")
     except InputError as exc:  # the grants area speaks of themes; here they are infrastructure types
         raise InputError(_in_planning_terms(str(exc))) from None
     return allocation.set_index("application_id")["awarded"].rename("awarded")
