@@ -7,7 +7,12 @@ Sources of social value: ``contracts`` (suppliers' returns), ``grants``
 activity and climate inputs are optional: the report says plainly when one
 is not provided.
 
-Model layer: pure functions on pandas objects.
+The scenario core (see :mod:`sv_helpers.scenario`): :class:`Settings` (the
+notebook's parameters and the app's controls) → :func:`load` → :func:`run`
+→ :class:`~sv_helpers.scenario.Result` → :func:`write`.
+
+Model layer: pure functions on pandas objects (only :func:`write` renders the
+report page and its PDF, through :mod:`sv_helpers.report`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,8 +29,18 @@ import pandas as pd
 from sv_helpers import activities as act
 from sv_helpers import delivery as dlv
 from sv_helpers.errors import Finding, InputError, raise_for_errors
-from sv_helpers.formatting import financial_year_bounds, format_date, format_money, format_number, format_pct, sentence_list
-from sv_helpers.measures import THEMES
+from sv_helpers.formatting import (
+    financial_year_bounds,
+    format_date,
+    format_money,
+    format_number,
+    format_pct,
+    parse_financial_year,
+    sentence_list,
+)
+from sv_helpers.measures import THEMES, load_measures
+from sv_helpers.paths import resolve_path
+from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, make_provenance, setting, write_result
 from sv_helpers.tables import Column, TableSchema, load_table, parse_date
 
 #: The sources of social value, in the order the report shows them.
@@ -268,6 +283,14 @@ class ImpactReport:
     summary: list[str] = field(default_factory=list)
     not_provided: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    green: float = 90.0
+    amber: float = 70.0
+    contracts: pd.DataFrame | None = None
+    climate_pathway: pd.DataFrame | None = None
+    contract_id: str = ""
+    profile: pd.DataFrame | None = None
+    example_note: str | None = None
+    sources_note: str = ""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables for download and batch output, by file stem."""
@@ -428,6 +451,8 @@ def build_impact_report(
     grant_monitoring: pd.DataFrame | None = None,
     climate_summary: Mapping[str, Any] | None = None,
     climate_pathway: pd.DataFrame | None = None,
+    green: float | None = None,
+    amber: float | None = None,
 ) -> ImpactReport:
     """Check every input and build the impact report for a financial year.
 
@@ -445,6 +470,9 @@ def build_impact_report(
         The grants app's allocations and the monitoring returns.
     climate_summary, climate_pathway : optional
         The climate app's ``summary.json`` (as a dict) and ``pathway.csv``.
+    green, amber : float, optional
+        The status thresholds (percent of the value expected); default the
+        ``impact.status_*_threshold`` parameters in force on ``as_of``.
 
     Returns
     -------
@@ -473,7 +501,9 @@ def build_impact_report(
 
     delivery = dlv.delivery_table(contracts, commitments, resolved.current, measures, as_of)
     in_year = dlv.delivery_table(contracts, commitments, resolved.current, measures, min(as_of, end), since=start)
-    green, amber = dlv.status_thresholds(as_of)
+    in_force = dlv.status_thresholds(as_of)
+    green = in_force[0] if green is None else float(green)
+    amber = in_force[1] if amber is None else float(amber)
     status = dlv.contract_status(delivery, contracts, green=green, amber=amber)
 
     not_provided = []
@@ -519,6 +549,310 @@ def build_impact_report(
         climate=climate,
         not_provided=not_provided,
         warnings=[f.message for f in findings if not f.is_error],
+        green=green,
+        amber=amber,
     )
     report.summary = summary_sentences(report)
     return report
+
+
+# --------------------------------------------------------------------------- the scenario core
+
+#: Every input of the report: role → (screen label, the setting naming its file, required?).
+ROLES: dict[str, tuple[str, str, bool]] = {
+    "contracts": ("Contracts", "contracts_path", True),
+    "commitments": ("Commitments", "commitments_path", True),
+    "returns": ("Suppliers' returns", "returns_path", True),
+    "measures": ("Measures library", "measures_path", True),
+    "activities": ("Council activities", "activities_path", False),
+    "grant_allocations": ("Grant allocations (allocations.csv)", "grants_allocations_path", False),
+    "grant_monitoring": ("Grant monitoring returns", "grant_monitoring_path", False),
+    "climate_summary": ("Climate summary (summary.json)", "climate_summary_path", False),
+    "climate_pathway": ("Climate pathway (pathway.csv)", "climate_pathway_path", False),
+}
+
+#: The optional inputs each "Include ..." setting switches on and off.
+GROUPS: dict[str, tuple[str, ...]] = {
+    "include_activities": ("activities",),
+    "include_grants": ("grant_allocations", "grant_monitoring"),
+    "include_climate": ("climate_summary", "climate_pathway"),
+}
+
+EXAMPLE_NOTE = (
+    "This report is built from the workbook's fictional example files (contracts, returns, activities and grant "
+    "results) and example proxy values: none of those figures is a fact about Sevenoaks District Council, any "
+    "supplier, group or person. The climate figures are real: the climate targets notebook's results for Sevenoaks "
+    "from the UK local authority CO2 statistics."
+)
+
+EXAMPLE_MEASURES_NOTE = (
+    "The values in pounds use the workbook's example proxy values (data/measures.csv), not values the council has "
+    "adopted. Load the council's own measures library before quoting any value in pounds."
+)
+
+
+def _financial_year(value: str, spec: Spec) -> str:
+    try:
+        start = parse_financial_year(value)
+    except InputError:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a financial year written like 2025/26; "
+                         f"'{value[:40]}' is not.") from None
+    if not 2000 <= start <= 2099:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a financial year from 2000/01 to 2099/00; "
+                         f"'{value[:40]}' is outside that range.")
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _date_or_blank(value: str, spec: Spec) -> str:
+    if not value.strip():
+        return ""
+    try:
+        day = parse_date(value.strip())
+    except ValueError:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}): '{value[:40]}' is not a date; "
+                         "write it like 31/03/2026 or 2026-03-31, or leave it blank.") from None
+    if not 2000 <= day.year <= 2100:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a date from 2000 to 2100, not {value[:40]}.")
+    return day.date().isoformat()
+
+
+def _short_text(limit: int) -> Callable[[str, Spec], str]:
+    def check(value: str, spec: Spec) -> str:
+        if len(value) > limit:
+            raise InputError(f"The setting '{spec.label}' ({spec.name}) is longer than {limit} characters.")
+        return value.strip()
+
+    return check
+
+
+def _path(default: str, label: str, *, optional: bool = False) -> Any:
+    return setting(default, label=label, kind="path", optional=optional)
+
+
+@dataclass(frozen=True)
+class Settings(SettingsBase):
+    """Every setting of an impact report: the notebook's parameters and the app's controls."""
+
+    AREA: ClassVar[str] = "impact"
+    NOTEBOOK: ClassVar[str] = "impact_report.ipynb"
+
+    contracts_path: str = _path("data/impact/example_contracts.csv", "Contracts file")
+    commitments_path: str = _path("data/impact/example_commitments.csv", "Commitments file")
+    returns_path: str = _path("data/impact/example_returns.csv", "Suppliers' returns (file or folder)")
+    activities_path: str | None = _path("data/impact/example_activities.csv", "Council activities file", optional=True)
+    measures_path: str = _path("data/measures.csv", "Measures library")
+    grants_allocations_path: str | None = _path("data/impact/example_grant_allocations.csv",
+                                                "Grant allocations file (allocations.csv)", optional=True)
+    grant_monitoring_path: str | None = _path("data/impact/example_grant_monitoring.csv",
+                                              "Grant monitoring returns file", optional=True)
+    climate_summary_path: str | None = _path("data/impact/climate_summary_sevenoaks.json",
+                                             "Climate summary file (summary.json)", optional=True)
+    climate_pathway_path: str | None = _path("data/impact/climate_pathway_sevenoaks.csv",
+                                             "Climate pathway file (pathway.csv)", optional=True)
+    financial_year: str = setting("2025/26", label="Financial year", check=_financial_year)
+    as_of: str = setting("", label="Measure delivery to", check=_date_or_blank)
+    include_activities: bool = setting(True, label="Include the council's own activities")
+    include_grants: bool = setting(True, label="Include grant results")
+    include_climate: bool = setting(True, label="Include climate results")
+    green_threshold_pct: float = setting(kind="float", label="Green at or above (% of expected value)",
+                                         parameter="impact.status_green_threshold", minimum=0, maximum=200)
+    amber_threshold_pct: float = setting(kind="float", label="Amber at or above (% of expected value)",
+                                         parameter="impact.status_amber_threshold", minimum=0, maximum=200)
+    contract_id: str = setting("", label="Contract shown in detail", check=_short_text(200))
+
+    def check(self) -> None:
+        """The amber threshold may not exceed the green one; the date may not come before the year begins."""
+        if self.amber_threshold_pct > self.green_threshold_pct:
+            raise InputError(
+                f"The setting 'Amber at or above' (amber_threshold_pct) is {format_number(self.amber_threshold_pct, 1)}%, "
+                f"above the green threshold ({format_number(self.green_threshold_pct, 1)}%); amber must not be above green."
+            )
+        if self.as_of:
+            start, _ = financial_year_bounds(self.financial_year)
+            if pd.Timestamp(self.as_of) < start:
+                raise InputError(
+                    f"The setting 'Measure delivery to' (as_of) is {format_date(self.as_of)}, before the financial year "
+                    f"{self.financial_year} begins ({format_date(start)}). Choose a date in or after the year."
+                )
+
+    def is_used(self, role: str) -> bool:
+        """Whether an input role is used: its file is named and its "Include ..." setting is on."""
+        if not getattr(self, ROLES[role][1]):
+            return False
+        return all(getattr(self, flag) for flag, roles in GROUPS.items() if role in roles)
+
+
+_LOADERS: dict[str, Callable[..., Any]] = {
+    "contracts": dlv.load_contracts,
+    "commitments": dlv.load_commitments,
+    "returns": lambda path: dlv.load_returns_files([path]),
+    "measures": load_measures,
+    "activities": act.load_activities,
+    "grant_allocations": load_grant_allocations,
+    "grant_monitoring": load_grant_monitoring,
+    "climate_summary": load_climate_summary,
+    "climate_pathway": load_climate_pathway,
+}
+
+#: Loaded inputs by (role, path, file stamps): a file read once is not read again while it is unchanged.
+_LOADED: dict[tuple, Any] = {}
+_LOADED_LIMIT = 64
+
+
+def _stamp(path: Path) -> tuple:
+    if path.is_dir():
+        return tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(path.iterdir()) if p.is_file())
+    if not path.exists():
+        return ("missing",)
+    stat = path.stat()
+    return (stat.st_mtime_ns, stat.st_size)
+
+
+def load(settings: Settings) -> Inputs:
+    """Read every input file the settings name (optional ones left blank are skipped).
+
+    Each loader checks its file and raises :class:`~sv_helpers.errors.InputError`
+    naming the file, row and column.  Tables are cached while the file is
+    unchanged and are never modified after loading.
+
+    Returns
+    -------
+    Inputs
+        ``values``: role → loaded table (``climate_summary``: a dict);
+        ``sources``: role → resolved path, for provenance.
+    """
+    values: dict[str, Any] = {}
+    sources: dict[str, Path | bytes] = {}
+    for role, (label, name, required) in ROLES.items():
+        text = getattr(settings, name)
+        if not text:
+            if required:
+                raise InputError(f"The {label.lower()} file is needed for the report: set {name}, or use the example files.")
+            continue
+        path = resolve_path(text)
+        key = (role, str(path.resolve()), _stamp(path))
+        if key not in _LOADED:
+            if len(_LOADED) >= _LOADED_LIMIT:
+                _LOADED.pop(next(iter(_LOADED)))
+            _LOADED[key] = _LOADERS[role](path)
+        values[role] = _LOADED[key]
+        sources[role] = path
+    return Inputs(values=values, sources=sources)
+
+
+def _parse_as_of(as_of: str) -> pd.Timestamp | None:
+    return pd.Timestamp(as_of) if as_of else None
+
+
+def example_note(settings: Settings) -> str | None:
+    """The note a report needs when it rests on example data: example files, or the example measures library."""
+    used = [getattr(settings, name) for role, (_, name, _) in ROLES.items() if settings.is_used(role)]
+    shipped = {resolve_path(getattr(Settings, name)).resolve() for _, name, _ in ROLES.values()}
+    if any("example" in str(p) and resolve_path(p).resolve() in shipped for p in used):
+        return EXAMPLE_NOTE
+    if resolve_path(settings.measures_path).resolve() == resolve_path(Settings.measures_path).resolve():
+        return EXAMPLE_MEASURES_NOTE
+    return None
+
+
+def sources_note(settings: Settings) -> str:
+    """The files a report was built from, by role: "Contracts: contracts.csv; ..."."""
+    return "; ".join(f"{label}: {Path(getattr(settings, name)).name}"
+                     for role, (label, name, _) in ROLES.items() if settings.is_used(role))
+
+
+def summary_figures(report: ImpactReport) -> dict[str, Any]:
+    """The headline figures of a report (the columns of a sweep).
+
+    ``total_social_value_gbp`` (valued in the year, every source),
+    ``contracts_social_value_gbp`` (contracts in the year), the contracts'
+    delivered and expected value to date and its percentage, the number of
+    contracts ``n_green``, ``n_amber``, ``n_red`` and ``n_not_due``, and
+    ``grants_awarded_gbp`` (None when grant results are not used).
+    """
+    counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"]))
+    delivered = float(report.status["delivered_value_gbp"].sum())
+    expected = float(report.status["expected_value_gbp"].sum())
+    return {
+        "total_social_value_gbp": round(float(report.by_theme["value_gbp"].sum()), 2),
+        "contracts_social_value_gbp": round(float(report.delivery_in_year["delivered_value_gbp"].sum()), 2),
+        "contracts_delivered_to_date_gbp": round(delivered, 2),
+        "contracts_expected_to_date_gbp": round(expected, 2),
+        "pct_of_expected": round(100.0 * delivered / expected, 2) if expected > 0 else None,
+        "n_green": int(counts.get("green", 0)),
+        "n_amber": int(counts.get("amber", 0)),
+        "n_red": int(counts.get("red", 0)),
+        "n_not_due": int(counts.get("not due yet", 0)),
+        "grants_awarded_gbp": float(report.grants["awarded_gbp"].iloc[-1]) if report.grants is not None else None,
+    }
+
+
+def run(settings: Settings, inputs: Inputs | None = None) -> Result:
+    """Check the inputs and build the impact report for the settings (pure: nothing is drawn or written).
+
+    Raises
+    ------
+    InputError
+        Listing every error in the inputs.
+    """
+    inputs = inputs if inputs is not None else load(settings)
+    used = {role: inputs.get(role) if settings.is_used(role) else None for role in ROLES}
+    report = build_impact_report(
+        settings.financial_year,
+        contracts=used["contracts"],
+        commitments=used["commitments"],
+        returns=used["returns"],
+        measures=used["measures"],
+        as_of=_parse_as_of(settings.as_of),
+        activities=used["activities"],
+        grant_allocations=used["grant_allocations"],
+        grant_monitoring=used["grant_monitoring"],
+        climate_summary=used["climate_summary"],
+        climate_pathway=used["climate_pathway"],
+        green=settings.green_threshold_pct,
+        amber=settings.amber_threshold_pct,
+    )
+    findings = [Finding("warning", w) for w in report.warnings]
+    contracts = used["contracts"]
+    ids = contracts["contract_id"].astype(str).tolist()
+    chosen = settings.contract_id if settings.contract_id in ids else (ids[0] if ids else "")
+    if settings.contract_id and settings.contract_id not in ids:
+        findings.append(Finding("warning", f"The contract '{settings.contract_id}' is not in the contracts file; "
+                                           f"the detail shows {chosen} instead."))
+    if chosen:
+        current = dlv.resolve_returns(used["returns"]).current
+        report.profile = dlv.delivery_profile(chosen, contracts, used["commitments"], current, used["measures"], report.as_of)
+    report.contracts = contracts
+    report.contract_id = chosen
+    report.climate_pathway = used["climate_pathway"] if report.climate is not None else None
+    report.example_note = example_note(settings)
+    report.sources_note = sources_note(settings)
+    record = make_provenance(settings, {r: s for r, s in inputs.sources.items() if settings.is_used(r)})
+    record["report"] = {"as_of": report.as_of.date().isoformat(), "not_provided": report.not_provided}
+    return Result(
+        settings=settings,
+        tables=report.tables(),
+        findings=findings,
+        headline=report.summary[0],
+        provenance=record,
+        summary=summary_figures(report),
+        detail=report,
+    )
+
+
+def write(result: Result, output_dir: str | Path, *, pdf: bool = True) -> list[Path]:
+    """Write the report's tables (CSV and ``impact_report.xlsx``), ``report.html``, ``report.pdf`` and provenance.
+
+    The CSV files are the same byte for byte for the same inputs and settings.
+    Without Chromium the PDF is left out and the run says why.
+    """
+    from sv_helpers import report as rep  # the page and its charts are drawn on the interface side
+
+    page = rep.impact_report_page(result)
+    extra: dict[str, str | bytes] = {"report.html": page}
+    if pdf:
+        try:
+            extra["report.pdf"] = rep.pdf_bytes(page)
+        except FileNotFoundError as err:
+            print(str(err))
+    return write_result(result, output_dir, excel_name="impact_report.xlsx", extra_files=extra)
