@@ -438,6 +438,34 @@ def summary_sentences(report: ImpactReport) -> list[str]:
     return out
 
 
+def check_report_inputs(
+    contracts: pd.DataFrame,
+    commitments: pd.DataFrame,
+    returns: dlv.Returns | pd.DataFrame | Sequence[pd.DataFrame],
+    measures: pd.DataFrame,
+    activities: pd.DataFrame | None = None,
+    grant_allocations: pd.DataFrame | None = None,
+    grant_monitoring: pd.DataFrame | None = None,
+) -> list[Finding]:
+    """Every check the report makes of its inputs, before it is built (errors stop the report; warnings are shown).
+
+    ``returns`` may be the loaded returns or a :class:`~sv_helpers.delivery.Returns` already resolved; replaced
+    returns are checked too.
+    """
+    resolved = returns if isinstance(returns, dlv.Returns) else dlv.resolve_returns(returns)
+    all_returns = (pd.concat([resolved.current, resolved.replaced], ignore_index=True)
+                   if len(resolved.replaced) else resolved.current)
+    findings = dlv.check_delivery_inputs(contracts, commitments, all_returns, measures)
+    if activities is not None:
+        findings += act.check_activities(activities, measures)
+    if grant_monitoring is not None and grant_allocations is None:
+        findings.append(Finding("warning", "Grant monitoring returns were given without the grant allocations, so they "
+                                           "are not used. Load the grants app's allocations.csv as well."))
+    if grant_monitoring is not None and grant_allocations is not None:
+        findings += check_grant_monitoring(grant_allocations, grant_monitoring)
+    return findings
+
+
 def build_impact_report(
     financial_year: str,
     *,
@@ -487,16 +515,8 @@ def build_impact_report(
     as_of = pd.Timestamp(as_of) if as_of is not None and str(as_of).strip() else end
     if as_of < start:
         raise InputError(f"The date to measure delivery to ({format_date(as_of)}) is before the financial year {financial_year} begins ({format_date(start)}). Choose a date in or after the year.")
-    findings: list[Finding] = []
     resolved = dlv.resolve_returns(returns)
-    all_returns = pd.concat([resolved.current, resolved.replaced], ignore_index=True) if len(resolved.replaced) else resolved.current
-    findings += dlv.check_delivery_inputs(contracts, commitments, all_returns, measures)
-    if activities is not None:
-        findings += act.check_activities(activities, measures)
-    if grant_monitoring is not None and grant_allocations is None:
-        findings.append(Finding("warning", "Grant monitoring returns were given without the grant allocations, so they are not used. Load the grants app's allocations.csv as well."))
-    if grant_monitoring is not None and grant_allocations is not None:
-        findings += check_grant_monitoring(grant_allocations, grant_monitoring)
+    findings = check_report_inputs(contracts, commitments, resolved, measures, activities, grant_allocations, grant_monitoring)
     raise_for_errors(findings)
 
     delivery = dlv.delivery_table(contracts, commitments, resolved.current, measures, as_of)
@@ -738,6 +758,44 @@ def load(settings: Settings) -> Inputs:
         values[role] = _LOADED[key]
         sources[role] = path
     return Inputs(values=values, sources=sources)
+
+
+def inputs_summary(inputs: Inputs) -> pd.DataFrame:
+    """What was loaded: one row per input, with its file and how many rows (or figures) it holds."""
+    rows = []
+    for role, (label, _, _) in ROLES.items():
+        if role not in inputs.values:
+            rows.append({"input": label, "file": "not provided", "rows": 0})
+            continue
+        value = inputs.values[role]
+        rows.append({"input": label, "file": Path(inputs.sources[role]).name, "rows": len(value)})
+    return pd.DataFrame(rows, columns=["input", "file", "rows"])
+
+
+def check(settings: Settings, inputs: Inputs) -> list[Finding]:
+    """The checks :func:`run` makes of the inputs the settings use, as findings (errors and warnings)."""
+    used = {role: inputs.get(role) if settings.is_used(role) else None for role in ROLES}
+    return check_report_inputs(used["contracts"], used["commitments"], used["returns"], used["measures"],
+                               used["activities"], used["grant_allocations"], used["grant_monitoring"])
+
+
+def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
+    """Findings as a table (``level, message``); one row saying so when there are none."""
+    if not findings:
+        return pd.DataFrame({"level": ["none"], "message": ["No problems found in the inputs."]})
+    return pd.DataFrame({"level": [f.level for f in findings], "message": [f.message for f in findings]})
+
+
+def summary_difference(first: Result, second: Result) -> pd.DataFrame:
+    """Two runs' summary figures side by side, with the settings that differ and the difference of each figure."""
+    rows = [{"item": f"setting: {name}", "first": first.settings.to_parameters()[name], "second": value,
+             "difference": None}
+            for name, value in second.settings.changed(first.settings).items()]
+    for name, a in first.summary.items():
+        b = second.summary.get(name)
+        numeric = isinstance(a, (int, float)) and isinstance(b, (int, float))
+        rows.append({"item": name, "first": a, "second": b, "difference": round(b - a, 2) if numeric else None})
+    return pd.DataFrame(rows, columns=["item", "first", "second", "difference"])
 
 
 def _parse_as_of(as_of: str) -> pd.Timestamp | None:

@@ -16,6 +16,7 @@ subprocess; it never imports ipywidgets.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import shutil
@@ -359,9 +360,41 @@ _STATUS_CAPTION = ("Status: green at or above the green threshold, amber at or a
 #: Above this many contracts the status chart shows counts by status instead of one bar per contract.
 MAX_CONTRACT_BARS = 25
 
+#: Charts drawn lately, by what they show: a redraw, or the app after the notebook's charts, draws nothing twice.
+_DRAWN: dict[tuple, str] = {}
+_DRAWN_LIMIT = 48
+
+
+def _content_key(*parts: Any) -> tuple:
+    key = []
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest = hashlib.sha256(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            digest.update(repr(list(part.columns)).encode())
+            key.append(digest.hexdigest())
+        else:
+            key.append(repr(part))
+    return tuple(key)
+
+
+def _drawn(key: tuple, draw: Any) -> str:
+    if key in _DRAWN:
+        _DRAWN[key] = _DRAWN.pop(key)  # most recently used last
+        return _DRAWN[key]
+    figure = draw()
+    _DRAWN[key] = figure
+    while len(_DRAWN) > _DRAWN_LIMIT:
+        _DRAWN.pop(next(iter(_DRAWN)))
+    return figure
+
 
 def source_theme_figure(report: ImpactReport, *, size: tuple[float, float] = (8.0, 4.2)) -> str:
     """Social value in pounds in the year, by source, stacked by theme (an accessible HTML figure)."""
+    key = _content_key(report.by_theme, report.grants, report.financial_year, size)
+    return _drawn(("source_theme", *key), lambda: _draw_source_theme_figure(report, size))
+
+
+def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -> str:
     table = (report.by_theme.pivot(index="source", columns="theme", values="value_gbp")
              .reindex(index=list(imp.SOURCES), columns=list(THEMES)).fillna(0.0))
     labels = [imp.SOURCE_LABELS[s] for s in table.index]
@@ -395,6 +428,11 @@ def source_theme_figure(report: ImpactReport, *, size: tuple[float, float] = (8.
 
 def status_figure(report: ImpactReport, *, size: tuple[float, float] | None = None) -> str:
     """Each contract's value delivered as a percentage of expected, coloured by status (counts when there are many)."""
+    key = _content_key(report.status, report.status_counts, report.as_of, report.green, report.amber, size)
+    return _drawn(("status", *key), lambda: _draw_status_figure(report, size))
+
+
+def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) -> str:
     status = report.status
     if len(status) > MAX_CONTRACT_BARS:
         counts = report.status_counts
@@ -435,6 +473,11 @@ def status_figure(report: ImpactReport, *, size: tuple[float, float] | None = No
 
 def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     """District emissions: actual, the chosen pathway and the trend (from the climate notebook's outputs)."""
+    key = _content_key(pathway, sorted((k, str(v)) for k, v in (report.climate or {}).items()))
+    return _drawn(("climate", *key), lambda: _draw_climate_figure(report, pathway))
+
+
+def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     fig, ax = charts.new_figure(8.0, 4.0)
     styles = (("actual_kt", "Actual", "-", charts.PALETTE[0]), ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
               ("trend_kt", "Trend", ":", charts.PALETTE[5]))
@@ -458,6 +501,11 @@ def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
 
 def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
     """One contract's cumulative delivered value against the expected profile, by quarter."""
+    key = _content_key(profile, {k: str(v) for k, v in dict(contract).items()})
+    return _drawn(("profile", *key), lambda: _draw_profile_figure(contract, profile))
+
+
+def _draw_profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
     fig, ax = charts.new_figure(8.0, 3.8)
     dates = pd.to_datetime(profile["period_end"])
     ax.plot(dates, profile["expected_value_gbp"], color=charts.PALETTE[7], linestyle="--", linewidth=2,
@@ -480,24 +528,16 @@ def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
                               "elapsed, in days.", data=screen_table(profile))
 
 
-def report_figures(report: ImpactReport, climate_pathway: pd.DataFrame | None = None,
-                   cache: dict | None = None) -> list[str]:
+def report_figures(report: ImpactReport, climate_pathway: pd.DataFrame | None = None) -> list[str]:
     """The report's charts as accessible HTML figures (alt text, caption and data table each).
 
-    ``climate_pathway`` defaults to the one the report was built with; ``cache``
-    keeps the climate chart, which does not depend on the year, between redraws.
+    ``climate_pathway`` defaults to the one the report was built with.  A chart
+    already drawn for the same figures is not drawn again.
     """
     figures = [source_theme_figure(report), status_figure(report)]
     pathway = climate_pathway if climate_pathway is not None else report.climate_pathway
     if report.climate is not None and pathway is not None and len(pathway):
-        key = (id(pathway), tuple(sorted((k, str(v)) for k, v in report.climate.items())))
-        if cache is not None and cache.get("climate_key") == key:
-            figures.append(cache["climate_html"])
-        else:
-            figure = climate_figure(report, pathway)
-            if cache is not None:
-                cache.update(climate_key=key, climate_html=figure)
-            figures.append(figure)
+        figures.append(climate_figure(report, pathway))
     return figures
 
 
