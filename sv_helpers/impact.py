@@ -695,6 +695,20 @@ class Settings(SettingsBase):
                     f"{self.financial_year} begins ({format_date(start)}). Choose a date in or after the year."
                 )
 
+    @classmethod
+    def from_query(cls, query: str, base: SettingsBase | None = None) -> tuple[Settings, list[str]]:
+        """Settings from a link, as :meth:`SettingsBase.from_query`, read twice.
+
+        The base reads a link's values one at a time against the others' current values, so a link that lowers
+        both thresholds (green 60, amber 50) would lose the green one to the check that amber is not above green.
+        A second reading, from the first one's result, takes such a value; a value still refused is a real conflict,
+        and only the second reading's notices are given.
+        """
+        first, notices = super().from_query(query, base)
+        if not notices:
+            return first, notices
+        return super().from_query(query, first)
+
     def is_used(self, role: str) -> bool:
         """Whether an input role is used: its file is named and its "Include ..." setting is on."""
         if not getattr(self, ROLES[role][1]):
