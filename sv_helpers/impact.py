@@ -521,9 +521,11 @@ def build_impact_report(
 
     delivery = dlv.delivery_table(contracts, commitments, resolved.current, measures, as_of)
     in_year = dlv.delivery_table(contracts, commitments, resolved.current, measures, min(as_of, end), since=start)
-    in_force = dlv.status_thresholds(as_of)
-    green = in_force[0] if green is None else float(green)
-    amber = in_force[1] if amber is None else float(amber)
+    if green is None or amber is None:
+        in_force = dlv.status_thresholds(as_of)
+        green = in_force[0] if green is None else green
+        amber = in_force[1] if amber is None else amber
+    green, amber = float(green), float(amber)
     status = dlv.contract_status(delivery, contracts, green=green, amber=amber)
 
     not_provided = []
