@@ -676,9 +676,9 @@ class Settings(SettingsBase):
     include_activities: bool = setting(True, label="Include the council's own activities")
     include_grants: bool = setting(True, label="Include grant results")
     include_climate: bool = setting(True, label="Include climate results")
-    green_threshold_pct: float = setting(kind="float", label="Green at or above (% of expected value)",
+    green_threshold_pct: float = setting(kind="float", label="Green from (% of expected value)",
                                          parameter="impact.status_green_threshold", minimum=0, maximum=200)
-    amber_threshold_pct: float = setting(kind="float", label="Amber at or above (% of expected value)",
+    amber_threshold_pct: float = setting(kind="float", label="Amber from (% of expected value)",
                                          parameter="impact.status_amber_threshold", minimum=0, maximum=200)
     contract_id: str = setting("", label="Contract shown in detail", check=_short_text(200))
 
@@ -686,7 +686,7 @@ class Settings(SettingsBase):
         """The amber threshold may not exceed the green one; the date may not come before the year begins."""
         if self.amber_threshold_pct > self.green_threshold_pct:
             raise InputError(
-                f"The setting 'Amber at or above' (amber_threshold_pct) is {format_number(self.amber_threshold_pct, 1)}%, "
+                f"The setting 'Amber from' (amber_threshold_pct) is {format_number(self.amber_threshold_pct, 1)}%, "
                 f"above the green threshold ({format_number(self.green_threshold_pct, 1)}%); amber must not be above green."
             )
         if self.as_of:

@@ -191,8 +191,8 @@ class ImpactApp(ScenarioApp):
             years = sorted({*years, settings.financial_year}, reverse=True)
         year = ui.dropdown(specs["financial_year"].label, years, settings.financial_year)
         year.add_class("sv-year")
-        as_of = ui.text_input("Measure delivery to (date; blank for the end of the year)", settings.as_of,
-                              placeholder="e.g. 31/12/2025")
+        as_of = ui.text_input(specs["as_of"].label, settings.as_of, placeholder="end of year, or e.g. 31/12/2025",
+                              tooltip="The date to measure delivery to; blank for the end of the financial year")
         as_of.continuous_update = False
         as_of.add_class("sv-as-of")
         out = [Control("financial_year", year), Control("as_of", as_of)]
