@@ -45,11 +45,15 @@ def synthetic_inputs(seed: int = 20260331) -> dict:
     commitments = pd.DataFrame(
         {
             "contract_id": np.repeat(contracts["contract_id"].to_numpy(), MEASURES_PER_CONTRACT),
-            "measure_code": np.concatenate([rng.choice(codes, MEASURES_PER_CONTRACT, replace=False) for _ in range(CONTRACTS)]),
+            "measure_code": np.concatenate(
+                [rng.choice(codes, MEASURES_PER_CONTRACT, replace=False) for _ in range(CONTRACTS)]
+            ),
             "committed_quantity": rng.uniform(1, 1000, CONTRACTS * MEASURES_PER_CONTRACT),
         }
     )
-    quarter_ends = pd.date_range("2023-06-30", periods=QUARTERS, freq="QE-MAR") + pd.offsets.QuarterEnd(0, startingMonth=3)
+    quarter_ends = pd.date_range("2023-06-30", periods=QUARTERS, freq="QE-MAR") + pd.offsets.QuarterEnd(
+        0, startingMonth=3
+    )
     rows = commitments.loc[commitments.index.repeat(QUARTERS)].reset_index(drop=True)
     rows["period_end"] = np.tile(quarter_ends.to_numpy(), len(commitments))
     rows = rows.merge(contracts[["contract_id", "start_date", "end_date"]], on="contract_id")
@@ -86,8 +90,11 @@ def main() -> int:
 
     html_text = figures_and_page(cold=True)
     results = [
-        (f"build_impact_report ({CONTRACTS} contracts, {len(inputs['returns']):,} returns)",
-         best_of(lambda: imp.build_impact_report("2025/26", **inputs)), 3.0),
+        (
+            f"build_impact_report ({CONTRACTS} contracts, {len(inputs['returns']):,} returns)",
+            best_of(lambda: imp.build_impact_report("2025/26", **inputs)),
+            3.0,
+        ),
         ("report_figures + render_report_html (charts drawn)", best_of(lambda: figures_and_page(True), runs=3), 3.0),
         ("report_figures + render_report_html (charts drawn before)", best_of(lambda: figures_and_page(False)), 1.0),
     ]
@@ -106,7 +113,9 @@ def main() -> int:
 
     results.append(("app redraw after a year change (example files)", best_of(change_year, runs=4), 2.0))
     results.append(("app redraw after choosing a contract (example files)", best_of(change_contract, runs=4), 1.0))
-    results.append(("run (example files, inputs loaded)", best_of(lambda: imp.run(settings, example.inputs), runs=5), 1.0))
+    results.append(
+        ("run (example files, inputs loaded)", best_of(lambda: imp.run(settings, example.inputs), runs=5), 1.0)
+    )
     if rep.find_chromium():
         results.append(("html_to_pdf (headless Chromium)", best_of(lambda: rep.pdf_bytes(html_text), runs=2), 15.0))
     else:

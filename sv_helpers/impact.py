@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, ClassVar, Mapping, Sequence
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -65,11 +66,20 @@ GRANT_ALLOCATIONS_SCHEMA = TableSchema(
         Column("organisation", "text", description="The group funded."),
         Column("project", "text", description="What the grant pays for."),
         Column("theme", "text", description="The grant scheme's theme, e.g. Older people."),
-        Column("ward", "text", required=False, allow_blank=True, default="", description="The ward the project serves."),
+        Column(
+            "ward", "text", required=False, allow_blank=True, default="", description="The ward the project serves."
+        ),
         Column("amount_requested", "money", minimum=0, description="The grant asked for, in pounds."),
         Column("awarded", "money", minimum=0, description="The grant awarded, in pounds (0 when not funded)."),
         Column("funded", "boolean", description="Whether the application was funded."),
-        Column("beneficiaries", "integer", required=False, allow_blank=True, minimum=0, description="People the project expected to benefit."),
+        Column(
+            "beneficiaries",
+            "integer",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="People the project expected to benefit.",
+        ),
     ),
     description="The grants app's allocations.csv (papermill output).",
 )
@@ -78,9 +88,31 @@ GRANT_MONITORING_SCHEMA = TableSchema(
     "grant_monitoring",
     (
         Column("application_id", "text", description="The grant's application reference, as in the allocations."),
-        Column("volunteer_hours", "number", required=False, allow_blank=True, minimum=0, default=np.nan, description="Hours given by volunteers on the funded project in the year."),
-        Column("beneficiaries", "integer", required=False, allow_blank=True, minimum=0, description="People who benefited from the funded project in the year."),
-        Column("evidence", "text", required=False, allow_blank=True, default="", description="A reference to the evidence, or a short note."),
+        Column(
+            "volunteer_hours",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            default=np.nan,
+            description="Hours given by volunteers on the funded project in the year.",
+        ),
+        Column(
+            "beneficiaries",
+            "integer",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="People who benefited from the funded project in the year.",
+        ),
+        Column(
+            "evidence",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="A reference to the evidence, or a short note.",
+        ),
     ),
     description="Grant monitoring returns: one row per funded grant (or per return; rows for the same grant are added up).",
 )
@@ -89,14 +121,42 @@ CLIMATE_PATHWAY_SCHEMA = TableSchema(
     "pathway",
     (
         Column("year", "integer", minimum=1990, maximum=2100, description="Calendar year."),
-        Column("actual_kt", "number", required=False, allow_blank=True, default=np.nan, description="Actual emissions, kilotonnes CO2."),
-        Column("pathway_kt", "number", required=False, allow_blank=True, default=np.nan, description="The chosen pathway's emissions, kilotonnes CO2."),
-        Column("trend_kt", "number", required=False, allow_blank=True, default=np.nan, description="The emissions trend, kilotonnes CO2."),
+        Column(
+            "actual_kt",
+            "number",
+            required=False,
+            allow_blank=True,
+            default=np.nan,
+            description="Actual emissions, kilotonnes CO2.",
+        ),
+        Column(
+            "pathway_kt",
+            "number",
+            required=False,
+            allow_blank=True,
+            default=np.nan,
+            description="The chosen pathway's emissions, kilotonnes CO2.",
+        ),
+        Column(
+            "trend_kt",
+            "number",
+            required=False,
+            allow_blank=True,
+            default=np.nan,
+            description="The emissions trend, kilotonnes CO2.",
+        ),
     ),
     description="The climate app's pathway.csv (papermill output).",
 )
 
-CLIMATE_SUMMARY_KEYS = ("last_actual_year", "last_actual_kt", "required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year", "budget_exhausted_year")
+CLIMATE_SUMMARY_KEYS = (
+    "last_actual_year",
+    "last_actual_kt",
+    "required_annual_reduction_pct",
+    "cumulative_to_target_kt",
+    "trend_net_zero_year",
+    "budget_exhausted_year",
+)
 
 
 def parse_date_text(text: str, what: str = "the date") -> pd.Timestamp:
@@ -148,12 +208,16 @@ def load_climate_summary(source: str | Path | bytes, *, filename: str | None = N
     try:
         summary = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InputError(f"{name} could not be read: it is not a JSON file. Use the summary.json written by the climate targets notebook.") from None
+        raise InputError(
+            f"{name} could not be read: it is not a JSON file. Use the summary.json written by the climate targets notebook."
+        ) from None
     if not isinstance(summary, dict):
         raise InputError(f"{name} is not a climate summary: it should hold named figures such as last_actual_year.")
     missing = [k for k in ("last_actual_year", "last_actual_kt") if k not in summary]
     if missing:
-        raise InputError(f"{name} lacks {sentence_list(missing)}. Use the summary.json written by the climate targets notebook.")
+        raise InputError(
+            f"{name} lacks {sentence_list(missing)}. Use the summary.json written by the climate targets notebook."
+        )
     return summary
 
 
@@ -173,13 +237,22 @@ def grant_outcomes(allocations: pd.DataFrame, monitoring: pd.DataFrame | None) -
     """
     funded = allocations[allocations["funded"].astype(bool).to_numpy()].copy()
     funded["application_id"] = funded["application_id"].astype(str)
-    expected = pd.to_numeric(funded["beneficiaries"], errors="coerce").astype("float64") if "beneficiaries" in funded.columns else pd.Series(np.nan, index=funded.index)
+    expected = (
+        pd.to_numeric(funded["beneficiaries"], errors="coerce").astype("float64")
+        if "beneficiaries" in funded.columns
+        else pd.Series(np.nan, index=funded.index)
+    )
     funded["beneficiaries_out"] = expected.to_numpy()
     funded["volunteer_hours"] = np.nan
     if monitoring is not None and len(monitoring):
         mon = monitoring.assign(application_id=monitoring["application_id"].astype(str))
         hours = mon.groupby("application_id")["volunteer_hours"].sum(min_count=1)
-        people = pd.to_numeric(mon["beneficiaries"], errors="coerce").astype("float64").groupby(mon["application_id"]).sum(min_count=1)
+        people = (
+            pd.to_numeric(mon["beneficiaries"], errors="coerce")
+            .astype("float64")
+            .groupby(mon["application_id"])
+            .sum(min_count=1)
+        )
         funded["volunteer_hours"] = funded["application_id"].map(hours).astype("float64").to_numpy()
         reported = funded["application_id"].map(people).astype("float64")
         funded["beneficiaries_out"] = reported.fillna(pd.Series(expected.to_numpy(), index=reported.index)).to_numpy()
@@ -208,11 +281,21 @@ def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) 
     unknown = ~ids.isin(known.index)
     if unknown.any():
         rows = ", ".join(str(r) for r in monitoring.index[unknown.to_numpy()][:8])
-        findings.append(Finding("error", f"The grant monitoring returns, row {rows}: the application '{ids[unknown].iloc[0]}' is not in the grant allocations. Correct the reference, or load the allocations for the same year."))
+        findings.append(
+            Finding(
+                "error",
+                f"The grant monitoring returns, row {rows}: the application '{ids[unknown].iloc[0]}' is not in the grant allocations. Correct the reference, or load the allocations for the same year.",
+            )
+        )
     funded = {str(k): bool(v) for k, v in known.items()}
     unfunded = ids.map(lambda i: i in funded and not funded[i]).astype(bool)
     if unfunded.any():
-        findings.append(Finding("warning", f"The grant monitoring returns include {int(unfunded.sum())} row(s) for applications that were not funded; they are left out."))
+        findings.append(
+            Finding(
+                "warning",
+                f"The grant monitoring returns include {int(unfunded.sum())} row(s) for applications that were not funded; they are left out.",
+            )
+        )
     return findings
 
 
@@ -314,7 +397,9 @@ class ImpactReport:
         return " ".join(self.summary)
 
 
-def by_theme_table(delivery_in_year: pd.DataFrame, activities: pd.DataFrame | None, grants_allocations: pd.DataFrame | None) -> pd.DataFrame:
+def by_theme_table(
+    delivery_in_year: pd.DataFrame, activities: pd.DataFrame | None, grants_allocations: pd.DataFrame | None
+) -> pd.DataFrame:
     """Social value in pounds by source and theme, with the number of figures behind each.
 
     Parameters
@@ -336,18 +421,42 @@ def by_theme_table(delivery_in_year: pd.DataFrame, activities: pd.DataFrame | No
     """
     parts = []
     contracts = delivery_in_year[delivery_in_year["delivered_quantity"] > 0]
-    parts.append(pd.DataFrame({"source": "contracts", "theme": contracts["theme"].to_numpy(), "value_gbp": contracts["delivered_value_gbp"].to_numpy()}))
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "contracts",
+                "theme": contracts["theme"].to_numpy(),
+                "value_gbp": contracts["delivered_value_gbp"].to_numpy(),
+            }
+        )
+    )
     if activities is not None and len(activities):
-        parts.append(pd.DataFrame({"source": activities["source"].to_numpy(), "theme": activities["theme"].to_numpy(), "value_gbp": activities["value_gbp"].to_numpy()}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": activities["source"].to_numpy(),
+                    "theme": activities["theme"].to_numpy(),
+                    "value_gbp": activities["value_gbp"].to_numpy(),
+                }
+            )
+        )
     if grants_allocations is not None and len(grants_allocations):
         funded = grants_allocations[grants_allocations["funded"].astype(bool).to_numpy()]
         themed = funded[funded["theme"].astype(str).str.lower().isin(THEMES)]
-        parts.append(pd.DataFrame({"source": "grants", "theme": themed["theme"].astype(str).str.lower().to_numpy(), "value_gbp": np.nan}))
+        parts.append(
+            pd.DataFrame(
+                {"source": "grants", "theme": themed["theme"].astype(str).str.lower().to_numpy(), "value_gbp": np.nan}
+            )
+        )
     rows = pd.concat(parts, ignore_index=True)
     rows["value_gbp"] = pd.to_numeric(rows["value_gbp"], errors="coerce").astype("float64")
     rows["valued"] = rows["value_gbp"].notna()
     grid = pd.MultiIndex.from_product([SOURCES, THEMES], names=["source", "theme"])
-    grouped = rows.groupby(["source", "theme"]).agg(value_gbp=("value_gbp", lambda s: s.sum(min_count=0)), figures=("valued", "size"), figures_valued=("valued", "sum"))
+    grouped = rows.groupby(["source", "theme"]).agg(
+        value_gbp=("value_gbp", lambda s: s.sum(min_count=0)),
+        figures=("valued", "size"),
+        figures_valued=("valued", "sum"),
+    )
     out = grouped.reindex(grid).reset_index()
     out["value_gbp"] = out["value_gbp"].fillna(0.0).astype("float64")
     out["figures"] = out["figures"].fillna(0).astype(int)
@@ -379,7 +488,7 @@ def summary_sentences(report: ImpactReport) -> list[str]:
     in_year = float(report.delivery_in_year["delivered_value_gbp"].sum(min_count=0))
     delivered = float(report.status["delivered_value_gbp"].sum())
     expected = float(report.status["expected_value_gbp"].sum())
-    counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"]))
+    counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"], strict=False))
     pct = format_pct(100.0 * delivered / expected, 0) if expected > 0 else None
     n = len(report.status)
     status_words = sentence_list([f"{counts[s]} {s}" for s in dlv.STATUSES if counts.get(s)])
@@ -453,14 +562,22 @@ def check_report_inputs(
     returns are checked too.
     """
     resolved = returns if isinstance(returns, dlv.Returns) else dlv.resolve_returns(returns)
-    all_returns = (pd.concat([resolved.current, resolved.replaced], ignore_index=True)
-                   if len(resolved.replaced) else resolved.current)
+    all_returns = (
+        pd.concat([resolved.current, resolved.replaced], ignore_index=True)
+        if len(resolved.replaced)
+        else resolved.current
+    )
     findings = dlv.check_delivery_inputs(contracts, commitments, all_returns, measures)
     if activities is not None:
         findings += act.check_activities(activities, measures)
     if grant_monitoring is not None and grant_allocations is None:
-        findings.append(Finding("warning", "Grant monitoring returns were given without the grant allocations, so they "
-                                           "are not used. Load the grants app's allocations.csv as well."))
+        findings.append(
+            Finding(
+                "warning",
+                "Grant monitoring returns were given without the grant allocations, so they "
+                "are not used. Load the grants app's allocations.csv as well.",
+            )
+        )
     if grant_monitoring is not None and grant_allocations is not None:
         findings += check_grant_monitoring(grant_allocations, grant_monitoring)
     return findings
@@ -514,9 +631,13 @@ def build_impact_report(
     start, end = financial_year_bounds(financial_year)
     as_of = pd.Timestamp(as_of) if as_of is not None and str(as_of).strip() else end
     if as_of < start:
-        raise InputError(f"The date to measure delivery to ({format_date(as_of)}) is before the financial year {financial_year} begins ({format_date(start)}). Choose a date in or after the year.")
+        raise InputError(
+            f"The date to measure delivery to ({format_date(as_of)}) is before the financial year {financial_year} begins ({format_date(start)}). Choose a date in or after the year."
+        )
     resolved = dlv.resolve_returns(returns)
-    findings = check_report_inputs(contracts, commitments, resolved, measures, activities, grant_allocations, grant_monitoring)
+    findings = check_report_inputs(
+        contracts, commitments, resolved, measures, activities, grant_allocations, grant_monitoring
+    )
     raise_for_errors(findings)
 
     delivery = dlv.delivery_table(contracts, commitments, resolved.current, measures, as_of)
@@ -533,7 +654,12 @@ def build_impact_report(
     if activities is not None:
         year_activities = act.value_activities(act.activities_for_year(activities, financial_year), measures)
         if not len(year_activities):
-            findings.append(Finding("warning", f"The activities file has no rows for {financial_year}; the council's own activities are left out."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The activities file has no rows for {financial_year}; the council's own activities are left out.",
+                )
+            )
             year_activities = None
             not_provided.append(f"the council's own activities for {financial_year}")
         else:
@@ -617,11 +743,15 @@ def _financial_year(value: str, spec: Spec) -> str:
     try:
         start = parse_financial_year(value)
     except InputError:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a financial year written like 2025/26; "
-                         f"'{value[:40]}' is not.") from None
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) must be a financial year written like 2025/26; "
+            f"'{value[:40]}' is not."
+        ) from None
     if not 2000 <= start <= 2099:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a financial year from 2000/01 to 2099/00; "
-                         f"'{value[:40]}' is outside that range.")
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) must be a financial year from 2000/01 to 2099/00; "
+            f"'{value[:40]}' is outside that range."
+        )
     return f"{start}/{(start + 1) % 100:02d}"
 
 
@@ -631,10 +761,14 @@ def _date_or_blank(value: str, spec: Spec) -> str:
     try:
         day = parse_date(value.strip())
     except ValueError:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}): '{value[:40]}' is not a date; "
-                         "write it like 31/03/2026 or 2026-03-31, or leave it blank.") from None
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}): '{value[:40]}' is not a date; "
+            "write it like 31/03/2026 or 2026-03-31, or leave it blank."
+        ) from None
     if not 2000 <= day.year <= 2100:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}) must be a date from 2000 to 2100, not {value[:40]}.")
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) must be a date from 2000 to 2100, not {value[:40]}."
+        )
     return day.date().isoformat()
 
 
@@ -663,23 +797,37 @@ class Settings(SettingsBase):
     returns_path: str = _path("data/impact/example_returns.csv", "Suppliers' returns (file or folder)")
     activities_path: str | None = _path("data/impact/example_activities.csv", "Council activities file", optional=True)
     measures_path: str = _path("data/measures.csv", "Measures library")
-    grants_allocations_path: str | None = _path("data/impact/example_grant_allocations.csv",
-                                                "Grant allocations file (allocations.csv)", optional=True)
-    grant_monitoring_path: str | None = _path("data/impact/example_grant_monitoring.csv",
-                                              "Grant monitoring returns file", optional=True)
-    climate_summary_path: str | None = _path("data/impact/climate_summary_sevenoaks.json",
-                                             "Climate summary file (summary.json)", optional=True)
-    climate_pathway_path: str | None = _path("data/impact/climate_pathway_sevenoaks.csv",
-                                             "Climate pathway file (pathway.csv)", optional=True)
+    grants_allocations_path: str | None = _path(
+        "data/impact/example_grant_allocations.csv", "Grant allocations file (allocations.csv)", optional=True
+    )
+    grant_monitoring_path: str | None = _path(
+        "data/impact/example_grant_monitoring.csv", "Grant monitoring returns file", optional=True
+    )
+    climate_summary_path: str | None = _path(
+        "data/impact/climate_summary_sevenoaks.json", "Climate summary file (summary.json)", optional=True
+    )
+    climate_pathway_path: str | None = _path(
+        "data/impact/climate_pathway_sevenoaks.csv", "Climate pathway file (pathway.csv)", optional=True
+    )
     financial_year: str = setting("2025/26", label="Financial year", check=_financial_year)
     as_of: str = setting("", label="Measure delivery to", check=_date_or_blank)
     include_activities: bool = setting(True, label="Include the council's own activities")
     include_grants: bool = setting(True, label="Include grant results")
     include_climate: bool = setting(True, label="Include climate results")
-    green_threshold_pct: float = setting(kind="float", label="Green from (% of expected value)",
-                                         parameter="impact.status_green_threshold", minimum=0, maximum=200)
-    amber_threshold_pct: float = setting(kind="float", label="Amber from (% of expected value)",
-                                         parameter="impact.status_amber_threshold", minimum=0, maximum=200)
+    green_threshold_pct: float = setting(
+        kind="float",
+        label="Green from (% of expected value)",
+        parameter="impact.status_green_threshold",
+        minimum=0,
+        maximum=200,
+    )
+    amber_threshold_pct: float = setting(
+        kind="float",
+        label="Amber from (% of expected value)",
+        parameter="impact.status_amber_threshold",
+        minimum=0,
+        maximum=200,
+    )
     contract_id: str = setting("", label="Contract shown in detail", check=_short_text(200))
 
     def check(self) -> None:
@@ -763,7 +911,9 @@ def load(settings: Settings) -> Inputs:
         text = getattr(settings, name)
         if not text:
             if required:
-                raise InputError(f"The {label.lower()} file is needed for the report: set {name}, or use the example files.")
+                raise InputError(
+                    f"The {label.lower()} file is needed for the report: set {name}, or use the example files."
+                )
             continue
         path = resolve_path(text)
         key = (role, str(path.resolve()), _stamp(path))
@@ -791,8 +941,15 @@ def inputs_summary(inputs: Inputs) -> pd.DataFrame:
 def check(settings: Settings, inputs: Inputs) -> list[Finding]:
     """The checks :func:`run` makes of the inputs the settings use, as findings (errors and warnings)."""
     used = {role: inputs.get(role) if settings.is_used(role) else None for role in ROLES}
-    return check_report_inputs(used["contracts"], used["commitments"], used["returns"], used["measures"],
-                               used["activities"], used["grant_allocations"], used["grant_monitoring"])
+    return check_report_inputs(
+        used["contracts"],
+        used["commitments"],
+        used["returns"],
+        used["measures"],
+        used["activities"],
+        used["grant_allocations"],
+        used["grant_monitoring"],
+    )
 
 
 def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
@@ -804,9 +961,10 @@ def findings_table(findings: Sequence[Finding]) -> pd.DataFrame:
 
 def summary_difference(first: Result, second: Result) -> pd.DataFrame:
     """Two runs' summary figures side by side, with the settings that differ and the difference of each figure."""
-    rows = [{"item": f"setting: {name}", "first": first.settings.to_parameters()[name], "second": value,
-             "difference": None}
-            for name, value in second.settings.changed(first.settings).items()]
+    rows = [
+        {"item": f"setting: {name}", "first": first.settings.to_parameters()[name], "second": value, "difference": None}
+        for name, value in second.settings.changed(first.settings).items()
+    ]
     for name, a in first.summary.items():
         b = second.summary.get(name)
         numeric = isinstance(a, (int, float)) and isinstance(b, (int, float))
@@ -831,8 +989,11 @@ def example_note(settings: Settings) -> str | None:
 
 def sources_note(settings: Settings) -> str:
     """The files a report was built from, by role: "Contracts: contracts.csv; ..."."""
-    return "; ".join(f"{label}: {Path(getattr(settings, name)).name}"
-                     for role, (label, name, _) in ROLES.items() if settings.is_used(role))
+    return "; ".join(
+        f"{label}: {Path(getattr(settings, name)).name}"
+        for role, (label, name, _) in ROLES.items()
+        if settings.is_used(role)
+    )
 
 
 def summary_figures(report: ImpactReport) -> dict[str, Any]:
@@ -844,7 +1005,7 @@ def summary_figures(report: ImpactReport) -> dict[str, Any]:
     contracts ``n_green``, ``n_amber``, ``n_red`` and ``n_not_due``, and
     ``grants_awarded_gbp`` (None when grant results are not used).
     """
-    counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"]))
+    counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"], strict=False))
     delivered = float(report.status["delivered_value_gbp"].sum())
     expected = float(report.status["expected_value_gbp"].sum())
     return {
@@ -891,11 +1052,18 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     ids = contracts["contract_id"].astype(str).tolist()
     chosen = settings.contract_id if settings.contract_id in ids else (ids[0] if ids else "")
     if settings.contract_id and settings.contract_id not in ids:
-        findings.append(Finding("warning", f"The contract '{settings.contract_id}' is not in the contracts file; "
-                                           f"the detail shows {chosen} instead."))
+        findings.append(
+            Finding(
+                "warning",
+                f"The contract '{settings.contract_id}' is not in the contracts file; "
+                f"the detail shows {chosen} instead.",
+            )
+        )
     if chosen:
         current = dlv.resolve_returns(used["returns"]).current
-        report.profile = dlv.delivery_profile(chosen, contracts, used["commitments"], current, used["measures"], report.as_of)
+        report.profile = dlv.delivery_profile(
+            chosen, contracts, used["commitments"], current, used["measures"], report.as_of
+        )
     report.contracts = contracts
     report.contract_id = chosen
     report.climate_pathway = used["climate_pathway"] if report.climate is not None else None

@@ -22,12 +22,12 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
-
-import pandas as pd
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sv_helpers import charts
 from sv_helpers import impact as imp
@@ -408,7 +408,7 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
     figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
     if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
         figures["grants"] = max(figures["grants"], report.grants["grants_funded"].iloc[-1])
-    for y, (total, count) in enumerate(zip(left, figures)):
+    for y, (total, count) in enumerate(zip(left, figures, strict=False)):
         note = "" if total > 0 else " (counted, not valued)" if count > 0 else " (none given)"
         ax.text(total, y, " " + format_money(total) + note, va="center", fontsize=9)
     ax.invert_yaxis()
@@ -416,7 +416,7 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
     ax.xaxis.set_major_formatter(lambda v, _: format_money(v))
     ax.set_title(f"Social value by source and theme, {report.financial_year}", loc="left", fontsize=12)
     ax.legend(title="Theme", frameon=False, loc="lower right")
-    totals = dict(zip(table.index, left))
+    totals = dict(zip(table.index, left, strict=False))
     alt = (
         f"Stacked bar chart of social value valued in pounds in {report.financial_year}, by source, split by theme. "
         + charts.describe_values([imp.SOURCE_LABELS[s] for s in totals], [format_money(v) for v in totals.values()])
@@ -443,7 +443,7 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
                + charts.describe_values(counts["status"], [str(n) for n in counts["contracts"]]) + ".")
         data = screen_table(counts)
     else:
-        labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in zip(status["contract_id"], status["status"])]
+        labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in zip(status["contract_id"], status["status"], strict=False)]
         fig = charts.bar_chart(
             labels,
             status["pct_of_expected"].fillna(0.0).tolist(),
@@ -460,7 +460,7 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
             f"Bar chart of each contract's social value delivered as a percentage of the value expected to "
             f"{format_date(report.as_of)}, with lines at the green ({report.green:g}%) and amber ({report.amber:g}%) "
             "thresholds. "
-            + charts.describe_values([f"{c} {s}" for c, s in zip(status["contract_id"], status["status"])],
+            + charts.describe_values([f"{c} {s}" for c, s in zip(status["contract_id"], status["status"], strict=False)],
                                      [format_pct(p, 0) for p in status["pct_of_expected"]])
             + "."
         )

@@ -13,9 +13,11 @@ from sv_helpers.paths import resolve_path
 
 
 def _upload(widget, *files: tuple[str, bytes]) -> None:
-    when = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-    widget.value = tuple({"name": name, "type": "text/csv", "size": len(content), "last_modified": when,
-                          "content": memoryview(content)} for name, content in files)
+    when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    widget.value = tuple(
+        {"name": name, "type": "text/csv", "size": len(content), "last_modified": when, "content": memoryview(content)}
+        for name, content in files
+    )
 
 
 def _control(a: app.ImpactApp, name: str):
@@ -54,8 +56,14 @@ def test_choosing_a_year_rewrites_the_headline_and_the_link(impact_app):
 def test_downloads_are_built_when_asked_for_and_cleared_when_the_report_changes(impact_app):
     assert impact_app.downloads.value == ""
     impact_app.downloads_button.click()
-    for name in ("delivery.csv", "contract_status.csv", "impact_by_theme.csv", "provenance.json",
-                 "impact-report-2025-26.html", "impact-report-2025-26-tables.xlsx"):
+    for name in (
+        "delivery.csv",
+        "contract_status.csv",
+        "impact_by_theme.csv",
+        "provenance.json",
+        "impact-report-2025-26.html",
+        "impact-report-2025-26-tables.xlsx",
+    ):
         assert f'download="{name}"' in impact_app.downloads.value, name
     assert impact_app.downloads_button.disabled is False
     _control(impact_app, "financial_year").value = "2024/25"
@@ -66,8 +74,10 @@ def test_downloads_are_built_when_asked_for_and_cleared_when_the_report_changes(
 
 def test_a_bad_upload_shows_the_message_and_keeps_the_last_good_report(impact_app):
     headline, settings = impact_app.headline.value, impact_app.base_settings
-    _upload(impact_app.uploads["returns"],
-            ("q3.csv", b"contract_id,period_end,measure_code,quantity_delivered\nEX-C-001,31/12/2025,EX-ECO-01,-4\n"))
+    _upload(
+        impact_app.uploads["returns"],
+        ("q3.csv", b"contract_id,period_end,measure_code,quantity_delivered\nEX-C-001,31/12/2025,EX-ECO-01,-4\n"),
+    )
     assert "q3.csv, row 2: the quantity delivered is negative (-4)" in impact_app.banner.message
     assert impact_app.headline.value == headline
     assert impact_app.base_settings == settings
@@ -117,8 +127,11 @@ def test_without_chromium_the_app_says_the_pdf_needs_it(impact_app, monkeypatch)
 
 def test_a_link_sets_the_controls_and_gives_the_same_result_as_a_run(impact_app, example):
     impact_app.apply_query("financial_year=2024%2F25&green_threshold_pct=100&include_climate=no&contract_id=EX-C-002")
-    expected = impact.run(impact.Settings(financial_year="2024/25", green_threshold_pct=100.0, include_climate=False,
-                                          contract_id="EX-C-002"))
+    expected = impact.run(
+        impact.Settings(
+            financial_year="2024/25", green_threshold_pct=100.0, include_climate=False, contract_id="EX-C-002"
+        )
+    )
     assert impact_app.result.headline == expected.headline
     assert _control(impact_app, "financial_year").value == "2024/25"
     assert impact_app.contract.value == "EX-C-002"
@@ -145,8 +158,10 @@ def test_choosing_a_contract_shows_its_quarterly_profile(impact_app):
 
 
 def test_the_example_files_button_goes_back_to_the_examples(impact_app, tmp_path):
-    _upload(impact_app.uploads["grant_allocations"],
-            ("allocations.csv", resolve_path("data/impact/example_grant_allocations.csv").read_bytes()))
+    _upload(
+        impact_app.uploads["grant_allocations"],
+        ("allocations.csv", resolve_path("data/impact/example_grant_allocations.csv").read_bytes()),
+    )
     assert "var/uploads" in impact_app.base_settings.grants_allocations_path
     impact_app.use_examples.click()
     assert "Example data." in impact_app.files_note.value

@@ -61,7 +61,9 @@ def test_the_headline_and_summary_figures_agree_with_the_tables(result):
     assert "(2 green, 1 amber and 1 red)" in result.headline
     s = result.summary
     assert (s["n_green"], s["n_amber"], s["n_red"], s["n_not_due"]) == (2, 1, 1, 0)
-    assert s["contracts_social_value_gbp"] == pytest.approx(result.tables["delivery_in_year"]["delivered_value_gbp"].sum())
+    assert s["contracts_social_value_gbp"] == pytest.approx(
+        result.tables["delivery_in_year"]["delivered_value_gbp"].sum()
+    )
     assert s["total_social_value_gbp"] == pytest.approx(result.tables["impact_by_theme"]["value_gbp"].sum())
     assert s["grants_awarded_gbp"] == 21200.0
     assert json.loads(json.dumps(s)) == s  # plain values, ready for a sweep's table
@@ -90,8 +92,13 @@ def test_leaving_out_grants_and_climate_says_so_and_drops_their_tables(defaults,
     assert "grant_outcomes" not in result.tables
     assert result.detail.not_provided == ["grant results", "climate results"]
     assert result.summary["grants_awarded_gbp"] is None
-    assert {i["role"] for i in result.provenance["inputs"]} == {"contracts", "commitments", "returns", "measures",
-                                                                  "activities"}
+    assert {i["role"] for i in result.provenance["inputs"]} == {
+        "contracts",
+        "commitments",
+        "returns",
+        "measures",
+        "activities",
+    }
 
 
 def test_a_folder_of_returns_gives_the_same_delivery_and_records_the_replaced_figure(defaults, tmp_path):
@@ -103,8 +110,10 @@ def test_a_folder_of_returns_gives_the_same_delivery_and_records_the_replaced_fi
     (folder / "2025-q2.csv").write_text("\n".join([lines[0], *lines[80:]]) + "\n")
     split = impact.run(defaults.replace(returns_path=str(folder)))
     whole = impact.run(defaults)
-    assert split.tables["contract_status"]["delivered_value_gbp"].tolist() == \
-        whole.tables["contract_status"]["delivered_value_gbp"].tolist()
+    assert (
+        split.tables["contract_status"]["delivered_value_gbp"].tolist()
+        == whole.tables["contract_status"]["delivered_value_gbp"].tolist()
+    )
     replaced = split.tables["replaced_returns"][["source_file", "source_row", "replaced_by_file"]]
     assert replaced.values.tolist() == [["2025-q1.csv", 67, "2025-q2.csv"]]
     assert [i["name"] for i in split.provenance["inputs"] if i["role"] == "returns"] == ["returns"]
@@ -203,8 +212,10 @@ def test_defaults_come_from_the_parameter_files():
 
 
 def test_a_link_with_absurd_values_gives_notices_and_the_defaults_never_an_exception():
-    query = ("green_threshold_pct=nan&amber_threshold_pct=1e309&financial_year=banana&as_of=never"
-             "&include_grants=maybe&contracts_path=/etc/passwd&unknown=1&contract_id=" + "x" * 5000)
+    query = (
+        "green_threshold_pct=nan&amber_threshold_pct=1e309&financial_year=banana&as_of=never"
+        "&include_grants=maybe&contracts_path=/etc/passwd&unknown=1&contract_id=" + "x" * 5000
+    )
     settings, notices = impact.Settings.from_query(query)
     assert settings == impact.Settings()
     assert len(notices) == 8
@@ -213,8 +224,13 @@ def test_a_link_with_absurd_values_gives_notices_and_the_defaults_never_an_excep
 
 
 def test_a_link_carries_every_setting_the_app_changes():
-    s = impact.Settings().replace(financial_year="2024/25", as_of="2025-01-31", green_threshold_pct=92.5,
-                                  include_climate=False, contract_id="EX-C-002")
+    s = impact.Settings().replace(
+        financial_year="2024/25",
+        as_of="2025-01-31",
+        green_threshold_pct=92.5,
+        include_climate=False,
+        contract_id="EX-C-002",
+    )
     back, notices = impact.Settings.from_query(s.to_query())
     assert notices == [] and back == s
 
@@ -227,22 +243,30 @@ def _settings(draw):
     start = draw(_years)
     green = draw(st.floats(0, 200, allow_nan=False))
     amber = draw(st.floats(0, green, allow_nan=False))
-    as_of = draw(st.one_of(st.just(""), st.dates(min_value=__import__("datetime").date(start, 4, 1),
-                                                 max_value=__import__("datetime").date(2100, 12, 31)).map(str)))
+    as_of = draw(
+        st.one_of(
+            st.just(""),
+            st.dates(
+                min_value=__import__("datetime").date(start, 4, 1), max_value=__import__("datetime").date(2100, 12, 31)
+            ).map(str),
+        )
+    )
     optional = st.one_of(st.none(), st.just(""), st.text(st.characters(blacklist_characters="\x00"), max_size=30))
-    return impact.Settings.from_parameters({
-        "financial_year": f"{start}/{(start + 1) % 100:02d}",
-        "as_of": as_of,
-        "green_threshold_pct": green,
-        "amber_threshold_pct": amber,
-        "include_activities": draw(st.booleans()),
-        "include_grants": draw(st.booleans()),
-        "include_climate": draw(st.booleans()),
-        "contract_id": draw(st.text(st.characters(blacklist_characters="\x00"), max_size=40)),
-        "activities_path": draw(optional),
-        "climate_summary_path": draw(optional),
-        "returns_path": draw(st.text(st.characters(blacklist_characters="\x00"), max_size=40)),
-    })
+    return impact.Settings.from_parameters(
+        {
+            "financial_year": f"{start}/{(start + 1) % 100:02d}",
+            "as_of": as_of,
+            "green_threshold_pct": green,
+            "amber_threshold_pct": amber,
+            "include_activities": draw(st.booleans()),
+            "include_grants": draw(st.booleans()),
+            "include_climate": draw(st.booleans()),
+            "contract_id": draw(st.text(st.characters(blacklist_characters="\x00"), max_size=40)),
+            "activities_path": draw(optional),
+            "climate_summary_path": draw(optional),
+            "returns_path": draw(st.text(st.characters(blacklist_characters="\x00"), max_size=40)),
+        }
+    )
 
 
 @hsettings(max_examples=150, deadline=None)

@@ -60,8 +60,10 @@ def _current_start(today: dt.date | None) -> int:
 
 
 def _scroll(inner: str, label: str) -> str:
-    return (f'<div class="sv-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}" '
-            f'style="max-height:28em;overflow:auto">{inner}</div>')
+    return (
+        f'<div class="sv-scroll" role="region" tabindex="0" aria-label="{html.escape(label, quote=True)}" '
+        f'style="max-height:28em;overflow:auto">{inner}</div>'
+    )
 
 
 def _table(table: pd.DataFrame, caption: str, columns: list[str] | None = None, *, scroll: bool = False) -> str:
@@ -93,35 +95,91 @@ def contract_detail(report: imp.ImpactReport) -> str:
         f"{format_date(contract['start_date'])} to {format_date(contract['end_date'])}, "
         f"{format_money(contract['contract_value'])}. Status on {format_date(report.as_of)}: "
         f"<strong>{html.escape(rep.STATUS_LABELS[status['status']])}</strong> "
-        + (f"({format_pct(pct, 0)} of the value expected to date).</p>" if pd.notna(pct)
-           else "(no value in pounds was expected yet).</p>")
+        + (
+            f"({format_pct(pct, 0)} of the value expected to date).</p>"
+            if pd.notna(pct)
+            else "(no value in pounds was expected yet).</p>"
+        )
     )
     measures = report.delivery[report.delivery["contract_id"] == contract_id]
-    table = _table(measures, f"{contract_id}: each measure to {format_date(report.as_of)}",
-                   ["measure_code", "outcome", "unit", "committed_quantity", "delivered_quantity", "expected_quantity",
-                    "delivered_value_gbp", "expected_value_gbp"])
+    table = _table(
+        measures,
+        f"{contract_id}: each measure to {format_date(report.as_of)}",
+        [
+            "measure_code",
+            "outcome",
+            "unit",
+            "committed_quantity",
+            "delivered_quantity",
+            "expected_quantity",
+            "delivered_value_gbp",
+            "expected_value_gbp",
+        ],
+    )
     return head + rep.profile_figure(contract, report.profile) + table
 
 
 def report_tables(report: imp.ImpactReport) -> str:
     """The report's tables as they are shown in the app."""
     parts = [
-        _table(report.status, "Contract status to date", ["contract_id", "contract", "supplier", "delivered_value_gbp",
-                                                         "expected_value_gbp", "pct_of_expected", "status"], scroll=True),
-        _table(report.delivery, "Delivery by contract and measure, to date",
-               ["contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity",
-                "expected_quantity", "delivered_value_gbp", "expected_value_gbp"], scroll=True),
+        _table(
+            report.status,
+            "Contract status to date",
+            [
+                "contract_id",
+                "contract",
+                "supplier",
+                "delivered_value_gbp",
+                "expected_value_gbp",
+                "pct_of_expected",
+                "status",
+            ],
+            scroll=True,
+        ),
+        _table(
+            report.delivery,
+            "Delivery by contract and measure, to date",
+            [
+                "contract_id",
+                "measure_code",
+                "theme",
+                "unit",
+                "committed_quantity",
+                "delivered_quantity",
+                "expected_quantity",
+                "delivered_value_gbp",
+                "expected_value_gbp",
+            ],
+            scroll=True,
+        ),
     ]
     if len(report.replaced_returns):
-        parts.append(_table(report.replaced_returns, "Returns replaced by a later return (kept for the record)",
-                            ["contract_id", "period_end", "measure_code", "quantity_delivered", "source_file",
-                             "source_row", "replaced_by_row"]))
+        parts.append(
+            _table(
+                report.replaced_returns,
+                "Returns replaced by a later return (kept for the record)",
+                [
+                    "contract_id",
+                    "period_end",
+                    "measure_code",
+                    "quantity_delivered",
+                    "source_file",
+                    "source_row",
+                    "replaced_by_row",
+                ],
+            )
+        )
     if report.grants is not None:
         parts.append(_table(report.grants, "Funded grants and their outcomes by scheme theme"))
     if report.activities is not None:
-        parts.append(_table(report.activities, f"The council's own activities, {report.financial_year}",
-                            ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"],
-                            scroll=True))
+        parts.append(
+            _table(
+                report.activities,
+                f"The council's own activities, {report.financial_year}",
+                ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"],
+                scroll=True,
+            )
+        )
     return "".join(parts)
 
 
@@ -145,14 +203,26 @@ def download_files(result: Result) -> list[tuple[bytes, str, str, str]]:
     page = rep.impact_report_page(result)
     fy = report.financial_year
     return [
-        (page.encode("utf-8"), f"{_stem(result)}.html", f"The report for {fy} (web page, for committee papers)",
-         "text/html"),
-        (exports.excel_bytes(result.tables, result.provenance), f"{_stem(result)}-tables.xlsx",
-         "All the report's tables (Excel, with provenance)", ui.XLSX_MIME),
+        (
+            page.encode("utf-8"),
+            f"{_stem(result)}.html",
+            f"The report for {fy} (web page, for committee papers)",
+            "text/html",
+        ),
+        (
+            exports.excel_bytes(result.tables, result.provenance),
+            f"{_stem(result)}-tables.xlsx",
+            "All the report's tables (Excel, with provenance)",
+            ui.XLSX_MIME,
+        ),
         (exports.csv_bytes(report.delivery), "delivery.csv", "Delivery by contract and measure (CSV)", ui.CSV_MIME),
         (exports.csv_bytes(report.status), "contract_status.csv", "Contract status (CSV)", ui.CSV_MIME),
-        (exports.csv_bytes(report.by_theme), "impact_by_theme.csv", "Social value by source and theme (CSV)",
-         ui.CSV_MIME),
+        (
+            exports.csv_bytes(report.by_theme),
+            "impact_by_theme.csv",
+            "Social value by source and theme (CSV)",
+            ui.CSV_MIME,
+        ),
         (exports.json_text(result.provenance).encode(), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
     ]
 
@@ -168,15 +238,25 @@ class ImpactApp(ScenarioApp):
         self.timings: dict[str, float] = {}
         super().__init__(result, inputs=inputs, notices=notices)
         self.add_class("sv-impact")
-        for name, extra in (("summary", "sv-summary-area"), ("charts", "sv-charts"), ("tables", "sv-tables"),
-                            ("contract", "sv-contract-detail")):
+        for name, extra in (
+            ("summary", "sv-summary-area"),
+            ("charts", "sv-charts"),
+            ("tables", "sv-tables"),
+            ("contract", "sv-contract-detail"),
+        ):
             self.view_widgets[name].add_class(extra)
         children = list(self.children)
         for before, *new in (
             (self.view_widgets["summary"], ui.heading("The report", 2)),
-            (self.view_widgets["contract"], ui.heading("One contract's delivery", 2),
-             ui.paragraph("Choose a contract to see its delivery quarter by quarter against the expected profile, "
-                          "and each measure."), self.contract),
+            (
+                self.view_widgets["contract"],
+                ui.heading("One contract's delivery", 2),
+                ui.paragraph(
+                    "Choose a contract to see its delivery quarter by quarter against the expected profile, "
+                    "and each measure."
+                ),
+                self.contract,
+            ),
         ):
             at = children.index(before)
             children[at:at] = new
@@ -191,8 +271,12 @@ class ImpactApp(ScenarioApp):
             years = sorted({*years, settings.financial_year}, reverse=True)
         year = ui.dropdown(specs["financial_year"].label, years, settings.financial_year)
         year.add_class("sv-year")
-        as_of = ui.text_input(specs["as_of"].label, settings.as_of, placeholder="end of year, or e.g. 31/12/2025",
-                              tooltip="The date to measure delivery to; blank for the end of the financial year")
+        as_of = ui.text_input(
+            specs["as_of"].label,
+            settings.as_of,
+            placeholder="end of year, or e.g. 31/12/2025",
+            tooltip="The date to measure delivery to; blank for the end of the financial year",
+        )
         as_of.continuous_update = False
         as_of.add_class("sv-as-of")
         out = [Control("financial_year", year), Control("as_of", as_of)]
@@ -233,9 +317,10 @@ class ImpactApp(ScenarioApp):
         self.use_examples.add_class("sv-use-examples")
         self.use_examples.on_click(ui.guarded(self.banner)(self._on_examples))
         self.uploads: dict[str, widgets.FileUpload] = {}
-        for role, (label, name, _required) in imp.ROLES.items():
-            w = ui.upload(f"Upload {label[0].lower() + label[1:]}", accept=".json" if role == "climate_summary"
-                          else ".csv,.xlsx")
+        for role, (label, _name, _required) in imp.ROLES.items():
+            w = ui.upload(
+                f"Upload {label[0].lower() + label[1:]}", accept=".json" if role == "climate_summary" else ".csv,.xlsx"
+            )
             if role == "returns":
                 w.multiple = True  # one file per supplier and quarter; read in name order
             w.add_class(f"sv-upload-{role.replace('_', '-')}")
@@ -261,8 +346,10 @@ class ImpactApp(ScenarioApp):
         return [
             ui.section(
                 "Downloads",
-                ui.paragraph("Each download carries the provenance record (the settings, the SHA-256 of every input "
-                             "file, the code's version). They are built when you ask for them."),
+                ui.paragraph(
+                    "Each download carries the provenance record (the settings, the SHA-256 of every input "
+                    "file, the code's version). They are built when you ask for them."
+                ),
                 widgets.HBox([self.downloads_button, self.pdf_button]),
                 self.downloads,
                 self.pdf_link,
@@ -301,8 +388,10 @@ class ImpactApp(ScenarioApp):
     def show(self, result: Result) -> None:
         report: imp.ImpactReport = result.detail
         contracts = report.contracts
-        options = [(f"{c} – {n}", c) for c, n in zip(contracts["contract_id"].astype(str),
-                                                     contracts["contract"].astype(str), strict=True)]
+        options = [
+            (f"{c} – {n}", c)
+            for c, n in zip(contracts["contract_id"].astype(str), contracts["contract"].astype(str), strict=True)
+        ]
         with self.quiet():
             if list(self.contract.options) != options:
                 self.contract.options = options or [("(none loaded)", "")]
@@ -384,7 +473,8 @@ class ImpactApp(ScenarioApp):
             self.timings["pdf"] = time.perf_counter() - t0
         label = f"The report for {result.settings.financial_year} (PDF)"
         self.pdf_link.value = ui.downloads_html([(content, f"{_stem(result)}.pdf", label, "application/pdf")]) + (
-            '<p role="status">The PDF is ready.</p>')
+            '<p role="status">The PDF is ready.</p>'
+        )
 
 
 def _keep_folder(files: list[tuple[str, bytes]], role: str) -> Path:

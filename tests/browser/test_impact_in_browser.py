@@ -64,7 +64,8 @@ def test_the_headline_and_main_chart_are_on_the_first_screen_and_a_narrow_screen
     page.set_viewport_size({"width": 320, "height": 800})
     page.wait_for_timeout(300)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
-        f"horizontal scroll at 320 px: {page.evaluate('() => document.documentElement.scrollWidth')} px wide")
+        f"horizontal scroll at 320 px: {page.evaluate('() => document.documentElement.scrollWidth')} px wide"
+    )
     assert_clean(app)
 
 
@@ -75,13 +76,15 @@ def test_a_link_carries_the_settings_to_a_new_page(open_app):
     page.select_option(".sv-year select", label="2024/25")
     page.wait_for_function("(b) => document.querySelector('.sv-headline').innerText !== b", arg=before, timeout=60_000)
     page.locator(".sv-include-climate input[type=checkbox]").uncheck()
-    page.wait_for_function("() => document.querySelector('.sv-summary-area').innerText.includes('climate results')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.sv-summary-area').innerText.includes('climate results')", timeout=60_000
+    )
     green = page.locator(".sv-green input")
     green.fill("100")
     green.press("Enter")
-    page.wait_for_function("() => document.querySelector('a.sv-link').getAttribute('href').includes('green_threshold_pct')",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('a.sv-link').getAttribute('href').includes('green_threshold_pct')", timeout=60_000
+    )
     href = page.get_attribute("a.sv-link", "href")
     query = parse_qs(href.lstrip("?"))
     assert query["financial_year"] == ["2024/25"] and query["include_climate"] == ["no"]
@@ -91,8 +94,9 @@ def test_a_link_carries_the_settings_to_a_new_page(open_app):
     assert_clean(app)
 
     linked = open_app(NOTEBOOK, query=href.lstrip("?"), ready=".sv-summary")
-    linked.page.wait_for_function("(h) => document.querySelector('.sv-headline').innerText === h", arg=headline,
-                                  timeout=60_000)
+    linked.page.wait_for_function(
+        "(h) => document.querySelector('.sv-headline').innerText === h", arg=headline, timeout=60_000
+    )
     assert linked.page.inner_text(".sv-tables table") == table
     assert linked.page.input_value(".sv-year select") == "2024/25"
     assert not linked.page.locator(".sv-include-climate input[type=checkbox]").is_checked()
@@ -108,7 +112,10 @@ def test_choosing_another_year_rewrites_the_report(open_app):
     page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=60_000)
     times = page.evaluate("() => window.svTimes")
     redraw_ms = times["drawn"] - times["changed"]
-    page.wait_for_function("() => document.querySelector('.sv-summary-area').innerText.includes('In 2024/25 contracts delivered')", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('.sv-summary-area').innerText.includes('In 2024/25 contracts delivered')",
+        timeout=30_000,
+    )
     assert "In 2024/25 contracts delivered" in _headline(page)
     page.click(".sv-make-downloads")
     page.wait_for_selector(".sv-downloads-area a[download='impact-report-2024-25.html']", timeout=60_000)
@@ -123,8 +130,14 @@ def test_the_downloads_are_built_on_request(open_app):
     assert page.locator(".sv-downloads-area a").count() == 0
     page.click(".sv-make-downloads")
     page.wait_for_selector(".sv-downloads-area a[download='delivery.csv']", timeout=60_000)
-    for name in ("delivery.csv", "contract_status.csv", "impact_by_theme.csv", "provenance.json",
-                 "impact-report-2025-26.html", "impact-report-2025-26-tables.xlsx"):
+    for name in (
+        "delivery.csv",
+        "contract_status.csv",
+        "impact_by_theme.csv",
+        "provenance.json",
+        "impact-report-2025-26.html",
+        "impact-report-2025-26-tables.xlsx",
+    ):
         assert page.locator(f".sv-downloads-area a[download='{name}']").count() == 1, name
     assert_clean(app)
 
@@ -133,7 +146,10 @@ def test_leaving_out_climate_results_says_so_plainly(open_app):
     app = open_app(NOTEBOOK, ready=".sv-summary")
     page = app.page
     page.locator(".sv-include-climate input[type=checkbox]").uncheck()
-    page.wait_for_function("() => document.querySelector('.sv-summary-area').innerText.includes('Not provided for this report: climate results')", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.sv-summary-area').innerText.includes('Not provided for this report: climate results')",
+        timeout=60_000,
+    )
     page.wait_for_function("() => document.querySelectorAll('.sv-charts img[alt]').length === 1", timeout=30_000)
     assert_clean(app)
 
@@ -145,7 +161,13 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_report(open_app):
     with page.expect_file_chooser() as chooser:
         page.click(".sv-upload-returns")  # ipywidgets makes the file input only when the button is pressed
     chooser.value.set_files(
-        files=[{"name": "returns-q3.csv", "mimeType": "text/csv", "buffer": b"contract_id,period_end,measure_code,quantity_delivered\nEX-C-009,31/12/2025,EX-ECO-01,2\n"}]
+        files=[
+            {
+                "name": "returns-q3.csv",
+                "mimeType": "text/csv",
+                "buffer": b"contract_id,period_end,measure_code,quantity_delivered\nEX-C-009,31/12/2025,EX-ECO-01,2\n",
+            }
+        ]
     )
     banner = page.wait_for_selector(".sv-banner-error", state="visible", timeout=30_000)
     assert "returns-q3.csv, row 2: the contract 'EX-C-009' is not in the contracts file" in banner.inner_text()
@@ -191,7 +213,10 @@ def test_choosing_a_contract_shows_its_delivery_profile(open_app):
     app = open_app(NOTEBOOK, ready=".sv-contract-detail img")
     page = app.page
     page.select_option(".sv-contract select", label="EX-C-003 – Grounds maintenance (example)")
-    page.wait_for_function("() => document.querySelector('.sv-contract-detail').innerText.includes('Grounds maintenance (example)')", timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelector('.sv-contract-detail').innerText.includes('Grounds maintenance (example)')",
+        timeout=60_000,
+    )
     assert "Red: well behind" in page.inner_text(".sv-contract-detail")
     assert page.locator(".sv-contract-detail img[alt*='EX-C-003']").count() == 1
     assert "contract_id=EX-C-003" in page.get_attribute("a.sv-link", "href")
