@@ -338,6 +338,106 @@ def climate_progress(summary: Mapping[str, Any], pathway: pd.DataFrame | None) -
     return out
 
 
+# --------------------------------------------------------------------------- planning gain inputs
+
+IFS_SCHEMA = TableSchema(
+    "ifs",
+    (
+        Column("item", "text", description="The Schedule 2 item, in words."),
+        Column("paragraph", "text", description="Its paragraph of Schedule 2, e.g. 1(b)."),
+        Column("amount", "number", description="The amount in pounds (or a count, where the item is one)."),
+    ),
+    description="The planning gain notebook's ifs_cil.csv or ifs_s106.csv (papermill output).",
+)
+
+#: The Infrastructure Funding Statement items the report uses: file → {paragraph: figure name} (CIL Regulations 2010,
+#: regulation 121A and Schedule 2: 1(b) CIL receipts, 1(e) CIL expenditure, 3(b) section 106 money received, 3(f)
+#: spent, 3(i) retained at the end of the year).
+IFS_ITEMS: dict[str, dict[str, str]] = {
+    "ifs_cil.csv": {"1(b)": "cil_received", "1(e)": "cil_spent"},
+    "ifs_s106.csv": {"3(b)": "s106_received", "3(f)": "s106_spent"},
+}
+IFS_OPTIONAL_ITEMS: dict[str, dict[str, str]] = {"ifs_s106.csv": {"3(i)": "s106_held"}}
+
+
+def load_planning_ifs(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """Load the planning gain notebook's Infrastructure Funding Statement from its output folder.
+
+    Returns
+    -------
+    dict
+        ``ifs_cil.csv`` and ``ifs_s106.csv`` (``item, paragraph, amount``) by file name, and the statement's
+        ``financial_year`` from the folder's ``provenance.json`` when it has one (else None).
+
+    Raises
+    ------
+    InputError
+        When the folder or either file is missing, or a file is not a statement.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(
+            f"The planning folder {folder} was not found: give the folder the planning gain notebook "
+            "wrote its outputs to (its output_dir)."
+        )
+    out: dict[str, Any] = {}
+    for name in IFS_ITEMS:
+        path = folder / name
+        if not path.is_file():
+            raise InputError(
+                f"The planning folder {folder.name} has no {name}: give the folder the planning gain "
+                "notebook wrote its outputs to (its output_dir)."
+            )
+        out[name] = load_table(path, IFS_SCHEMA)
+    out["financial_year"] = None
+    record = folder / "provenance.json"
+    if record.is_file():
+        try:
+            out["financial_year"] = json.loads(record.read_text(encoding="utf-8"))["parameters"]["financial_year"]
+        except (ValueError, KeyError, TypeError):
+            out["financial_year"] = None
+    return out
+
+
+def planning_figures(ifs: Mapping[str, Any]) -> tuple[dict[str, float], pd.DataFrame]:
+    """The planning figures the report states, and the statement's items as one table (``statement`` first).
+
+    Raises
+    ------
+    InputError
+        When a file lacks an item the report needs, naming the file and the paragraph.
+    """
+    figures: dict[str, float] = {}
+    for name, wanted in IFS_ITEMS.items():
+        table = ifs[name]
+        for paragraph, figure in {**wanted, **IFS_OPTIONAL_ITEMS.get(name, {})}.items():
+            rows = table[table["paragraph"].astype(str).str.strip() == paragraph]
+            if rows.empty:
+                if paragraph in wanted:
+                    raise InputError(
+                        f"{name} has no item {paragraph} (Schedule 2 of the CIL Regulations 2010), which "
+                        "the impact report needs. Use the files the planning gain notebook wrote."
+                    )
+                continue
+            figures[figure] = float(rows["amount"].sum())
+    parts = [ifs[name].assign(statement="CIL" if "cil" in name else "Section 106") for name in IFS_ITEMS]
+    table = pd.concat(parts, ignore_index=True)[["statement", "item", "paragraph", "amount"]]
+    return figures, table
+
+
+def planning_sentence(figures: Mapping[str, float]) -> str:
+    """Say what the Infrastructure Funding Statement reports (from :func:`planning_figures`)."""
+    text = (
+        f"Planning, from the Infrastructure Funding Statement: {format_money(figures['cil_received'])} of Community "
+        f"Infrastructure Levy received and {format_money(figures['cil_spent'])} spent; "
+        f"{format_money(figures['s106_received'])} of section 106 money received and "
+        f"{format_money(figures['s106_spent'])} spent"
+    )
+    if "s106_held" in figures:
+        text += f", with {format_money(figures['s106_held'])} held at the year's end"
+    return text + "."
+
+
 # --------------------------------------------------------------------------- the report
 
 
@@ -360,6 +460,8 @@ class ImpactReport:
     activities: pd.DataFrame | None = None
     volunteering: dict[str, float] | None = None
     planning: pd.DataFrame | None = None
+    planning_ifs: pd.DataFrame | None = None
+    planning_figures: dict[str, float] | None = None
     grants: pd.DataFrame | None = None
     grants_monitored: bool = False
     climate: dict[str, Any] | None = None
@@ -388,6 +490,8 @@ class ImpactReport:
             out["activities"] = self.activities
         if self.planning is not None:
             out["planning_money"] = self.planning
+        if self.planning_ifs is not None:
+            out["planning_ifs"] = self.planning_ifs
         if self.grants is not None:
             out["grant_outcomes"] = self.grants
         return out
@@ -515,12 +619,15 @@ def summary_sentences(report: ImpactReport) -> list[str]:
             if np.isfinite(vol.get("pct_of_entitlement", np.nan)):
                 text += f", using {format_pct(vol['pct_of_entitlement'], 0)} of the volunteering leave available"
             text += "."
-        if report.planning is not None and len(report.planning):
+        if report.planning is not None and len(report.planning) and report.planning_figures is None:
             ind = report.planning["indicator"].str.lower()
             received = float(report.planning.loc[ind.str.contains("received").to_numpy(), "amount_gbp"].sum())
             spent = float(report.planning.loc[ind.str.contains("spent").to_numpy(), "amount_gbp"].sum())
             text += f" Planning secured {format_money(received)} in Community Infrastructure Levy and developer contributions, and {format_money(spent)} was spent."
         out.append(text)
+
+    if report.planning_figures is not None:
+        out.append(planning_sentence(report.planning_figures))
 
     if report.grants is not None:
         total = report.grants.iloc[-1]
@@ -598,6 +705,7 @@ def build_impact_report(
     climate_pathway: pd.DataFrame | None = None,
     green: float | None = None,
     amber: float | None = None,
+    planning_ifs: Mapping[str, Any] | None = None,
 ) -> ImpactReport:
     """Check every input and build the impact report for a financial year.
 
@@ -618,6 +726,9 @@ def build_impact_report(
     green, amber : float, optional
         The status thresholds (percent of the value expected); default the
         ``impact.status_*_threshold`` parameters in force on ``as_of``.
+    planning_ifs : mapping, optional
+        The planning gain notebook's Infrastructure Funding Statement (:func:`load_planning_ifs`); when given,
+        the report's planning figures come from it instead of the activities table's counts.
 
     Returns
     -------
@@ -680,6 +791,19 @@ def build_impact_report(
     else:
         not_provided.append("climate results")
 
+    ifs_figures = ifs_table = None
+    if planning_ifs is not None:
+        ifs_figures, ifs_table = planning_figures(planning_ifs)
+        stated = planning_ifs.get("financial_year")
+        if stated and stated != financial_year:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The planning figures are the Infrastructure Funding Statement for "
+                    f"{stated} (its provenance.json), not {financial_year}.",
+                )
+            )
+
     report = ImpactReport(
         financial_year=financial_year,
         as_of=as_of,
@@ -692,6 +816,8 @@ def build_impact_report(
         activities=year_activities,
         volunteering=volunteering,
         planning=planning,
+        planning_ifs=ifs_table,
+        planning_figures=ifs_figures,
         grants=grants,
         grants_monitored=grant_allocations is not None and grant_monitoring is not None,
         climate=climate,
@@ -809,6 +935,9 @@ class Settings(SettingsBase):
     climate_pathway_path: str | None = _path(
         "data/impact/climate_pathway_sevenoaks.csv", "Climate pathway file (pathway.csv)", optional=True
     )
+    planning_dir: str = setting(
+        "", label="Planning gain outputs (folder with ifs_cil.csv and ifs_s106.csv)", kind="path"
+    )
     financial_year: str = setting("2025/26", label="Financial year", check=_financial_year)
     as_of: str = setting("", label="Measure delivery to", check=_date_or_blank)
     include_activities: bool = setting(True, label="Include the council's own activities")
@@ -861,6 +990,8 @@ class Settings(SettingsBase):
 
     def is_used(self, role: str) -> bool:
         """Whether an input role is used: its file is named and its "Include ..." setting is on."""
+        if role not in ROLES:  # the planning gain statement's files
+            return bool(self.planning_dir)
         if not getattr(self, ROLES[role][1]):
             return False
         return all(getattr(self, flag) for flag, roles in GROUPS.items() if role in roles)
@@ -923,6 +1054,10 @@ def load(settings: Settings) -> Inputs:
             _LOADED[key] = _LOADERS[role](path)
         values[role] = _LOADED[key]
         sources[role] = path
+    if settings.planning_dir:
+        folder = resolve_path(settings.planning_dir)
+        values["planning_ifs"] = load_planning_ifs(folder)
+        sources.update({f"planning_{n[:-4]}": folder / n for n in IFS_ITEMS})
     return Inputs(values=values, sources=sources)
 
 
@@ -935,6 +1070,9 @@ def inputs_summary(inputs: Inputs) -> pd.DataFrame:
             continue
         value = inputs.values[role]
         rows.append({"input": label, "file": Path(inputs.sources[role]).name, "rows": len(value)})
+    if "planning_ifs" in inputs.values:
+        for name in IFS_ITEMS:
+            rows.append({"input": f"Planning gain ({name})", "file": name, "rows": len(inputs["planning_ifs"][name])})
     return pd.DataFrame(rows, columns=["input", "file", "rows"])
 
 
@@ -989,11 +1127,13 @@ def example_note(settings: Settings) -> str | None:
 
 def sources_note(settings: Settings) -> str:
     """The files a report was built from, by role: "Contracts: contracts.csv; ..."."""
-    return "; ".join(
+    planning = [f"Planning gain: {Path(settings.planning_dir).name}"] if settings.planning_dir else []
+    files = [
         f"{label}: {Path(getattr(settings, name)).name}"
         for role, (label, name, _) in ROLES.items()
         if settings.is_used(role)
-    )
+    ]
+    return "; ".join(files + planning)
 
 
 def summary_figures(report: ImpactReport) -> dict[str, Any]:
@@ -1002,8 +1142,9 @@ def summary_figures(report: ImpactReport) -> dict[str, Any]:
     ``total_social_value_gbp`` (valued in the year, every source),
     ``contracts_social_value_gbp`` (contracts in the year), the contracts'
     delivered and expected value to date and its percentage, the number of
-    contracts ``n_green``, ``n_amber``, ``n_red`` and ``n_not_due``, and
-    ``grants_awarded_gbp`` (None when grant results are not used).
+    contracts ``n_green``, ``n_amber``, ``n_red`` and ``n_not_due``,
+    ``grants_awarded_gbp`` (None when grant results are not used), and ``cil_received_gbp`` and
+    ``s106_received_gbp`` from the Infrastructure Funding Statement (None without ``planning_dir``).
     """
     counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"], strict=False))
     delivered = float(report.status["delivered_value_gbp"].sum())
@@ -1019,6 +1160,8 @@ def summary_figures(report: ImpactReport) -> dict[str, Any]:
         "n_red": int(counts.get("red", 0)),
         "n_not_due": int(counts.get("not due yet", 0)),
         "grants_awarded_gbp": float(report.grants["awarded_gbp"].iloc[-1]) if report.grants is not None else None,
+        "cil_received_gbp": (report.planning_figures or {}).get("cil_received"),
+        "s106_received_gbp": (report.planning_figures or {}).get("s106_received"),
     }
 
 
@@ -1046,6 +1189,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         climate_pathway=used["climate_pathway"],
         green=settings.green_threshold_pct,
         amber=settings.amber_threshold_pct,
+        planning_ifs=inputs.get("planning_ifs") if settings.planning_dir else None,
     )
     findings = [Finding("warning", w) for w in report.warnings]
     contracts = used["contracts"]
@@ -1069,7 +1213,8 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     report.climate_pathway = used["climate_pathway"] if report.climate is not None else None
     report.example_note = example_note(settings)
     report.sources_note = sources_note(settings)
-    record = make_provenance(settings, {r: s for r, s in inputs.sources.items() if settings.is_used(r)})
+    used = {r: s for r, s in inputs.sources.items() if settings.is_used(r) if r in ROLES or settings.planning_dir}
+    record = make_provenance(settings, used)
     record["report"] = {"as_of": report.as_of.date().isoformat(), "not_provided": report.not_provided}
     return Result(
         settings=settings,

@@ -215,6 +215,11 @@ def render_report_html(
         ("Community grants", _table(report.grants, "Funded grants and their outcomes by scheme theme")
          if report.grants is not None else "<p>Grant results were not provided for this report.</p>"),
         ("The council's own activities", _activities_section(report)),
+        *(
+            [("Planning gain", _table(report.planning_ifs, "The Infrastructure Funding Statement's items (CIL "
+                                      "Regulations 2010, regulation 121A and Schedule 2), from the planning gain notebook"))]
+            if report.planning_ifs is not None else []
+        ),
         ("Climate progress", _climate_section(report)),
     ]
     intro = f"Financial year {report.financial_year}; contract delivery measured to {format_date(report.as_of)}."
