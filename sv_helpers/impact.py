@@ -114,7 +114,9 @@ GRANT_MONITORING_SCHEMA = TableSchema(
             description="A reference to the evidence, or a short note.",
         ),
     ),
-    description="Grant monitoring returns: one row per funded grant (or per return; rows for the same grant are added up).",
+    description=(
+        "Grant monitoring returns: one row per funded grant (or per return; rows for the same grant are added up)."
+    ),
 )
 
 CLIMATE_PATHWAY_SCHEMA = TableSchema(
@@ -209,7 +211,8 @@ def load_climate_summary(source: str | Path | bytes, *, filename: str | None = N
         summary = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise InputError(
-            f"{name} could not be read: it is not a JSON file. Use the summary.json written by the climate targets notebook."
+            f"{name} could not be read: it is not a JSON file. "
+            "Use the summary.json written by the climate targets notebook."
         ) from None
     if not isinstance(summary, dict):
         raise InputError(f"{name} is not a climate summary: it should hold named figures such as last_actual_year.")
@@ -284,7 +287,8 @@ def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) 
         findings.append(
             Finding(
                 "error",
-                f"The grant monitoring returns, row {rows}: the application '{ids[unknown].iloc[0]}' is not in the grant allocations. Correct the reference, or load the allocations for the same year.",
+                f"The grant monitoring returns, row {rows}: the application '{ids[unknown].iloc[0]}' is not in the "
+                "grant allocations. Correct the reference, or load the allocations for the same year.",
             )
         )
     funded = {str(k): bool(v) for k, v in known.items()}
@@ -293,7 +297,8 @@ def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) 
         findings.append(
             Finding(
                 "warning",
-                f"The grant monitoring returns include {int(unfunded.sum())} row(s) for applications that were not funded; they are left out.",
+                f"The grant monitoring returns include {int(unfunded.sum())} row(s) for applications that were not "
+                "funded; they are left out.",
             )
         )
     return findings
@@ -570,10 +575,14 @@ def by_theme_table(
 
 def climate_sentence(c: Mapping[str, Any]) -> str:
     """Say where district emissions stand against the chosen pathway, from :func:`climate_progress`."""
-    text = f"District emissions were {format_number(c['actual_kt'], 1)} kt CO2 in {c['year']}, the latest year with actual figures"
+    text = (
+        f"District emissions were {format_number(c['actual_kt'], 1)} kt CO2 in {c['year']}, "
+        "the latest year with actual figures"
+    )
     if np.isfinite(c["gap_kt"]):
         side = "above" if c["gap_kt"] > 0 else "below"
-        text += f": {format_number(abs(c['gap_kt']), 1)} kt {side} the chosen pathway ({format_number(c['pathway_kt'], 1)} kt)"
+        gap, pathway = format_number(abs(c["gap_kt"]), 1), format_number(c["pathway_kt"], 1)
+        text += f": {gap} kt {side} the chosen pathway ({pathway} kt)"
     elif c.get("pathway_year") is not None:
         text += f"; the chosen pathway brings them to {format_number(c['pathway_kt'], 1)} kt in {c['pathway_year']}"
     text += "."
@@ -599,23 +608,34 @@ def summary_sentences(report: ImpactReport) -> list[str]:
     first = f"In {fy} contracts delivered {format_money(in_year)} of social value."
     if pct:
         first += (
-            f" Since they began, the {n} contract{'s' if n != 1 else ''} tracked have delivered {format_money(delivered)}, "
+            f" Since they began, the {n} contract{'s' if n != 1 else ''} tracked have delivered "
+            f"{format_money(delivered)}, "
             f"{pct} of the {format_money(expected)} expected by {format_date(report.as_of)} ({status_words})."
         )
     else:
-        first += f" No monetised delivery was expected from the {n} contract{'s' if n != 1 else ''} tracked by {format_date(report.as_of)}."
+        first += (
+            f" No monetised delivery was expected from the {n} contract{'s' if n != 1 else ''} tracked by "
+            f"{format_date(report.as_of)}."
+        )
     out.append(first)
 
     if report.activities is not None:
         own = report.by_theme[report.by_theme["source"].isin(act.ACTIVITY_SOURCES)]
         valued = float(own["value_gbp"].sum())
         counted = int(own["figures"].sum() - own["figures_valued"].sum())
-        text = f"The council's own activities as an employer, through partnerships and through planning added {format_money(valued)} of valued social value, with {counted} further figure{'s' if counted != 1 else ''} reported as counts."
+        text = (
+            "The council's own activities as an employer, through partnerships and through planning added "
+            f"{format_money(valued)} of valued social value, with {counted} further "
+            f"figure{'s' if counted != 1 else ''} reported as counts."
+        )
         vol = report.volunteering or {}
         if np.isfinite(vol.get("hours", np.nan)):
             text += f" Staff gave {format_number(vol['hours'])} volunteering hours"
             if np.isfinite(vol.get("take_up_pct", np.nan)):
-                text += f"; {format_number(vol['volunteers'])} of {format_number(vol['headcount'])} staff ({format_pct(vol['take_up_pct'], 0)}) took part"
+                text += (
+                    f"; {format_number(vol['volunteers'])} of {format_number(vol['headcount'])} staff "
+                    f"({format_pct(vol['take_up_pct'], 0)}) took part"
+                )
             if np.isfinite(vol.get("pct_of_entitlement", np.nan)):
                 text += f", using {format_pct(vol['pct_of_entitlement'], 0)} of the volunteering leave available"
             text += "."
@@ -623,7 +643,10 @@ def summary_sentences(report: ImpactReport) -> list[str]:
             ind = report.planning["indicator"].str.lower()
             received = float(report.planning.loc[ind.str.contains("received").to_numpy(), "amount_gbp"].sum())
             spent = float(report.planning.loc[ind.str.contains("spent").to_numpy(), "amount_gbp"].sum())
-            text += f" Planning secured {format_money(received)} in Community Infrastructure Levy and developer contributions, and {format_money(spent)} was spent."
+            text += (
+                f" Planning secured {format_money(received)} in Community Infrastructure Levy and developer "
+                f"contributions, and {format_money(spent)} was spent."
+            )
         out.append(text)
 
     if report.planning_figures is not None:
@@ -632,7 +655,10 @@ def summary_sentences(report: ImpactReport) -> list[str]:
     if report.grants is not None:
         total = report.grants.iloc[-1]
         n = int(total["grants_funded"])
-        text = f"{n} community grant{'s' if n != 1 else ''} worth {format_money(total['awarded_gbp'])} {'were' if n != 1 else 'was'} funded"
+        text = (
+            f"{n} community grant{'s' if n != 1 else ''} worth {format_money(total['awarded_gbp'])} "
+            f"{'were' if n != 1 else 'was'} funded"
+        )
         if report.grants_monitored:
             extras = []
             if pd.notna(total["volunteer_hours"]):
@@ -641,7 +667,10 @@ def summary_sentences(report: ImpactReport) -> list[str]:
                 extras.append(f"{format_number(total['beneficiaries'])} beneficiaries")
             text += f"; monitoring returns report {sentence_list(extras)}" if extras else ""
         elif pd.notna(total["beneficiaries"]):
-            text += f", expected at award to benefit {format_number(total['beneficiaries'])} people (no monitoring returns were given)"
+            text += (
+                f", expected at award to benefit {format_number(total['beneficiaries'])} people "
+                "(no monitoring returns were given)"
+            )
         out.append(text + ".")
 
     if report.climate is not None:
@@ -743,7 +772,8 @@ def build_impact_report(
     as_of = pd.Timestamp(as_of) if as_of is not None and str(as_of).strip() else end
     if as_of < start:
         raise InputError(
-            f"The date to measure delivery to ({format_date(as_of)}) is before the financial year {financial_year} begins ({format_date(start)}). Choose a date in or after the year."
+            f"The date to measure delivery to ({format_date(as_of)}) is before the financial year {financial_year} "
+            f"begins ({format_date(start)}). Choose a date in or after the year."
         )
     resolved = dlv.resolve_returns(returns)
     findings = check_report_inputs(
@@ -964,14 +994,15 @@ class Settings(SettingsBase):
         if self.amber_threshold_pct > self.green_threshold_pct:
             raise InputError(
                 f"The setting 'Amber from' (amber_threshold_pct) is {format_number(self.amber_threshold_pct, 1)}%, "
-                f"above the green threshold ({format_number(self.green_threshold_pct, 1)}%); amber must not be above green."
+                f"above the green threshold ({format_number(self.green_threshold_pct, 1)}%); "
+                "amber must not be above green."
             )
         if self.as_of:
             start, _ = financial_year_bounds(self.financial_year)
             if pd.Timestamp(self.as_of) < start:
                 raise InputError(
-                    f"The setting 'Measure delivery to' (as_of) is {format_date(self.as_of)}, before the financial year "
-                    f"{self.financial_year} begins ({format_date(start)}). Choose a date in or after the year."
+                    f"The setting 'Measure delivery to' (as_of) is {format_date(self.as_of)}, before the financial "
+                    f"year {self.financial_year} begins ({format_date(start)}). Choose a date in or after the year."
                 )
 
     @classmethod

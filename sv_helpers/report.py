@@ -1,4 +1,4 @@
-"""Reports as static pages for committee papers (one look for every area): self-contained HTML, and a PDF printed from it.
+"""Reports as static pages for committee papers, one look for every area: self-contained HTML, and its PDF.
 
 :func:`render_document` renders any area's report; the impact report's page,
 sections and charts are here too (:func:`impact_report_page`, :func:`report_figures`).
@@ -216,8 +216,7 @@ def render_report_html(
          if report.grants is not None else "<p>Grant results were not provided for this report.</p>"),
         ("The council's own activities", _activities_section(report)),
         *(
-            [("Planning gain", _table(report.planning_ifs, "The Infrastructure Funding Statement's items (CIL "
-                                      "Regulations 2010, regulation 121A and Schedule 2), from the planning gain notebook"))]
+            [("Planning gain", _table(report.planning_ifs, _IFS_CAPTION))]
             if report.planning_ifs is not None else []
         ),
         ("Climate progress", _climate_section(report)),
@@ -227,11 +226,19 @@ def render_report_html(
                            summary=report.summary, warnings=report.warnings)
 
 
+_IFS_CAPTION = ("The Infrastructure Funding Statement's items (CIL Regulations 2010, regulation 121A and Schedule 2), "
+                "from the planning gain notebook")
+
+
 def _contracts_section(report: ImpactReport) -> str:
     parts = [
         _table(report.status_counts, "Contracts by status"),
-        _table(report.status, f"Contract status: social value delivered against expected to {format_date(report.as_of)}",
-               ["contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected", "status"]),
+        _table(
+            report.status,
+            f"Contract status: social value delivered against expected to {format_date(report.as_of)}",
+            ["contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected",
+             "status"],
+        ),
         _table(report.delivery, "Delivery by contract and measure, to date",
                ["contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity",
                 "expected_quantity", "delivered_value_gbp", "expected_value_gbp"]),
@@ -268,7 +275,9 @@ def _climate_section(report: ImpactReport) -> str:
                 format_number(c["actual_kt"], 1),
                 format_number(c["pathway_kt"], 1),
                 format_pct(pct, 1) if pct is not None else "\u2013",
-                str(c["trend_net_zero_year"]) if c.get("trend_net_zero_year") is not None else "not on the current trend",
+                str(c["trend_net_zero_year"])
+                if c.get("trend_net_zero_year") is not None
+                else "not on the current trend",
                 str(c["budget_exhausted_year"]) if c.get("budget_exhausted_year") is not None else "\u2013",
             ],
         }
@@ -359,7 +368,12 @@ def pdf_bytes(html_text: str, *, chromium: str | None = None) -> bytes:
 
 STATUS_LABELS = {"green": "Green: on track", "amber": "Amber: behind", "red": "Red: well behind",
                  "not due yet": "Not due yet"}
-_STATUS_COLOURS = {"green": charts.PALETTE[2], "amber": charts.PALETTE[1], "red": charts.PALETTE[5], "not due yet": "#767676"}
+_STATUS_COLOURS = {
+    "green": charts.PALETTE[2],
+    "amber": charts.PALETTE[1],
+    "red": charts.PALETTE[5],
+    "not due yet": "#767676",
+}
 _STATUS_CAPTION = ("Status: green at or above the green threshold, amber at or above the amber threshold, red below "
                    "(defaults in data/parameters/impact).")
 #: Above this many contracts the status chart shows counts by status instead of one bar per contract.
@@ -448,7 +462,8 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
                + charts.describe_values(counts["status"], [str(n) for n in counts["contracts"]]) + ".")
         data = screen_table(counts)
     else:
-        labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in zip(status["contract_id"], status["status"], strict=False)]
+        pairs = list(zip(status["contract_id"], status["status"], strict=True))
+        labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in pairs]
         fig = charts.bar_chart(
             labels,
             status["pct_of_expected"].fillna(0.0).tolist(),
@@ -459,13 +474,14 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
         )
         ax = fig.axes[0]
         for threshold, style, name in ((report.green, "--", "Green"), (report.amber, ":", "Amber")):
-            ax.axvline(threshold, color="#000000", linestyle=style, linewidth=1, label=f"{name} threshold ({threshold:g}%)")
+            ax.axvline(threshold, color="#000000", linestyle=style, linewidth=1,
+                       label=f"{name} threshold ({threshold:g}%)")
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
         alt = (
             f"Bar chart of each contract's social value delivered as a percentage of the value expected to "
             f"{format_date(report.as_of)}, with lines at the green ({report.green:g}%) and amber ({report.amber:g}%) "
             "thresholds. "
-            + charts.describe_values([f"{c} {s}" for c, s in zip(status["contract_id"], status["status"], strict=False)],
+            + charts.describe_values([f"{c} {s}" for c, s in pairs],
                                      [format_pct(p, 0) for p in status["pct_of_expected"]])
             + "."
         )
@@ -484,7 +500,8 @@ def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
 
 def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     fig, ax = charts.new_figure(8.0, 4.0)
-    styles = (("actual_kt", "Actual", "-", charts.PALETTE[0]), ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
+    styles = (("actual_kt", "Actual", "-", charts.PALETTE[0]),
+              ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
               ("trend_kt", "Trend", ":", charts.PALETTE[5]))
     for column, label, style, colour in styles:
         series = pathway[["year", column]].dropna()

@@ -34,7 +34,9 @@ def page() -> tuple[imp.ImpactReport, str]:
         climate_pathway=pathway,
     )
     record = provenance_record({"financial_year": "2025/26"}, {"contracts": _example("example_contracts.csv")})
-    html_text = rep.render_report_html(report, rep.report_figures(report, pathway), record, example_note=imp.EXAMPLE_NOTE)
+    html_text = rep.render_report_html(
+        report, rep.report_figures(report, pathway), record, example_note=imp.EXAMPLE_NOTE
+    )
     return report, html_text
 
 
@@ -91,8 +93,15 @@ def test_the_impact_report_uses_the_shared_report_look(page):
     head = rep.render_document("x", [])
     assert rep._CSS in head and rep._CSS in html_text
     assert html_text.count("<h1>") == 1 and '<html lang="en-GB">' in html_text
-    for heading in ("Summary", "Social value by theme and source", "Contracts", "Community grants",
-                    "The council&#x27;s own activities", "Climate progress", "Provenance"):
+    for heading in (
+        "Summary",
+        "Social value by theme and source",
+        "Contracts",
+        "Community grants",
+        "The council&#x27;s own activities",
+        "Climate progress",
+        "Provenance",
+    ):
         assert f"<h2>{heading}</h2>" in html_text, heading
 
 

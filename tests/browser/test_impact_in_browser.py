@@ -17,7 +17,8 @@ WATCH_HEADLINE = """
   window.svTimes = {};
   const target = document.querySelector('.sv-headline-area');
   const before = target.innerText;
-  document.querySelector('.sv-year select').addEventListener('change', () => { window.svTimes.changed = performance.now(); }, {capture: true});
+  document.querySelector('.sv-year select').addEventListener('change',
+    () => { window.svTimes.changed = performance.now(); }, {capture: true});
   new MutationObserver(() => {
     if (target.innerText !== before && window.svTimes.drawn === undefined) { window.svTimes.drawn = performance.now(); }
   }).observe(target, {subtree: true, childList: true, characterData: true});
@@ -147,7 +148,8 @@ def test_leaving_out_climate_results_says_so_plainly(open_app):
     page = app.page
     page.locator(".sv-include-climate input[type=checkbox]").uncheck()
     page.wait_for_function(
-        "() => document.querySelector('.sv-summary-area').innerText.includes('Not provided for this report: climate results')",
+        "() => document.querySelector('.sv-summary-area').innerText"
+        ".includes('Not provided for this report: climate results')",
         timeout=60_000,
     )
     page.wait_for_function("() => document.querySelectorAll('.sv-charts img[alt]').length === 1", timeout=30_000)
