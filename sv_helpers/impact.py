@@ -17,6 +17,7 @@ report page and its PDF, through :mod:`sv_helpers.report`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
@@ -1196,16 +1197,17 @@ def summary_figures(report: ImpactReport) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings, inputs: Inputs | None = None) -> Result:
-    """Check the inputs and build the impact report for the settings (pure: nothing is drawn or written).
+#: Reports built lately, by their settings (all but the contract shown) and the inputs they were built from.
+_REPORTS: dict[tuple, tuple[Inputs, ImpactReport]] = {}
+_REPORTS_LIMIT = 16
 
-    Raises
-    ------
-    InputError
-        Listing every error in the inputs.
-    """
-    inputs = inputs if inputs is not None else load(settings)
-    used = {role: inputs.get(role) if settings.is_used(role) else None for role in ROLES}
+
+def _report_for(settings: Settings, inputs: Inputs, used: Mapping[str, Any]) -> ImpactReport:
+    """Build the report, or take the one built for the same settings and inputs (choosing a contract builds none)."""
+    key = tuple((k, v) for k, v in settings.to_parameters().items() if k != "contract_id")
+    hit = _REPORTS.get(key)
+    if hit is not None and hit[0] is inputs:
+        return hit[1]
     report = build_impact_report(
         settings.financial_year,
         contracts=used["contracts"],
@@ -1222,6 +1224,24 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         amber=settings.amber_threshold_pct,
         planning_ifs=inputs.get("planning_ifs") if settings.planning_dir else None,
     )
+    _REPORTS.pop(key, None)
+    _REPORTS[key] = (inputs, report)
+    while len(_REPORTS) > _REPORTS_LIMIT:
+        _REPORTS.pop(next(iter(_REPORTS)))
+    return report
+
+
+def run(settings: Settings, inputs: Inputs | None = None) -> Result:
+    """Check the inputs and build the impact report for the settings (pure: nothing is drawn or written).
+
+    Raises
+    ------
+    InputError
+        Listing every error in the inputs.
+    """
+    inputs = inputs if inputs is not None else load(settings)
+    used = {role: inputs.get(role) if settings.is_used(role) else None for role in ROLES}
+    report = dataclasses.replace(_report_for(settings, inputs, used))  # a copy: the contract shown is set below
     findings = [Finding("warning", w) for w in report.warnings]
     contracts = used["contracts"]
     ids = contracts["contract_id"].astype(str).tolist()

@@ -171,6 +171,8 @@ def report_tables(report: imp.ImpactReport) -> str:
         )
     if report.grants is not None:
         parts.append(_table(report.grants, "Funded grants and their outcomes by scheme theme"))
+    if report.planning_ifs is not None:
+        parts.append(_table(report.planning_ifs, "Planning gain: the Infrastructure Funding Statement's items"))
     if report.activities is not None:
         parts.append(
             _table(
