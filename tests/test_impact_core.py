@@ -276,3 +276,14 @@ def test_settings_round_trip_through_parameters_and_links(s):
     linked = s.replace(**{n: getattr(impact.Settings(), n) for n, spec in s.specs().items() if spec.is_input})
     back, notices = impact.Settings.from_query(linked.to_query())
     assert back == linked and notices == []
+
+
+def test_choosing_a_contract_does_not_build_the_report_again_but_new_inputs_do(defaults, inputs):
+    first = impact.run(defaults.replace(contract_id="EX-C-002"), inputs)
+    second = impact.run(defaults.replace(contract_id="EX-C-003"), inputs)
+    assert second.detail.status is first.detail.status
+    assert (first.detail.contract_id, second.detail.contract_id) == ("EX-C-002", "EX-C-003")
+    assert not first.detail.profile.equals(second.detail.profile)
+    again = impact.run(defaults, impact.load(defaults))
+    assert again.detail.status is not first.detail.status
+    assert again.detail.status.equals(first.detail.status)
