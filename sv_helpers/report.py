@@ -230,18 +230,23 @@ _IFS_CAPTION = ("The Infrastructure Funding Statement's items (CIL Regulations 2
                 "from the planning gain notebook")
 
 
+#: The columns the impact report shows of its main tables (report page and app alike).
+STATUS_SHOWN = ("contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected",
+                "status")
+DELIVERY_SHOWN = ("contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity",
+                  "expected_quantity", "delivered_value_gbp", "expected_value_gbp")
+ACTIVITIES_SHOWN = ("source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp")
+
+
 def _contracts_section(report: ImpactReport) -> str:
     parts = [
         _table(report.status_counts, "Contracts by status"),
         _table(
             report.status,
             f"Contract status: social value delivered against expected to {format_date(report.as_of)}",
-            ["contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected",
-             "status"],
+            STATUS_SHOWN,
         ),
-        _table(report.delivery, "Delivery by contract and measure, to date",
-               ["contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity",
-                "expected_quantity", "delivered_value_gbp", "expected_value_gbp"]),
+        _table(report.delivery, "Delivery by contract and measure, to date", DELIVERY_SHOWN),
     ]
     if len(report.replaced_returns):
         parts.append(_table(report.replaced_returns, "Returns replaced by a later return (kept for the record)",
@@ -254,7 +259,7 @@ def _activities_section(report: ImpactReport) -> str:
     if report.activities is None:
         return "<p>The council's activities were not provided for this report.</p>"
     out = _table(report.activities, f"The council as employer, partnerships and planning, {report.financial_year}",
-                 ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"])
+                 ACTIVITIES_SHOWN)
     if report.planning is not None and len(report.planning):
         out += _table(report.planning, "Money secured through planning, by infrastructure type and ward")
     return out

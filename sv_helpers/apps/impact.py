@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import html
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +67,7 @@ def _scroll(inner: str, label: str) -> str:
     )
 
 
-def _table(table: pd.DataFrame, caption: str, columns: list[str] | None = None, *, scroll: bool = False) -> str:
+def _table(table: pd.DataFrame, caption: str, columns: Sequence[str] | None = None, *, scroll: bool = False) -> str:
     out = charts.table_html(rep.screen_table(table, columns), caption=caption)
     return _scroll(out, caption) if scroll else out
 
@@ -125,31 +126,13 @@ def report_tables(report: imp.ImpactReport) -> str:
         _table(
             report.status,
             "Contract status to date",
-            [
-                "contract_id",
-                "contract",
-                "supplier",
-                "delivered_value_gbp",
-                "expected_value_gbp",
-                "pct_of_expected",
-                "status",
-            ],
+            rep.STATUS_SHOWN,
             scroll=True,
         ),
         _table(
             report.delivery,
             "Delivery by contract and measure, to date",
-            [
-                "contract_id",
-                "measure_code",
-                "theme",
-                "unit",
-                "committed_quantity",
-                "delivered_quantity",
-                "expected_quantity",
-                "delivered_value_gbp",
-                "expected_value_gbp",
-            ],
+            rep.DELIVERY_SHOWN,
             scroll=True,
         ),
     ]
@@ -178,7 +161,7 @@ def report_tables(report: imp.ImpactReport) -> str:
             _table(
                 report.activities,
                 f"The council's own activities, {report.financial_year}",
-                ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"],
+                rep.ACTIVITIES_SHOWN,
                 scroll=True,
             )
         )
@@ -434,9 +417,13 @@ class ImpactApp(ScenarioApp):
                 control.set(before)
 
     def _use_path(self, name: str, path: str) -> Result | None:
+        return self._use(**{name: path})
+
+    def _use(self, **changes: Any) -> Result | None:
+        """Run with some input settings changed; on bad input keep the settings that worked."""
         previous = self.base_settings
         try:
-            self.base_settings = previous.replace(**{name: path})
+            self.base_settings = previous.replace(**changes)
         except InputError as exc:
             self.banner.show_error(str(exc))
             return None
@@ -447,15 +434,11 @@ class ImpactApp(ScenarioApp):
 
     def _on_examples(self, _button: Any) -> None:
         defaults = imp.Settings()
-        paths = {name: getattr(defaults, name) for _, name, _ in imp.ROLES.values()}
-        previous = self.base_settings
-        self.base_settings = previous.replace(**paths)
         with self.quiet():
             for c in self.control_list:
                 if c.name in imp.GROUPS:
                     c.set(True)
-        if self.refresh() is None:
-            self.base_settings = previous
+        self._use(**{name: getattr(defaults, name) for _, name, _ in imp.ROLES.values()}, planning_dir="")
 
     def _on_downloads(self, _button: Any) -> None:
         with self.working("Preparing the downloads…"):
