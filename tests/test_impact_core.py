@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sv_helpers import impact
 from sv_helpers.errors import InputError
 from sv_helpers.paths import resolve_path
+from sv_helpers.report import find_chromium
 
 EXPECTED = Path(__file__).parent / "fixtures" / "impact_core"
 
@@ -77,7 +78,7 @@ def test_provenance_records_the_settings_and_every_input_used(result):
     assert record["report"]["as_of"] == "2026-03-31"
 
 
-@pytest.mark.skipif(not resolve_path("/usr/bin/chromium").exists(), reason="Chromium is not installed")
+@pytest.mark.skipif(find_chromium() is None, reason="Chromium is not installed")
 def test_the_written_pdf_contains_the_headline(result, tmp_path):
     from pypdf import PdfReader
 
