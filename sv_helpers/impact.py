@@ -906,7 +906,7 @@ def _financial_year(value: str, spec: Spec) -> str:
         ) from None
     if not 2000 <= start <= 2099:
         raise InputError(
-            f"The setting '{spec.label}' ({spec.name}) must be a financial year from 2000/01 to 2099/00; "
+            f"The setting '{spec.label}' ({spec.name}) must be a financial year from 2000/01 to 2099/2100; "
             f"'{value[:40]}' is outside that range."
         )
     return f"{start}/{(start + 1) % 100:02d}"
