@@ -33,16 +33,65 @@ ACTIVITIES_SCHEMA = TableSchema(
     "activities",
     (
         Column("financial_year", "text", description="The financial year the figure is for, written like 2025/26."),
-        Column("source", "category", allowed=ACTIVITY_SOURCES, description="employer (the council as employer), partnerships (partnership and community hub activity) or planning (money secured through planning)."),
-        Column("activity", "text", description="The activity, e.g. 'Staff volunteering', 'Guaranteed interviews', 'Community Infrastructure Levy'."),
-        Column("indicator", "text", description="What is counted, e.g. 'Hours volunteered', 'Care leavers appointed', 'CIL spent'."),
+        Column(
+            "source",
+            "category",
+            allowed=ACTIVITY_SOURCES,
+            description="employer (the council as employer), partnerships (partnership and community hub activity) or planning (money secured through planning).",
+        ),
+        Column(
+            "activity",
+            "text",
+            description="The activity, e.g. 'Staff volunteering', 'Guaranteed interviews', 'Community Infrastructure Levy'.",
+        ),
+        Column(
+            "indicator",
+            "text",
+            description="What is counted, e.g. 'Hours volunteered', 'Care leavers appointed', 'CIL spent'.",
+        ),
         Column("quantity", "number", minimum=0, description="The figure for the year, in the unit given."),
         Column("unit", "text", description="The unit the quantity is counted in ('hour', 'person', '£' for money)."),
-        Column("measure_code", "text", required=False, allow_blank=True, default="", description="Optional: a measure in the measures library that gives the figure a value in pounds. Leave blank to report it as a count."),
-        Column("theme", "category", required=False, allow_blank=True, allowed=THEMES, default="", description="The theme the figure counts under (social, economic or environmental); a measure's own theme is used when a measure is given."),
-        Column("infrastructure_type", "text", required=False, allow_blank=True, default="", description="For planning money: the kind of infrastructure (Transport, Education, Green spaces, ...)."),
-        Column("ward", "text", required=False, allow_blank=True, default="", description="The ward the figure is for, where there is one."),
-        Column("notes", "text", required=False, allow_blank=True, default="", description="Where the figure comes from, or anything a reader should know."),
+        Column(
+            "measure_code",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="Optional: a measure in the measures library that gives the figure a value in pounds. Leave blank to report it as a count.",
+        ),
+        Column(
+            "theme",
+            "category",
+            required=False,
+            allow_blank=True,
+            allowed=THEMES,
+            default="",
+            description="The theme the figure counts under (social, economic or environmental); a measure's own theme is used when a measure is given.",
+        ),
+        Column(
+            "infrastructure_type",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="For planning money: the kind of infrastructure (Transport, Education, Green spaces, ...).",
+        ),
+        Column(
+            "ward",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="The ward the figure is for, where there is one.",
+        ),
+        Column(
+            "notes",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="Where the figure comes from, or anything a reader should know.",
+        ),
     ),
     description="The council's own activities for a year: one row per figure.",
 )
@@ -80,18 +129,33 @@ def check_activities(activities: pd.DataFrame, measures: pd.DataFrame) -> list[F
     with_code = activities[codes != ""]
     unknown = unknown_measure_codes(with_code, measures) if len(with_code) else []
     if unknown:
-        findings.append(Finding("error", f"The activities file uses the measure code {', '.join(unknown)}, which is not in the measures library. Correct the code, clear it to report the figure as a count, or load the library that defines it."))
+        findings.append(
+            Finding(
+                "error",
+                f"The activities file uses the measure code {', '.join(unknown)}, which is not in the measures library. Correct the code, clear it to report the figure as a count, or load the library that defines it.",
+            )
+        )
     themes = activities["theme"].fillna("").astype(str)
     no_theme = (codes == "") & (themes == "")
     if no_theme.any():
         rows = ", ".join(str(r) for r in activities.index[no_theme.to_numpy()][:8])
-        findings.append(Finding("error", f"The activities file, row {rows}: give a theme (social, economic or environmental) or a measure code, so the figure can be reported by theme."))
+        findings.append(
+            Finding(
+                "error",
+                f"The activities file, row {rows}: give a theme (social, economic or environmental) or a measure code, so the figure can be reported by theme.",
+            )
+        )
     if len(with_code) and not unknown:
         library = measures.set_index(measures["measure_code"].astype(str))["theme"]
         differs = (themes[codes != ""] != "") & (themes[codes != ""] != codes[codes != ""].map(library))
         if differs.any():
             rows = ", ".join(str(r) for r in with_code.index[differs.to_numpy()][:8])
-            findings.append(Finding("warning", f"The activities file, row {rows}: the theme differs from the measure's theme in the library; the measure's theme is used."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The activities file, row {rows}: the theme differs from the measure's theme in the library; the measure's theme is used.",
+                )
+            )
     return findings
 
 
@@ -185,9 +249,16 @@ def planning_money(activities: pd.DataFrame) -> pd.DataFrame:
         planning rows counted in pounds, in the table's order of first
         appearance.
     """
-    rows = activities[(activities["source"] == "planning") & activities["unit"].astype(str).str.strip().isin(["£", "GBP", "pounds", "pound"])]
+    rows = activities[
+        (activities["source"] == "planning")
+        & activities["unit"].astype(str).str.strip().isin(["£", "GBP", "pounds", "pound"])
+    ]
     if not len(rows):
         return pd.DataFrame(columns=["activity", "indicator", "infrastructure_type", "ward", "amount_gbp"])
     keys = ["activity", "indicator", "infrastructure_type", "ward"]
-    grouped = rows.assign(**{k: rows[k].fillna("").astype(str) for k in keys}).groupby(keys, sort=False, as_index=False)["quantity"].sum()
+    grouped = (
+        rows.assign(**{k: rows[k].fillna("").astype(str) for k in keys})
+        .groupby(keys, sort=False, as_index=False)["quantity"]
+        .sum()
+    )
     return grouped.rename(columns={"quantity": "amount_gbp"})

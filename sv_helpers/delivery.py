@@ -25,9 +25,9 @@ Model layer: pure functions on pandas objects.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,12 +43,23 @@ from sv_helpers.tables import Column, TableSchema, load_table
 CONTRACTS_SCHEMA = TableSchema(
     "contracts",
     (
-        Column("contract_id", "text", unique=True, description="The council's reference for the contract, unique in the file."),
+        Column(
+            "contract_id",
+            "text",
+            unique=True,
+            description="The council's reference for the contract, unique in the file.",
+        ),
         Column("contract", "text", description="What the contract is for."),
         Column("supplier", "text", description="The supplier's name."),
         Column("start_date", "date", description="The first day of the contract term."),
         Column("end_date", "date", description="The last day of the contract term."),
-        Column("contract_value", "money", minimum=0, label="Contract value (£)", description="The contract's total value in pounds."),
+        Column(
+            "contract_value",
+            "money",
+            minimum=0,
+            label="Contract value (£)",
+            description="The contract's total value in pounds.",
+        ),
     ),
     description="One row per contract whose social value is tracked.",
 )
@@ -58,7 +69,11 @@ COMMITMENTS_SCHEMA = TableSchema(
     (
         Column("contract_id", "text", description="The contract the commitment belongs to (as in the contracts file)."),
         Column("measure_code", "text", description="The measure committed to, from the measures library."),
-        Column("committed_quantity", "number", description="How much the supplier committed over the whole contract, in the measure's unit."),
+        Column(
+            "committed_quantity",
+            "number",
+            description="How much the supplier committed over the whole contract, in the measure's unit.",
+        ),
     ),
     description="The social value committed in each contract: one row per contract and measure.",
     # a scored tender's winning bid lists its commitments as measure_code, quantity
@@ -69,10 +84,23 @@ RETURNS_SCHEMA = TableSchema(
     "returns",
     (
         Column("contract_id", "text", description="The contract the return is for (as in the contracts file)."),
-        Column("period_end", "date", description="The last day of the quarter reported: 30 June, 30 September, 31 December or 31 March."),
+        Column(
+            "period_end",
+            "date",
+            description="The last day of the quarter reported: 30 June, 30 September, 31 December or 31 March.",
+        ),
         Column("measure_code", "text", description="The measure delivered, from the measures library."),
-        Column("quantity_delivered", "number", description="How much was delivered in the quarter, in the measure's unit."),
-        Column("evidence", "text", required=False, allow_blank=True, default="", description="A reference to the evidence, or a short note."),
+        Column(
+            "quantity_delivered", "number", description="How much was delivered in the quarter, in the measure's unit."
+        ),
+        Column(
+            "evidence",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="A reference to the evidence, or a short note.",
+        ),
     ),
     min_rows=0,
     description="Suppliers' quarterly returns: one row per contract, quarter and measure.",
@@ -154,8 +182,14 @@ def commitments_from_bid(bid_commitments: pd.DataFrame, bidder: str, contract_id
     rows = bid_commitments[bid_commitments["bidder"].astype(str).str.strip() == str(bidder).strip()]
     if rows.empty:
         names = ", ".join(sorted(set(bid_commitments["bidder"].astype(str)))) or "none"
-        raise InputError(f"The tender has no social value commitments from '{bidder}'. The bidders with commitments are: {names}.")
-    out = rows.groupby("measure_code", sort=False, as_index=False)["quantity"].sum().rename(columns={"quantity": "committed_quantity"})
+        raise InputError(
+            f"The tender has no social value commitments from '{bidder}'. The bidders with commitments are: {names}."
+        )
+    out = (
+        rows.groupby("measure_code", sort=False, as_index=False)["quantity"]
+        .sum()
+        .rename(columns={"quantity": "committed_quantity"})
+    )
     out.insert(0, "contract_id", str(contract_id))
     out["committed_quantity"] = out["committed_quantity"].astype("float64")
     return out
@@ -177,7 +211,11 @@ def load_returns_files(sources: Sequence[str | Path | tuple[bytes, str]]) -> pd.
         if isinstance(source, tuple):
             frames.append(load_returns(source[0], filename=source[1]))
         elif Path(source).is_dir():
-            files = sorted(p for p in Path(source).iterdir() if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~", ".")))
+            files = sorted(
+                p
+                for p in Path(source).iterdir()
+                if p.suffix.lower() in (".csv", ".xlsx") and not p.name.startswith(("~", "."))
+            )
             if not files:
                 raise InputError(f"The folder {Path(source).name} holds no returns (.csv or .xlsx files).")
             frames.extend(load_returns(p) for p in files)
@@ -279,7 +317,9 @@ def fractions_elapsed(contracts: pd.DataFrame, on: pd.Timestamp) -> pd.Series:
     elapsed = (on - start).dt.days.astype("float64").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         frac = np.where(term > 0, elapsed / np.where(term > 0, term, 1.0), np.where(on >= end, 1.0, 0.0))
-    return pd.Series(np.clip(frac, 0.0, 1.0), index=contracts["contract_id"].astype(str).to_numpy(), name="fraction_elapsed")
+    return pd.Series(
+        np.clip(frac, 0.0, 1.0), index=contracts["contract_id"].astype(str).to_numpy(), name="fraction_elapsed"
+    )
 
 
 def quarter_end_on_or_after(date: pd.Timestamp) -> pd.Timestamp:
@@ -311,7 +351,11 @@ def _return_place(returns: pd.DataFrame, i: int) -> str:
 
 def _more(mask: pd.Series, problem: str, shown: int = 5) -> list[Finding]:
     extra = int(mask.sum()) - shown
-    return [Finding("error", f"... and {extra} more return row{'s' if extra != 1 else ''} {problem}.")] if extra > 0 else []
+    return (
+        [Finding("error", f"... and {extra} more return row{'s' if extra != 1 else ''} {problem}.")]
+        if extra > 0
+        else []
+    )
 
 
 def check_delivery_inputs(
@@ -356,34 +400,67 @@ def check_delivery_inputs(
     if unknown.any():
         ids = sorted(set(commitments.loc[unknown.to_numpy(), "contract_id"].astype(str)))
         findings.append(
-            Finding("error", f"The commitments file names contract {', '.join(ids)} ({_rows(commitments, unknown)}), which is not in the contracts file. Add the contract or correct its reference.")
+            Finding(
+                "error",
+                f"The commitments file names contract {', '.join(ids)} ({_rows(commitments, unknown)}), which is not in the contracts file. Add the contract or correct its reference.",
+            )
         )
     codes = unknown_measure_codes(commitments, measures)
     if codes:
-        findings.append(Finding("error", f"The commitments file uses the measure code {', '.join(codes)}, which is not in the measures library. Correct the code, or load the library that defines it."))
+        findings.append(
+            Finding(
+                "error",
+                f"The commitments file uses the measure code {', '.join(codes)}, which is not in the measures library. Correct the code, or load the library that defines it.",
+            )
+        )
     negative = pd.to_numeric(commitments["committed_quantity"], errors="coerce") < 0
     if negative.any():
-        findings.append(Finding("error", f"The commitments file has a negative committed quantity ({_rows(commitments, negative)}). Quantities must be zero or more."))
+        findings.append(
+            Finding(
+                "error",
+                f"The commitments file has a negative committed quantity ({_rows(commitments, negative)}). Quantities must be zero or more.",
+            )
+        )
     twice = commitments.duplicated(["contract_id", "measure_code"], keep=False)
     if twice.any():
         findings.append(
-            Finding("error", f"The commitments file lists the same contract and measure more than once ({_rows(commitments, twice)}). Keep one row per contract and measure with the total committed.")
+            Finding(
+                "error",
+                f"The commitments file lists the same contract and measure more than once ({_rows(commitments, twice)}). Keep one row per contract and measure with the total committed.",
+            )
         )
 
     if len(returns):
         ids = returns["contract_id"].astype(str)
         unknown_return = ~ids.isin(known)
         for i in np.flatnonzero(unknown_return.to_numpy())[:5]:
-            findings.append(Finding("error", f"{_return_place(returns, i)}: the contract '{ids.iloc[i]}' is not in the contracts file. Add the contract or correct its reference."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{_return_place(returns, i)}: the contract '{ids.iloc[i]}' is not in the contracts file. Add the contract or correct its reference.",
+                )
+            )
         findings += _more(unknown_return, "name a contract that is not in the contracts file")
         codes = unknown_measure_codes(returns, measures)
         if codes:
-            findings.append(Finding("error", f"The returns use the measure code {', '.join(codes)}, which is not in the measures library. Correct the code, or load the library that defines it."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"The returns use the measure code {', '.join(codes)}, which is not in the measures library. Correct the code, or load the library that defines it.",
+                )
+            )
         quantity = pd.to_numeric(returns["quantity_delivered"], errors="coerce")
         for i in np.flatnonzero((quantity < 0).to_numpy())[:5]:
-            findings.append(Finding("error", f"{_return_place(returns, i)}: the quantity delivered is negative ({quantity.iloc[i]:g}). Quantities must be zero or more; to correct an earlier return, send the corrected total for that quarter."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{_return_place(returns, i)}: the quantity delivered is negative ({quantity.iloc[i]:g}). Quantities must be zero or more; to correct an earlier return, send the corrected total for that quarter.",
+                )
+            )
         findings += _more(quantity < 0, "have a negative quantity")
-        terms = contracts.drop_duplicates("contract_id").set_index(contracts.drop_duplicates("contract_id")["contract_id"].astype(str))
+        terms = contracts.drop_duplicates("contract_id").set_index(
+            contracts.drop_duplicates("contract_id")["contract_id"].astype(str)
+        )
         starts = ids.map(terms["start_date"])
         ends = ids.map(terms["end_date"])
         period = pd.to_datetime(returns["period_end"])
@@ -466,7 +543,11 @@ def delivery_table(
     delivered["contract_id"] = delivered["contract_id"].astype(str)
     delivered["measure_code"] = delivered["measure_code"].astype(str)
     delivered["quantity_delivered"] = pd.to_numeric(delivered["quantity_delivered"]).astype("float64")
-    delivered = delivered.groupby(["contract_id", "measure_code"], as_index=False)["quantity_delivered"].sum().rename(columns={"quantity_delivered": "delivered_quantity"})
+    delivered = (
+        delivered.groupby(["contract_id", "measure_code"], as_index=False)["quantity_delivered"]
+        .sum()
+        .rename(columns={"quantity_delivered": "delivered_quantity"})
+    )
 
     table = committed.merge(delivered, on=["contract_id", "measure_code"], how="outer")
     table["committed_quantity"] = table["committed_quantity"].fillna(0.0)
@@ -474,13 +555,17 @@ def delivery_table(
     fraction = fractions_elapsed(contracts, as_of)
     if since is not None:
         fraction = fraction - fractions_elapsed(contracts, pd.Timestamp(since) - pd.Timedelta(days=1))
-    table["expected_quantity"] = table["committed_quantity"] * table["contract_id"].map(fraction).fillna(0.0).astype("float64")
+    table["expected_quantity"] = table["committed_quantity"] * table["contract_id"].map(fraction).fillna(0.0).astype(
+        "float64"
+    )
 
     valued = social_value(table, measures, quantity_column="delivered_quantity")
     proxy = valued["proxy_value_gbp"].astype("float64")
     table["delivered_value_gbp"] = valued["value_gbp"].astype("float64")
     table["expected_value_gbp"] = table["expected_quantity"] * proxy
-    names = contracts.drop_duplicates("contract_id").set_index(contracts.drop_duplicates("contract_id")["contract_id"].astype(str))
+    names = contracts.drop_duplicates("contract_id").set_index(
+        contracts.drop_duplicates("contract_id")["contract_id"].astype(str)
+    )
     table["contract"] = table["contract_id"].map(names["contract"]).astype(object)
     table["supplier"] = table["contract_id"].map(names["supplier"]).astype(object)
     for column in ("theme", "outcome", "unit"):
@@ -526,32 +611,48 @@ def delivery_profile(
     if contract.empty:
         raise InputError(f"There is no contract '{contract_id}' in the contracts file.")
     start = pd.Timestamp(contract["start_date"].iloc[0])
-    end = min(pd.Timestamp(as_of), quarter_end_on_or_after(pd.Timestamp(contract["end_date"].iloc[0])))  # the last return may cover the quarter the term ends in
+    end = min(
+        pd.Timestamp(as_of), quarter_end_on_or_after(pd.Timestamp(contract["end_date"].iloc[0]))
+    )  # the last return may cover the quarter the term ends in
     dates = quarter_ends(start, end)
     if not dates or dates[-1] < end:
         dates.append(end)
     mine_commitments = commitments[commitments["contract_id"].astype(str) == str(contract_id)]
     mine_returns = returns[returns["contract_id"].astype(str) == str(contract_id)]
-    committed = social_value(mine_commitments.assign(measure_code=mine_commitments["measure_code"].astype(str)), measures, quantity_column="committed_quantity")
+    committed = social_value(
+        mine_commitments.assign(measure_code=mine_commitments["measure_code"].astype(str)),
+        measures,
+        quantity_column="committed_quantity",
+    )
     committed_value = float(committed["value_gbp"].sum(min_count=0))
     if len(mine_returns):
-        delivered = social_value(mine_returns.assign(measure_code=mine_returns["measure_code"].astype(str)), measures, quantity_column="quantity_delivered")
+        delivered = social_value(
+            mine_returns.assign(measure_code=mine_returns["measure_code"].astype(str)),
+            measures,
+            quantity_column="quantity_delivered",
+        )
         period = pd.to_datetime(delivered["period_end"]).to_numpy()
         value = delivered["value_gbp"].fillna(0.0).to_numpy(dtype="float64")
     else:
         period, value = np.array([], dtype="datetime64[ns]"), np.array([], dtype="float64")
     out = pd.DataFrame({"period_end": dates})
     out["delivered_value_gbp"] = [float(value[period <= np.datetime64(d)].sum()) for d in dates]
-    out["expected_value_gbp"] = [committed_value * fraction_elapsed(start, pd.Timestamp(contract["end_date"].iloc[0]), d) for d in dates]
+    out["expected_value_gbp"] = [
+        committed_value * fraction_elapsed(start, pd.Timestamp(contract["end_date"].iloc[0]), d) for d in dates
+    ]
     expected = out["expected_value_gbp"]
-    out["pct_of_expected"] = np.where(expected > 0, 100.0 * out["delivered_value_gbp"] / expected.where(expected > 0, 1.0), np.nan)
+    out["pct_of_expected"] = np.where(
+        expected > 0, 100.0 * out["delivered_value_gbp"] / expected.where(expected > 0, 1.0), np.nan
+    )
     return out
 
 
 def status_thresholds(on: pd.Timestamp | dt.date | None = None) -> tuple[float, float]:
     """Return the green and amber thresholds (percent of expected value) in force on a date."""
     day = pd.Timestamp(on).date() if on is not None else None
-    return float(parameter_value("impact.status_green_threshold", day)), float(parameter_value("impact.status_amber_threshold", day))
+    return float(parameter_value("impact.status_green_threshold", day)), float(
+        parameter_value("impact.status_amber_threshold", day)
+    )
 
 
 def status_of(pct_of_expected: float, green: float, amber: float) -> str:
@@ -597,7 +698,11 @@ def contract_status(delivery: pd.DataFrame, contracts: pd.DataFrame, *, green: f
     out["delivered_value_gbp"] = ids.map(values["delivered_value_gbp"]).fillna(0.0).astype("float64").to_numpy()
     out["expected_value_gbp"] = ids.map(values["expected_value_gbp"]).fillna(0.0).astype("float64").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(out["expected_value_gbp"] > 0, 100.0 * out["delivered_value_gbp"] / out["expected_value_gbp"].where(out["expected_value_gbp"] > 0, 1.0), np.nan)
+        pct = np.where(
+            out["expected_value_gbp"] > 0,
+            100.0 * out["delivered_value_gbp"] / out["expected_value_gbp"].where(out["expected_value_gbp"] > 0, 1.0),
+            np.nan,
+        )
     out["pct_of_expected"] = pct
     out["status"] = [status_of(p, green, amber) for p in pct]
     out["contract"] = contracts["contract"].to_numpy()
@@ -637,7 +742,11 @@ def check_and_measure(
         Listing every error found by :func:`check_delivery_inputs`.
     """
     resolved = resolve_returns(returns)
-    all_rows = pd.concat([resolved.current, resolved.replaced], ignore_index=True) if len(resolved.replaced) else resolved.current
+    all_rows = (
+        pd.concat([resolved.current, resolved.replaced], ignore_index=True)
+        if len(resolved.replaced)
+        else resolved.current
+    )
     findings = check_delivery_inputs(contracts, commitments, all_rows, measures)
     raise_for_errors(findings)
     delivery = delivery_table(contracts, commitments, resolved.current, measures, as_of)

@@ -1,4 +1,7 @@
-"""The impact report as a static page for committee papers: self-contained HTML, and a PDF printed from it.
+"""Reports as static pages for committee papers, one look for every area: self-contained HTML, and its PDF.
+
+:func:`render_document` renders any area's report; the impact report's page,
+sections and charts are here too (:func:`impact_report_page`, :func:`report_figures`).
 
 The HTML holds no code and makes no outside request: charts come in as the
 ``<figure>`` fragments made by :func:`sv_helpers.charts.figure_html` (PNG as
@@ -13,19 +16,25 @@ subprocess; it never imports ipywidgets.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from sv_helpers import charts
+from sv_helpers import impact as imp
 from sv_helpers.charts import table_html
 from sv_helpers.formatting import format_date, format_money, format_number, format_pct
 from sv_helpers.impact import SOURCE_LABELS, ImpactReport
+from sv_helpers.measures import THEMES
 from sv_helpers.provenance import provenance_table
 
 #: Where Debian installs Chromium.
@@ -215,7 +224,7 @@ def render_report_html(
     title: str | None = None,
     example_note: str | None = None,
 ) -> str:
-    """Render the impact report as one self-contained HTML page.
+    """Render the impact report as one self-contained HTML page (through :func:`render_document`).
 
     Parameters
     ----------
@@ -223,7 +232,7 @@ def render_report_html(
         From :func:`sv_helpers.impact.build_impact_report`.
     figures : sequence of str
         Chart fragments from :func:`sv_helpers.charts.figure_html`, shown
-        after the summary in the order given.
+        after the table of social value by theme, in the order given.
     provenance : mapping
         The provenance record, printed at the end of the page.
     title : str, optional
@@ -237,78 +246,94 @@ def render_report_html(
         The HTML document.
     """
     title = title or f"Social value impact report {report.financial_year}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en-GB"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body><main>",
-        f"<h1>{html.escape(title)}</h1>",
-        f"<p>Financial year {html.escape(report.financial_year)}; contract delivery measured to {format_date(report.as_of)}.</p>",
+    sections = [
+        (
+            "Social value by theme and source",
+            "<p>Values in pounds use the measures library's proxy values; figures without an adopted value are "
+            "counted, not monetised.</p>"
+            + _table(report.by_theme, f"Social value by source and theme, {report.financial_year}")
+            + "".join(figures),
+        ),
+        ("Contracts", _contracts_section(report)),
+        ("Community grants", _table(report.grants, "Funded grants and their outcomes by scheme theme")
+         if report.grants is not None else "<p>Grant results were not provided for this report.</p>"),
+        ("The council's own activities", _activities_section(report)),
+        *(
+            [("Planning gain", _table(report.planning_ifs, _IFS_CAPTION))]
+            if report.planning_ifs is not None else []
+        ),
+        ("Climate progress", _climate_section(report)),
     ]
-    if example_note:
-        parts.append(f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(example_note)}</p>')
-    parts.append('<h2>Summary</h2><div class="sv-summary">' + "".join(f"<p>{html.escape(s)}</p>" for s in report.summary) + "</div>")
-    if report.warnings:
-        parts.append("<h3>Points to check</h3><ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in report.warnings) + "</ul>")
+    intro = f"Financial year {report.financial_year}; contract delivery measured to {format_date(report.as_of)}."
+    return render_document(title, sections, provenance, intro=intro, example_note=example_note,
+                           summary=report.summary, warnings=report.warnings)
 
-    parts.append("<h2>Social value by theme and source</h2>")
-    parts.append("<p>Values in pounds use the measures library's proxy values; figures without an adopted value are counted, not monetised.</p>")
-    parts.append(_table(report.by_theme, f"Social value by source and theme, {report.financial_year}"))
-    parts.extend(figures)
 
-    parts.append("<h2>Contracts</h2>")
-    parts.append(_table(report.status_counts, "Contracts by status"))
-    parts.append(_table(report.status, f"Contract status: social value delivered against expected to {format_date(report.as_of)}", ["contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected", "status"]))
-    parts.append(
+_IFS_CAPTION = ("The Infrastructure Funding Statement's items (CIL Regulations 2010, regulation 121A and Schedule 2), "
+                "from the planning gain notebook")
+
+
+#: The columns the impact report shows of its main tables (report page and app alike).
+STATUS_SHOWN = ("contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected",
+                "status")
+DELIVERY_SHOWN = ("contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity",
+                  "expected_quantity", "delivered_value_gbp", "expected_value_gbp")
+ACTIVITIES_SHOWN = ("source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp")
+
+
+def _contracts_section(report: ImpactReport) -> str:
+    parts = [
+        _table(report.status_counts, "Contracts by status"),
         _table(
-            report.delivery,
-            "Delivery by contract and measure, to date",
-            ["contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity", "expected_quantity", "delivered_value_gbp", "expected_value_gbp"],
-        )
-    )
+            report.status,
+            f"Contract status: social value delivered against expected to {format_date(report.as_of)}",
+            STATUS_SHOWN,
+        ),
+        _table(report.delivery, "Delivery by contract and measure, to date", DELIVERY_SHOWN),
+    ]
     if len(report.replaced_returns):
-        parts.append(_table(report.replaced_returns, "Returns replaced by a later return (kept for the record)", ["contract_id", "period_end", "measure_code", "quantity_delivered", "source_file", "source_row", "replaced_by_file", "replaced_by_row"]))
+        parts.append(_table(report.replaced_returns, "Returns replaced by a later return (kept for the record)",
+                            ["contract_id", "period_end", "measure_code", "quantity_delivered", "source_file",
+                             "source_row", "replaced_by_file", "replaced_by_row"]))
+    return "".join(parts)
 
-    parts.append("<h2>Community grants</h2>")
-    if report.grants is not None:
-        parts.append(_table(report.grants, "Funded grants and their outcomes by scheme theme"))
-    else:
-        parts.append("<p>Grant results were not provided for this report.</p>")
 
-    parts.append("<h2>The council's own activities</h2>")
-    if report.activities is not None:
-        parts.append(_table(report.activities, f"The council as employer, partnerships and planning, {report.financial_year}", ["source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp"]))
-        if report.planning is not None and len(report.planning):
-            parts.append(_table(report.planning, "Money secured through planning, by infrastructure type and ward"))
-    else:
-        parts.append("<p>The council's activities were not provided for this report.</p>")
+def _activities_section(report: ImpactReport) -> str:
+    if report.activities is None:
+        return "<p>The council's activities were not provided for this report.</p>"
+    out = _table(report.activities, f"The council as employer, partnerships and planning, {report.financial_year}",
+                 ACTIVITIES_SHOWN)
+    if report.planning is not None and len(report.planning):
+        out += _table(report.planning, "Money secured through planning, by infrastructure type and ward")
+    return out
 
-    parts.append("<h2>Climate progress</h2>")
-    if report.climate is not None:
-        c = report.climate
-        rows = pd.DataFrame(
-            {
-                "item": ["Latest year with actual emissions", "Actual emissions (kt CO2)", f"Chosen pathway in {c.get('pathway_year') or 'that year'} (kt CO2)", "Required annual reduction", "Trend reaches net zero in", "Carbon budget used up in"],
-                "value": [
-                    str(c["year"]),
-                    format_number(c["actual_kt"], 1),
-                    format_number(c["pathway_kt"], 1),
-                    format_pct(c["required_annual_reduction_pct"], 1) if c.get("required_annual_reduction_pct") is not None else "\u2013",
-                    str(c["trend_net_zero_year"]) if c.get("trend_net_zero_year") is not None else "not on the current trend",
-                    str(c["budget_exhausted_year"]) if c.get("budget_exhausted_year") is not None else "\u2013",
-                ],
-            }
-        )
-        parts.append(_table(rows, "Climate progress from the climate targets notebook"))
-        if c.get("series"):
-            parts.append(f"<p>Emissions series: {html.escape(str(c['series']))}.</p>")
-    else:
-        parts.append("<p>Climate results were not provided for this report.</p>")
 
-    parts.append("<h2>Provenance</h2><p>How this report was made: its parameters, the SHA-256 of every input file and the package version.</p>")
-    parts.append(_table(provenance_table(provenance), "Provenance record"))
-    parts.append("</main></body></html>")
-    return "\n".join(parts)
+def _climate_section(report: ImpactReport) -> str:
+    c = report.climate
+    if c is None:
+        return "<p>Climate results were not provided for this report.</p>"
+    pct = c.get("required_annual_reduction_pct")
+    rows = pd.DataFrame(
+        {
+            "item": ["Latest year with actual emissions", "Actual emissions (kt CO2)",
+                     f"Chosen pathway in {c.get('pathway_year') or 'that year'} (kt CO2)", "Required annual reduction",
+                     "Trend reaches net zero in", "Carbon budget used up in"],
+            "value": [
+                str(c["year"]),
+                format_number(c["actual_kt"], 1),
+                format_number(c["pathway_kt"], 1),
+                format_pct(pct, 1) if pct is not None else "\u2013",
+                str(c["trend_net_zero_year"])
+                if c.get("trend_net_zero_year") is not None
+                else "not on the current trend",
+                str(c["budget_exhausted_year"]) if c.get("budget_exhausted_year") is not None else "\u2013",
+            ],
+        }
+    )
+    out = _table(rows, "Climate progress from the climate targets notebook")
+    if c.get("series"):
+        out += f"<p>Emissions series: {html.escape(str(c['series']))}.</p>"
+    return out
 
 
 def find_chromium() -> str | None:
@@ -390,3 +415,208 @@ def pdf_bytes(html_text: str, *, chromium: str | None = None) -> bytes:
 def report_table(table: pd.DataFrame, caption: str, columns: Sequence[str] | None = None) -> str:
     """A table for a report: screen labels for its columns, formatted values, its caption (every area uses it)."""
     return _table(table, caption, columns)
+
+
+# --------------------------------------------------------------------------- the impact report's charts and page
+
+STATUS_LABELS = {"green": "Green: on track", "amber": "Amber: behind", "red": "Red: well behind",
+                 "not due yet": "Not due yet"}
+_STATUS_COLOURS = {
+    "green": charts.PALETTE[2],
+    "amber": charts.PALETTE[1],
+    "red": charts.PALETTE[5],
+    "not due yet": "#767676",
+}
+_STATUS_CAPTION = ("Status: green at or above the green threshold, amber at or above the amber threshold, red below "
+                   "(defaults in data/parameters/impact).")
+#: Above this many contracts the status chart shows counts by status instead of one bar per contract.
+MAX_CONTRACT_BARS = 25
+
+#: Charts drawn lately, by what they show: a redraw, or the app after the notebook's charts, draws nothing twice.
+_DRAWN: dict[tuple, str] = {}
+_DRAWN_LIMIT = 48
+
+
+def _content_key(*parts: Any) -> tuple:
+    key = []
+    for part in parts:
+        if isinstance(part, pd.DataFrame):
+            digest = hashlib.sha256(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            digest.update(repr(list(part.columns)).encode())
+            key.append(digest.hexdigest())
+        else:
+            key.append(repr(part))
+    return tuple(key)
+
+
+def _drawn(key: tuple, draw: Any) -> str:
+    if key in _DRAWN:
+        _DRAWN[key] = _DRAWN.pop(key)  # most recently used last
+        return _DRAWN[key]
+    figure = draw()
+    _DRAWN[key] = figure
+    while len(_DRAWN) > _DRAWN_LIMIT:
+        _DRAWN.pop(next(iter(_DRAWN)))
+    return figure
+
+
+def source_theme_figure(report: ImpactReport, *, size: tuple[float, float] = (8.0, 4.2)) -> str:
+    """Social value in pounds in the year, by source, stacked by theme (an accessible HTML figure)."""
+    key = _content_key(report.by_theme, report.grants, report.financial_year, size)
+    return _drawn(("source_theme", *key), lambda: _draw_source_theme_figure(report, size))
+
+
+def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -> str:
+    table = (report.by_theme.pivot(index="source", columns="theme", values="value_gbp")
+             .reindex(index=list(imp.SOURCES), columns=list(THEMES)).fillna(0.0))
+    labels = [imp.SOURCE_LABELS[s] for s in table.index]
+    fig, ax = charts.new_figure(*size)
+    left = np.zeros(len(table))
+    for i, theme in enumerate(THEMES):
+        values = table[theme].to_numpy()
+        ax.barh(labels, values, left=left, color=charts.THEME_COLOURS[theme], hatch=charts.HATCHES[i],
+                edgecolor="white", label=theme.capitalize())
+        left += values
+    figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
+    if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
+        figures["grants"] = max(figures["grants"], report.grants["grants_funded"].iloc[-1])
+    for y, (total, count) in enumerate(zip(left, figures, strict=False)):
+        note = "" if total > 0 else " (counted, not valued)" if count > 0 else " (none given)"
+        ax.text(total, y, " " + format_money(total) + note, va="center", fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel("Social value (£)")
+    ax.xaxis.set_major_formatter(lambda v, _: format_money(v))
+    ax.set_title(f"Social value by source and theme, {report.financial_year}", loc="left", fontsize=12)
+    ax.legend(title="Theme", frameon=False, loc="lower right")
+    totals = dict(zip(table.index, left, strict=False))
+    alt = (
+        f"Stacked bar chart of social value valued in pounds in {report.financial_year}, by source, split by theme. "
+        + charts.describe_values([imp.SOURCE_LABELS[s] for s in totals], [format_money(v) for v in totals.values()])
+        + ". Sources with figures reported only as counts show £0; the table below lists them."
+    )
+    caption = "Values use the measures library's proxy values (example values unless the council has loaded its own)."
+    return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(report.by_theme))
+
+
+def status_figure(report: ImpactReport, *, size: tuple[float, float] | None = None) -> str:
+    """Each contract's value delivered as a percentage of expected, coloured by status (counts when there are many)."""
+    key = _content_key(report.status, report.status_counts, report.as_of, report.green, report.amber, size)
+    return _drawn(("status", *key), lambda: _draw_status_figure(report, size))
+
+
+def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) -> str:
+    status = report.status
+    if len(status) > MAX_CONTRACT_BARS:
+        counts = report.status_counts
+        fig = charts.bar_chart([STATUS_LABELS[s] for s in counts["status"]], counts["contracts"].tolist(),
+                               title=f"Contracts by status, {format_date(report.as_of)}", xlabel="Contracts",
+                               colours=[_STATUS_COLOURS[s] for s in counts["status"]])
+        alt = (f"Bar chart of the {len(status)} contracts by status on {format_date(report.as_of)}: "
+               + charts.describe_values(counts["status"], [str(n) for n in counts["contracts"]]) + ".")
+        data = screen_table(counts)
+    else:
+        pairs = list(zip(status["contract_id"], status["status"], strict=True))
+        labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in pairs]
+        fig = charts.bar_chart(
+            labels,
+            status["pct_of_expected"].fillna(0.0).tolist(),
+            title=f"Social value delivered as a percentage of expected, to {format_date(report.as_of)}",
+            xlabel="Delivered as % of expected value",
+            colours=[_STATUS_COLOURS[s] for s in status["status"]],
+            value_format=lambda v: format_pct(v, 0),
+        )
+        ax = fig.axes[0]
+        for threshold, style, name in ((report.green, "--", "Green"), (report.amber, ":", "Amber")):
+            ax.axvline(threshold, color="#000000", linestyle=style, linewidth=1,
+                       label=f"{name} threshold ({threshold:g}%)")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+        alt = (
+            f"Bar chart of each contract's social value delivered as a percentage of the value expected to "
+            f"{format_date(report.as_of)}, with lines at the green ({report.green:g}%) and amber ({report.amber:g}%) "
+            "thresholds. "
+            + charts.describe_values([f"{c} {s}" for c, s in pairs],
+                                     [format_pct(p, 0) for p in status["pct_of_expected"]])
+            + "."
+        )
+        data = screen_table(status, ["contract_id", "supplier", "delivered_value_gbp", "expected_value_gbp",
+                                     "pct_of_expected", "status"])
+    if size is not None:
+        fig.set_size_inches(*size)
+    return charts.figure_html(fig, alt=alt, caption=_STATUS_CAPTION, data=data)
+
+
+def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
+    """District emissions: actual, the chosen pathway and the trend (from the climate notebook's outputs)."""
+    key = _content_key(pathway, sorted((k, str(v)) for k, v in (report.climate or {}).items()))
+    return _drawn(("climate", *key), lambda: _draw_climate_figure(report, pathway))
+
+
+def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
+    fig, ax = charts.new_figure(8.0, 4.0)
+    styles = (("actual_kt", "Actual", "-", charts.PALETTE[0]),
+              ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
+              ("trend_kt", "Trend", ":", charts.PALETTE[5]))
+    for column, label, style, colour in styles:
+        series = pathway[["year", column]].dropna()
+        if len(series):
+            ax.plot(series["year"].astype(int), series[column], linestyle=style, color=colour, linewidth=2, label=label)
+    ax.set_ylabel("Emissions (kt CO2)")
+    ax.set_title("District emissions against the chosen pathway", loc="left", fontsize=12)
+    ax.legend(frameon=False)
+    c = report.climate or {}
+    alt = ("Line chart of district CO2 emissions in kilotonnes: actual emissions, the chosen pathway and the current "
+           "trend. " + imp.climate_sentence(c))
+    series = str(c.get("series") or "")
+    caption = "From the climate targets notebook (pathway.csv and summary.json)." + (f" {series}." if series else "")
+    if "mySociety" in series:
+        caption += (" Contains public sector information licensed under the Open Government Licence v3.0; "
+                    "transformed by mySociety (CC BY 4.0).")
+    return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(pathway))
+
+
+def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
+    """One contract's cumulative delivered value against the expected profile, by quarter."""
+    key = _content_key(profile, {k: str(v) for k, v in dict(contract).items()})
+    return _drawn(("profile", *key), lambda: _draw_profile_figure(contract, profile))
+
+
+def _draw_profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
+    fig, ax = charts.new_figure(8.0, 3.8)
+    dates = pd.to_datetime(profile["period_end"])
+    ax.plot(dates, profile["expected_value_gbp"], color=charts.PALETTE[7], linestyle="--", linewidth=2,
+            label="Expected to date")
+    ax.plot(dates, profile["delivered_value_gbp"], color=charts.PALETTE[0], marker="o", linewidth=2,
+            label="Delivered to date")
+    ax.yaxis.set_major_formatter(lambda v, _: format_money(v))
+    ax.set_ylabel("Social value (£), cumulative")
+    ax.set_title(f"{contract['contract_id']}: delivered against expected", loc="left", fontsize=12)
+    ax.legend(frameon=False, loc="upper left")
+    fig.autofmt_xdate()
+    last = profile.iloc[-1]
+    alt = (
+        f"Line chart of the social value of contract {contract['contract_id']} ({contract['contract']}), cumulative at "
+        f"each quarter end: delivered against expected. By {format_date(last['period_end'])} it delivered "
+        f"{format_money(last['delivered_value_gbp'])} of {format_money(last['expected_value_gbp'])} expected "
+        f"({format_pct(last['pct_of_expected'], 0)})."
+    )
+    return charts.figure_html(fig, alt=alt, caption="Expected: the commitment times the share of the contract term "
+                              "elapsed, in days.", data=screen_table(profile))
+
+
+def report_figures(report: ImpactReport, climate_pathway: pd.DataFrame | None = None) -> list[str]:
+    """The report's charts as accessible HTML figures (alt text, caption and data table each).
+
+    ``climate_pathway`` defaults to the one the report was built with.  A chart
+    already drawn for the same figures is not drawn again.
+    """
+    figures = [source_theme_figure(report), status_figure(report)]
+    pathway = climate_pathway if climate_pathway is not None else report.climate_pathway
+    if report.climate is not None and pathway is not None and len(pathway):
+        figures.append(climate_figure(report, pathway))
+    return figures
+
+
+def impact_report_page(result: Any) -> str:
+    """The impact report page of a :func:`sv_helpers.impact.run` result (what ``report.html`` holds)."""
+    report = result.detail
+    return render_report_html(report, report_figures(report), result.provenance, example_note=report.example_note)

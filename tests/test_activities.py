@@ -43,14 +43,18 @@ VOLUNTEERING = (
 
 
 def test_a_figure_is_valued_only_when_it_names_a_measure_with_a_proxy_value():
-    table = act.value_activities(_load(VOLUNTEERING + "2025/26,employer,Talks,Careers talks,3,talk,TALK,social,,\n"), _measures())
+    table = act.value_activities(
+        _load(VOLUNTEERING + "2025/26,employer,Talks,Careers talks,3,talk,TALK,social,,\n"), _measures()
+    )
     assert table["value_gbp"].tolist()[2] == 740 * 17.0
     assert np.isnan(table["value_gbp"].tolist()[0])  # a headcount is a count
     assert np.isnan(table["value_gbp"].tolist()[4])  # the measure has no adopted value
 
 
 def test_a_measure_gives_the_figure_its_theme():
-    table = act.value_activities(_load("2025/26,employer,Staff volunteering,Hours volunteered,10,hour,VOL,economic,,\n"), _measures())
+    table = act.value_activities(
+        _load("2025/26,employer,Staff volunteering,Hours volunteered,10,hour,VOL,economic,,\n"), _measures()
+    )
     assert table["theme"].tolist() == ["social"]
 
 
@@ -89,7 +93,9 @@ def test_an_unknown_measure_code_is_an_error():
 
 def test_a_financial_year_written_wrongly_is_an_error_naming_the_row():
     findings = act.check_activities(_load("2025,employer,X,Y,1,hour,,social,,\n"), _measures())
-    assert findings[0].message.startswith("The activities file, row 2, column 'financial_year': '2025' is not a financial year")
+    assert findings[0].message.startswith(
+        "The activities file, row 2, column 'financial_year': '2025' is not a financial year"
+    )
 
 
 def test_a_figure_with_neither_theme_nor_measure_is_an_error():
@@ -98,7 +104,9 @@ def test_a_figure_with_neither_theme_nor_measure_is_an_error():
 
 
 def test_a_negative_figure_is_refused_when_loading():
-    with pytest.raises(InputError, match=r"activities\.csv, row 2, column 'quantity': -1 is below the lowest allowed value, 0"):
+    with pytest.raises(
+        InputError, match=r"activities\.csv, row 2, column 'quantity': -1 is below the lowest allowed value, 0"
+    ):
         _load("2025/26,employer,X,Y,-1,hour,,social,,\n")
 
 
@@ -111,7 +119,10 @@ def test_the_example_file_loads_and_checks_clean():
 
 
 @settings(max_examples=50, deadline=None)
-@given(quantities=st.lists(st.floats(min_value=0, max_value=1e7), min_size=1, max_size=10), codes=st.lists(st.sampled_from(["", "VOL", "TALK"]), min_size=10, max_size=10))
+@given(
+    quantities=st.lists(st.floats(min_value=0, max_value=1e7), min_size=1, max_size=10),
+    codes=st.lists(st.sampled_from(["", "VOL", "TALK"]), min_size=10, max_size=10),
+)
 def test_valued_figures_are_never_negative_and_unvalued_ones_have_no_value(quantities, codes):
     frame = pd.DataFrame(
         {

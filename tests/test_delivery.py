@@ -77,7 +77,9 @@ def test_expected_delivery_is_the_commitment_times_the_days_elapsed_over_the_ter
 
 
 def test_delivered_to_a_date_sums_the_returns_whose_period_ends_on_or_before_it():
-    returns = _returns([("C1", "2025-06-30", "VOL", 20.0), ("C1", "2025-09-30", "VOL", 30.0), ("C1", "2025-12-31", "VOL", 40.0)])
+    returns = _returns(
+        [("C1", "2025-06-30", "VOL", 20.0), ("C1", "2025-09-30", "VOL", 30.0), ("C1", "2025-12-31", "VOL", 40.0)]
+    )
     table = dlv.delivery_table(_contracts(), _commitments(), returns, _measures(), "2025-09-30")
     assert table.loc[0, "delivered_quantity"] == 50.0
     assert table.loc[0, "delivered_value_gbp"] == 500.0
@@ -103,7 +105,9 @@ def test_a_measure_without_a_proxy_value_is_counted_not_monetised():
 
 def test_a_delivered_measure_that_was_not_committed_is_listed_with_a_zero_commitment():
     returns = _returns([("C1", "2025-06-30", "JOB", 1.0)])
-    table = dlv.delivery_table(_contracts(), _commitments(), returns, _measures(), "2025-06-30").set_index("measure_code")
+    table = dlv.delivery_table(_contracts(), _commitments(), returns, _measures(), "2025-06-30").set_index(
+        "measure_code"
+    )
     assert table.loc["JOB", "committed_quantity"] == 0.0
     assert table.loc["JOB", "delivered_value_gbp"] == 20000.0
 
@@ -112,7 +116,9 @@ def test_a_delivered_measure_that_was_not_committed_is_listed_with_a_zero_commit
 
 
 def test_a_later_row_for_the_same_contract_period_and_measure_replaces_the_earlier_and_is_recorded():
-    returns = _returns([("C1", "2025-06-30", "VOL", 20.0), ("C1", "2025-09-30", "VOL", 30.0), ("C1", "2025-06-30", "VOL", 25.0)])
+    returns = _returns(
+        [("C1", "2025-06-30", "VOL", 20.0), ("C1", "2025-09-30", "VOL", 30.0), ("C1", "2025-06-30", "VOL", 25.0)]
+    )
     resolved = dlv.resolve_returns(returns)
     assert len(resolved.current) == 2
     assert resolved.current.set_index("period_end").loc[pd.Timestamp("2025-06-30"), "quantity_delivered"] == 25.0
@@ -136,7 +142,15 @@ def test_a_return_in_a_later_file_replaces_the_one_in_an_earlier_file():
 
 @pytest.mark.parametrize(
     ("pct", "status"),
-    [(120.0, "green"), (90.0, "green"), (89.99, "amber"), (70.0, "amber"), (69.99, "red"), (0.0, "red"), (float("nan"), "not due yet")],
+    [
+        (120.0, "green"),
+        (90.0, "green"),
+        (89.99, "amber"),
+        (70.0, "amber"),
+        (69.99, "red"),
+        (0.0, "red"),
+        (float("nan"), "not due yet"),
+    ],
 )
 def test_status_is_green_at_90_percent_amber_at_70_and_red_below(pct, status):
     assert dlv.status_of(pct, 90.0, 70.0) == status
@@ -189,7 +203,9 @@ def test_a_negative_quantity_is_an_error():
 
 
 def test_a_period_end_outside_the_contract_term_is_an_error():
-    returns = _returns([("C1", "2025-03-31", "VOL", 1.0), ("C1", "2026-06-30", "VOL", 1.0), ("C1", "2026-03-31", "VOL", 1.0)])
+    returns = _returns(
+        [("C1", "2025-03-31", "VOL", 1.0), ("C1", "2026-06-30", "VOL", 1.0), ("C1", "2026-03-31", "VOL", 1.0)]
+    )
     messages = _errors(dlv.check_delivery_inputs(_contracts(end="2026-02-15"), _commitments(), returns, _measures()))
     assert len(messages) == 2  # the quarter ending 31 March 2026 holds the end date, so it is in
     assert "31 March 2025 is outside the term of contract C1" in messages[0]
@@ -197,7 +213,9 @@ def test_a_period_end_outside_the_contract_term_is_an_error():
 
 
 def test_an_end_date_before_the_start_date_is_an_error():
-    [message] = _errors(dlv.check_delivery_inputs(_contracts("2025-04-01", "2024-04-01"), _commitments(), _returns([]), _measures()))
+    [message] = _errors(
+        dlv.check_delivery_inputs(_contracts("2025-04-01", "2024-04-01"), _commitments(), _returns([]), _measures())
+    )
     assert message.startswith("Contract C1: the end date (1 April 2024) is before the start date (1 April 2025)")
 
 
@@ -208,7 +226,9 @@ def test_a_commitment_listed_twice_is_an_error():
 
 
 def test_a_period_end_that_is_not_a_quarter_end_is_a_warning_only():
-    findings = dlv.check_delivery_inputs(_contracts(), _commitments(), _returns([("C1", "2025-07-15", "VOL", 1.0)]), _measures())
+    findings = dlv.check_delivery_inputs(
+        _contracts(), _commitments(), _returns([("C1", "2025-07-15", "VOL", 1.0)]), _measures()
+    )
     assert _errors(findings) == []
     assert "not the end of a financial quarter" in findings[0].message
 
@@ -240,7 +260,9 @@ def test_example_files_measure_to_every_status_but_not_due_yet():
     contracts = dlv.load_contracts(data_path("impact", "example_contracts.csv"))
     commitments = dlv.load_commitments(data_path("impact", "example_commitments.csv"))
     returns = dlv.load_returns(data_path("impact", "example_returns.csv"))
-    delivery, status, resolved, warnings = dlv.check_and_measure(contracts, commitments, returns, load_measures(), "2026-03-31")
+    delivery, status, resolved, warnings = dlv.check_and_measure(
+        contracts, commitments, returns, load_measures(), "2026-03-31"
+    )
     assert list(delivery.columns[:7]) == dlv.DELIVERY_COLUMNS
     assert set(status["status"]) == {"green", "amber", "red"}
     assert len(resolved.replaced) == 1 and warnings == []
@@ -253,7 +275,14 @@ quantities = st.floats(min_value=0, max_value=1e6, allow_nan=False)
 
 @settings(max_examples=40, deadline=None)
 @given(
-    delivered=st.lists(st.tuples(st.sampled_from(["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"]), st.sampled_from(["JOB", "VOL", "TALK"]), quantities), max_size=12),
+    delivered=st.lists(
+        st.tuples(
+            st.sampled_from(["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31"]),
+            st.sampled_from(["JOB", "VOL", "TALK"]),
+            quantities,
+        ),
+        max_size=12,
+    ),
     as_of=st.dates(min_value=pd.Timestamp("2025-01-01").date(), max_value=pd.Timestamp("2026-12-31").date()),
 )
 def test_delivered_value_never_goes_negative(delivered, as_of):
@@ -266,7 +295,11 @@ def test_delivered_value_never_goes_negative(delivered, as_of):
 
 
 @settings(max_examples=200, deadline=None)
-@given(pct=st.floats(min_value=0, max_value=500), amber=st.floats(min_value=0, max_value=100), gap=st.floats(min_value=0, max_value=100))
+@given(
+    pct=st.floats(min_value=0, max_value=500),
+    amber=st.floats(min_value=0, max_value=100),
+    gap=st.floats(min_value=0, max_value=100),
+)
 def test_statuses_follow_the_thresholds(pct, amber, gap):
     green = amber + gap
     status = dlv.status_of(pct, green, amber)
@@ -287,7 +320,10 @@ def test_contract_status_matches_status_of_its_own_percentage(delivered, committ
 
 
 @settings(max_examples=60, deadline=None)
-@given(days=st.lists(st.integers(min_value=-400, max_value=900), min_size=2, max_size=2), term=st.integers(min_value=0, max_value=2000))
+@given(
+    days=st.lists(st.integers(min_value=-400, max_value=900), min_size=2, max_size=2),
+    term=st.integers(min_value=0, max_value=2000),
+)
 def test_the_expected_fraction_stays_between_0_and_1_and_never_falls(days, term):
     start = pd.Timestamp("2025-04-01")
     end = start + pd.Timedelta(days=term)
@@ -305,7 +341,9 @@ def test_returns_from_several_files_are_read_in_order_and_a_later_file_replaces_
     combined = dlv.load_returns_files([(first, "returns-2025-q2.csv"), (second, "returns-2025-q2-corrected.csv")])
     resolved = dlv.resolve_returns(combined)
     assert sorted(resolved.current["quantity_delivered"]) == [22.0, 30.0]
-    assert resolved.replaced[["source_file", "source_row", "replaced_by_file", "replaced_by_row"]].values.tolist() == [["returns-2025-q2.csv", 2, "returns-2025-q2-corrected.csv", 2]]
+    assert resolved.replaced[["source_file", "source_row", "replaced_by_file", "replaced_by_row"]].values.tolist() == [
+        ["returns-2025-q2.csv", 2, "returns-2025-q2-corrected.csv", 2]
+    ]
     folder = tmp_path / "returns"
     folder.mkdir()
     (folder / "b.csv").write_bytes(second)
@@ -320,7 +358,13 @@ def test_an_empty_folder_of_returns_is_refused_plainly(tmp_path):
 
 
 def test_the_winning_bids_commitments_become_the_contracts_commitments():
-    bid = pd.DataFrame({"bidder": ["Bidder A", "Bidder B", "Bidder B", "Bidder B"], "measure_code": ["VOL", "VOL", "JOB", "VOL"], "quantity": [5.0, 100.0, 2.0, 20.0]})
+    bid = pd.DataFrame(
+        {
+            "bidder": ["Bidder A", "Bidder B", "Bidder B", "Bidder B"],
+            "measure_code": ["VOL", "VOL", "JOB", "VOL"],
+            "quantity": [5.0, 100.0, 2.0, 20.0],
+        }
+    )
     commitments = dlv.commitments_from_bid(bid, "Bidder B", "C1")
     assert commitments.values.tolist() == [["C1", "VOL", 120.0], ["C1", "JOB", 2.0]]
     assert dlv.check_delivery_inputs(_contracts(), commitments, _returns([]), _measures()) == []
@@ -330,7 +374,9 @@ def test_the_winning_bids_commitments_become_the_contracts_commitments():
 
 def test_a_returns_file_with_no_rows_yet_means_nothing_delivered():
     returns = dlv.load_returns(b"contract_id,period_end,measure_code,quantity_delivered\n", filename="returns.csv")
-    table = dlv.delivery_table(_contracts(), _commitments(), dlv.resolve_returns(returns).current, _measures(), "2025-09-30")
+    table = dlv.delivery_table(
+        _contracts(), _commitments(), dlv.resolve_returns(returns).current, _measures(), "2025-09-30"
+    )
     assert table.loc[0, "delivered_value_gbp"] == 0.0
     assert dlv.contract_status(table, _contracts(), green=90, amber=70).loc[0, "status"] == "red"
 
@@ -347,14 +393,23 @@ def test_the_profile_is_cumulative_at_each_quarter_end():
 
 @settings(max_examples=25, deadline=None)
 @given(
-    delivered=st.lists(st.tuples(st.sampled_from(["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31", "2026-06-30"]), st.sampled_from(["JOB", "VOL", "TALK"]), quantities), max_size=8),
+    delivered=st.lists(
+        st.tuples(
+            st.sampled_from(["2025-06-30", "2025-09-30", "2025-12-31", "2026-03-31", "2026-06-30"]),
+            st.sampled_from(["JOB", "VOL", "TALK"]),
+            quantities,
+        ),
+        max_size=8,
+    ),
     as_of=st.dates(min_value=pd.Timestamp("2025-04-02").date(), max_value=pd.Timestamp("2026-12-31").date()),
 )
 def test_the_profile_ends_where_the_delivery_table_stands(delivered, as_of):
     returns = dlv.resolve_returns(_returns([("C1", p, m, q) for p, m, q in delivered])).current
     commitments = _commitments((("C1", "VOL", 100.0), ("C1", "JOB", 1.0), ("C1", "TALK", 3.0)))
     profile = dlv.delivery_profile("C1", _contracts(), commitments, returns, _measures(), as_of)
-    table = dlv.delivery_table(_contracts(), commitments, returns, _measures(), min(pd.Timestamp(as_of), pd.Timestamp("2026-06-30")))
+    table = dlv.delivery_table(
+        _contracts(), commitments, returns, _measures(), min(pd.Timestamp(as_of), pd.Timestamp("2026-06-30"))
+    )
     assert profile["delivered_value_gbp"].iloc[-1] == pytest.approx(table["delivered_value_gbp"].sum())
     assert profile["expected_value_gbp"].iloc[-1] == pytest.approx(table["expected_value_gbp"].sum())
     assert profile["delivered_value_gbp"].is_monotonic_increasing

@@ -16,7 +16,12 @@ NOTEBOOK = NOTEBOOKS_DIR / "impact_report.ipynb"
 
 def run(tmp_path, **parameters):
     return pm.execute_notebook(
-        str(NOTEBOOK), str(tmp_path / "run.ipynb"), parameters=parameters, cwd=str(REPO_ROOT), kernel_name="python3", progress_bar=False
+        str(NOTEBOOK),
+        str(tmp_path / "run.ipynb"),
+        parameters=parameters,
+        cwd=str(REPO_ROOT),
+        kernel_name="python3",
+        progress_bar=False,
     )
 
 
@@ -36,9 +41,23 @@ def test_papermill_run_writes_the_tables_the_report_and_provenance(tmp_path):
         output_dir=str(out),
     )
     delivery = pd.read_csv(out / "delivery.csv")
-    assert list(delivery.columns[:7]) == ["contract_id", "measure_code", "committed_quantity", "delivered_quantity", "expected_quantity", "delivered_value_gbp", "expected_value_gbp"]
+    assert list(delivery.columns[:7]) == [
+        "contract_id",
+        "measure_code",
+        "committed_quantity",
+        "delivered_quantity",
+        "expected_quantity",
+        "delivered_value_gbp",
+        "expected_value_gbp",
+    ]
     status = pd.read_csv(out / "contract_status.csv")
-    assert list(status.columns[:5]) == ["contract_id", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected", "status"]
+    assert list(status.columns[:5]) == [
+        "contract_id",
+        "delivered_value_gbp",
+        "expected_value_gbp",
+        "pct_of_expected",
+        "status",
+    ]
     assert set(status["status"]) <= {"green", "amber", "red", "not due yet"}
     by_theme = pd.read_csv(out / "impact_by_theme.csv")
     assert list(by_theme.columns[:3]) == ["source", "theme", "value_gbp"]

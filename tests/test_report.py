@@ -11,7 +11,6 @@ from sv_helpers import activities as act
 from sv_helpers import delivery as dlv
 from sv_helpers import impact as imp
 from sv_helpers import report as rep
-from sv_helpers.apps import impact as app
 from sv_helpers.measures import load_measures
 from sv_helpers.paths import data_path
 from sv_helpers.provenance import provenance_record
@@ -35,7 +34,9 @@ def page() -> tuple[imp.ImpactReport, str]:
         climate_pathway=pathway,
     )
     record = provenance_record({"financial_year": "2025/26"}, {"contracts": _example("example_contracts.csv")})
-    html_text = rep.render_report_html(report, app.report_figures(report, pathway), record, example_note=app.EXAMPLE_NOTE)
+    html_text = rep.render_report_html(
+        report, rep.report_figures(report, pathway), record, example_note=imp.EXAMPLE_NOTE
+    )
     return report, html_text
 
 
@@ -85,3 +86,35 @@ def test_without_chromium_the_pdf_says_plainly_what_it_needs(page, tmp_path, mon
     assert rep.find_chromium() is None
     with pytest.raises(FileNotFoundError, match="the Chromium web browser is not installed"):
         rep.html_to_pdf(page[1], tmp_path / "report.pdf")
+
+
+def test_the_impact_report_uses_the_shared_report_look(page):
+    _, html_text = page
+    head = rep.render_document("x", [])
+    assert rep._CSS in head and rep._CSS in html_text
+    assert html_text.count("<h1>") == 1 and '<html lang="en-GB">' in html_text
+    for heading in (
+        "Summary",
+        "Social value by theme and source",
+        "Contracts",
+        "Community grants",
+        "The council&#x27;s own activities",
+        "Climate progress",
+        "Provenance",
+    ):
+        assert f"<h2>{heading}</h2>" in html_text, heading
+
+
+def test_a_chart_drawn_once_is_not_drawn_again_for_the_same_figures(page, monkeypatch):
+    report, _ = page
+    first = rep.status_figure(report)
+    monkeypatch.setattr(rep, "_draw_status_figure", lambda *a: pytest.fail("drawn again"))
+    assert rep.status_figure(report) == first
+
+
+def test_a_changed_threshold_draws_the_status_chart_again(page):
+    import dataclasses
+
+    report, _ = page
+    stricter = dataclasses.replace(report, green=95.0)
+    assert "green (95%)" in rep.status_figure(stricter) and "green (90%)" in rep.status_figure(report)
