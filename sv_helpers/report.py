@@ -48,6 +48,17 @@ _LABELS = {
     "actual_kt": "Actual (kt CO2)",
     "pathway_kt": "Pathway (kt CO2)",
     "trend_kt": "Trend (kt CO2)",
+    # tender scoring (sv_helpers.scoring_report)
+    "evaluators_scores": "Evaluators' scores",
+    "value_per_pound": "Social value per £ of price",
+    "measures_not_monetised": "Commitments not monetised",
+    "removed_bidder": "Bid removed",
+    "new_winner": "Winner without it",
+    "order_changed": "Order of the others changed",
+    "changes": "What changes",
+    "mean_total_score": "Average total score",
+    "winning_score": "Winning bid's score",
+    "winning_reasons": "Winning bid's reasons",
 }
 
 

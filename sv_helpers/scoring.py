@@ -34,15 +34,21 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from sv_helpers.errors import Finding, InputError, raise_for_errors
-from sv_helpers.formatting import format_money, format_number
-from sv_helpers.measures import THEMES, social_value, unknown_measure_codes
+from sv_helpers.formatting import format_money, format_number, format_pct
+from sv_helpers.measures import THEMES, load_measures, social_value, unknown_measure_codes
 from sv_helpers.parameters import parameter_value
+from sv_helpers.paths import data_path, resolve_path
+from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, make_provenance, numbers_mapping, setting, write_result
 from sv_helpers.tables import Column, TableSchema, load_tables
+
+if TYPE_CHECKING:
+    from sv_helpers.sensitivity import Evaluation
 
 #: The three groups of criteria, in the order they are shown.
 GROUPS: tuple[str, ...] = ("price", "quality", "social_value")
@@ -821,3 +827,181 @@ def assessment_summary_files(result: TenderResult, created_note: str = "") -> di
             name = name.replace(".md", f"_{len(files) + 1}.md")
         files[name] = assessment_summary_text(result, bidder) + (f"\n{created_note}\n" if created_note else "")
     return files
+
+
+# --------------------------------------------------------------------------- the scenario core
+
+
+def _check_weights(value: Mapping[str, Any], spec: Spec) -> dict[str, float]:
+    """Criterion weights: each a finite number from 0 to 100, and together 100 (or none, for the workbook's)."""
+    weights = numbers_mapping(0.0, TOTAL_WEIGHT, key_label="criterion")(value, spec)
+    total = sum(weights.values())
+    if weights and abs(total - TOTAL_WEIGHT) > WEIGHT_TOLERANCE:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}) must add up to 100 points; these add up to "
+                         f"{format_number(total, 2)}. Leave it empty to use the evaluation workbook's own weights.")
+    return weights
+
+
+#: Weights may add up to 100 within this much (rounding of weights moved on screen).
+WEIGHT_TOLERANCE = 1e-6
+#: The example files, as the notebook's defaults name them.
+EXAMPLE_TENDER = "data/tenders/example_tender.xlsx"
+EXAMPLE_MEASURES = "data/measures.csv"
+
+
+@dataclass(frozen=True)
+class Settings(SettingsBase):
+    """Every setting of one tender evaluation (the notebook's parameters and the app's controls).
+
+    Examples
+    --------
+    >>> s = Settings.from_parameters({"price_method": "deviation_from_lowest", "seed": 7})
+    >>> (s.price_method, s.seed, s.uncertainty_margin)
+    ('deviation_from_lowest', 7, 0.5)
+    >>> Settings.from_parameters(s.to_parameters()) == s
+    True
+    """
+
+    AREA: ClassVar[str] = "scoring"
+    NOTEBOOK: ClassVar[str] = "social_value_scoring.ipynb"
+
+    tender_path: str = setting(EXAMPLE_TENDER, label="Evaluation workbook", kind="path")
+    measures_path: str = setting(EXAMPLE_MEASURES, label="Measures library", kind="path")
+    monte_carlo_draws: int = setting(10_000, label="Monte Carlo draws", kind="int", minimum=100, maximum=100_000)
+    seed: int = setting(20260401, label="Random seed", kind="int", minimum=0, maximum=2**32 - 1)
+    uncertainty_margin: float = setting(parameter="scoring.uncertainty_margin", label="Evaluator uncertainty (points either way)",
+                                        minimum=0.0, maximum=10.0)
+    price_method: str = setting("", label="Price method", choices=("", *PRICE_METHODS))
+    weights: dict = setting({}, label="Criterion weights", kind="mapping", check=_check_weights)
+
+    @property
+    def is_example(self) -> bool:
+        """Whether the tender is the shipped (fictional) example."""
+        return "example" in Path(self.tender_path).name
+
+    @property
+    def measures_is_example(self) -> bool:
+        """Whether the measures library is the shipped example library."""
+        return resolve_path(self.measures_path).resolve() == data_path("measures.csv").resolve()
+
+
+def load(settings: Settings) -> Inputs:
+    """Read the evaluation workbook and the measures library that the settings name.
+
+    Raises
+    ------
+    InputError
+        When a file is missing or cannot be read (the message names the file, sheet, row and column).
+    """
+    tender_file = resolve_path(settings.tender_path)
+    measures_file = resolve_path(settings.measures_path)
+    if not tender_file.exists():
+        raise InputError(f"The evaluation workbook '{settings.tender_path}' was not found. "
+                         "Check the path (tender_path), or upload the workbook in the app.")
+    if not measures_file.exists():
+        raise InputError(f"The measures library '{settings.measures_path}' was not found. "
+                         "Check the path (measures_path), or upload the library in the app.")
+    return Inputs(
+        values={"tender": load_tender(tender_file), "measures": load_measures(measures_file)},
+        sources={"tender": tender_file, "measures": measures_file},
+    )
+
+
+def headline(evaluation: Evaluation) -> str:
+    """The answer in plain English: the winner, its score and its chance of winning under uncertainty."""
+    result = evaluation.result
+    tied = len(result.winners) > 1
+    total = float(result.ranking["total_score"].iloc[0])
+    method = PRICE_METHOD_LABELS.get(result.tender.price_method or "", "no price criterion")
+    text = (f"{'Joint winners' if tied else 'Winner'}: {result.winner}, with {format_number(total, 2)} points out of 100 "
+            f"({len(result.ranking)} bids scored; price scored by “{method}”).")
+    if evaluation.uncertainty_margin > 0:
+        chance = format_pct(100 * winner_probability(evaluation), 1)
+        text += (f" With every final score uncertain by up to {format_number(evaluation.uncertainty_margin, 1)} points either way, "
+                 f"{'they share' if tied else 'it wins'} {chance} of {format_number(evaluation.draws)} draws.")
+    return text
+
+
+def winner_probability(evaluation: Evaluation) -> float:
+    """The winner's (or joint winners' together) chance of winning in the Monte Carlo."""
+    probs = evaluation.probabilities.set_index("bidder")["win_probability"]
+    return float(sum(probs[b] for b in evaluation.result.winners))
+
+
+def summary_text_note(version: str) -> str:
+    """The line that closes every assessment summary file."""
+    return f"Provenance: see provenance.json (sv-helpers {version})."
+
+
+def run(settings: Settings, inputs: Inputs | None = None) -> Result:
+    """Check, score and test one tender evaluation (pure: nothing is written or drawn).
+
+    Returns
+    -------
+    Result
+        ``tables``: ``ranking``, ``criterion_scores``, ``social_value_by_bidder``,
+        ``assessment_summaries``, ``checks``, ``tipping_points``, ``winner_grid``,
+        ``rank_reversal``, ``win_probabilities``; ``files``: one Markdown assessment
+        summary per bidder; ``summary``: ``winner``, ``winner_total``,
+        ``winner_probability``; ``detail``: the :class:`~sv_helpers.sensitivity.Evaluation`.
+
+    Raises
+    ------
+    InputError
+        When the evaluation has errors (all listed), or the weights do not name the workbook's criteria.
+    """
+    from sv_helpers import __version__
+    from sv_helpers.sensitivity import evaluate_tender
+
+    inputs = load(settings) if inputs is None else inputs
+    tender, measures = inputs["tender"], inputs["measures"]
+    if settings.weights:
+        named, criteria = set(settings.weights), set(tender.criterion_names)
+        if named != criteria:
+            missing = ", ".join(repr(c) for c in tender.criterion_names if c not in named)
+            extra = ", ".join(repr(c) for c in settings.weights if c not in criteria)
+            raise InputError(
+                "The setting 'Criterion weights' (weights) must give a weight to every criterion of the evaluation "
+                f"workbook ({', '.join(tender.criterion_names)})"
+                + (f"; it has none for {missing}" if missing else "") + (f"; {extra} is not a criterion" if extra else "")
+                + ". Leave it empty to use the workbook's own weights.")
+    result = score_tender(tender, measures, weights=settings.weights or None, price_method=settings.price_method or None)
+    evaluation = evaluate_tender(result, uncertainty_margin=settings.uncertainty_margin,
+                                 draws=settings.monte_carlo_draws, seed=settings.seed)
+    return Result(
+        settings=settings,
+        tables=evaluation.tables(),
+        findings=list(result.findings),
+        headline=headline(evaluation),
+        provenance=make_provenance(settings, inputs.sources),
+        summary={
+            "winner": result.winner,
+            "winner_total": float(result.ranking["total_score"].iloc[0]),
+            "winner_probability": winner_probability(evaluation),
+        },
+        files=assessment_summary_files(result, summary_text_note(__version__)),
+        detail=evaluation,
+    )
+
+
+def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] | None = None) -> list[Path]:
+    """Write the batch outputs: every table as CSV, ``tender_evaluation.xlsx``, the assessment summaries,
+    ``report.html``, ``report.pdf`` (when Chromium is installed) and ``provenance.json``.
+
+    Parameters
+    ----------
+    result : Result
+        From :func:`run`.
+    output_dir : str or Path
+        The folder to write into (made if missing).
+    figures : mapping of str to str, optional
+        Chart fragments for the report (``scores``, ``themes``), from the app module's chart functions.
+    """
+    from sv_helpers.scoring_report import report_html, write_pdf
+
+    page = report_html(result, figures=figures)
+    written = write_result(result, output_dir, excel_name="tender_evaluation.xlsx", extra_files={"report.html": page})
+    pdf = write_pdf(page, Path(output_dir) / "report.pdf")
+    if pdf is not None:
+        written.insert(len(written) - 1, pdf)
+    return written
