@@ -696,25 +696,36 @@ def score_tender(
 # --------------------------------------------------------------------------- assessment summaries
 
 
-def _basis_text(result: TenderResult, bidder: str, criterion: str, method: str) -> str:
-    tender = result.tender
-    if method in PRICE_METHODS:
-        price = float(tender.bids.set_index("bidder").loc[bidder, "price"])
-        lowest = float(tender.bids["price"].min())
-        return f"Price {format_money(price)}; lowest price {format_money(lowest)}"
-    if method == "proxy_value":
-        value = float(result.social_value.loc[bidder, "social_value_gbp"])
-        highest = float(result.social_value["social_value_gbp"].max())
-        return f"Social value committed {format_money(value)}; highest {format_money(highest)}"
-    row = result.finals[(result.finals["bidder"] == bidder) & (result.finals["criterion"] == criterion)]
-    if not len(row):
-        return "No score"
-    return f"Score {format_number(row['final_score'].iloc[0], 2)} out of {format_number(tender.settings.max_score)} ({row['basis'].iloc[0]})"
+class _Lookups:
+    """What the assessment summaries look up per bid and criterion, indexed once (not filtered per row)."""
 
+    def __init__(self, result: TenderResult) -> None:
+        tender = result.tender
+        self.max_score = tender.settings.max_score
+        self.prices = dict(zip(tender.bids["bidder"], tender.bids["price"].astype(float), strict=True))
+        self.lowest = float(tender.bids["price"].min())
+        values = result.social_value["social_value_gbp"]
+        self.values = {b: float(v) for b, v in values.items()}
+        self.highest = float(values.max())
+        finals = result.finals
+        self.finals: dict[tuple[str, str], tuple[float, str, str]] = {}
+        for b, c, f, basis, reasons in zip(finals["bidder"], finals["criterion"], finals["final_score"], finals["basis"],
+                                           finals["reasons"], strict=True):
+            self.finals.setdefault((b, c), (float(f), str(basis), str(reasons)))
 
-def _reasons(result: TenderResult, bidder: str, criterion: str) -> str:
-    row = result.finals[(result.finals["bidder"] == bidder) & (result.finals["criterion"] == criterion)]
-    return str(row["reasons"].iloc[0]) if len(row) else ""
+    def basis(self, bidder: str, criterion: str, method: str) -> str:
+        if method in PRICE_METHODS:
+            return f"Price {format_money(self.prices[bidder])}; lowest price {format_money(self.lowest)}"
+        if method == "proxy_value":
+            return f"Social value committed {format_money(self.values[bidder])}; highest {format_money(self.highest)}"
+        final = self.finals.get((bidder, criterion))
+        if final is None:
+            return "No score"
+        return f"Score {format_number(final[0], 2)} out of {format_number(self.max_score)} ({final[1]})"
+
+    def reasons(self, bidder: str, criterion: str) -> str:
+        final = self.finals.get((bidder, criterion))
+        return final[2] if final else ""
 
 
 def assessment_summaries(result: TenderResult) -> pd.DataFrame:
@@ -732,7 +743,8 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
     """
     tender = result.tender
     winner = result.winners[0]
-    scores = result.criterion_scores.set_index(["bidder", "criterion"])["score"]
+    look = _Lookups(result)
+    scores = result.criterion_scores.set_index(["bidder", "criterion"])["score"].to_dict()
     ranks = result.ranking.set_index("bidder")["rank"]
     totals = result.ranking.set_index("bidder")["total_score"]
     rows = []
@@ -745,13 +757,13 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
                     "criterion": criterion,
                     "group": group,
                     "weight": float(weight),
-                    "basis": _basis_text(result, bidder, criterion, method),
+                    "basis": look.basis(bidder, criterion, method),
                     "score": float(scores[(bidder, criterion)]),
-                    "reasons": _reasons(result, bidder, criterion),
+                    "reasons": look.reasons(bidder, criterion),
                     "winning_bidder": winner,
-                    "winning_basis": _basis_text(result, winner, criterion, method),
+                    "winning_basis": look.basis(winner, criterion, method),
                     "winning_score": float(scores[(winner, criterion)]),
-                    "winning_reasons": _reasons(result, winner, criterion),
+                    "winning_reasons": look.reasons(winner, criterion),
                 }
             )
         rows.append(
@@ -773,9 +785,9 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def assessment_summary_text(result: TenderResult, bidder: str) -> str:
-    """A plain-text (Markdown) assessment summary for one bidder."""
-    table = assessment_summaries(result)
+def assessment_summary_text(result: TenderResult, bidder: str, table: pd.DataFrame | None = None) -> str:
+    """A plain-text (Markdown) assessment summary for one bidder (``table``: :func:`assessment_summaries`, if made)."""
+    table = assessment_summaries(result) if table is None else table
     mine = table[table["bidder"] == bidder]
     if not len(mine):
         raise InputError(f"'{bidder}' is not a bidder in this tender.")
@@ -821,11 +833,12 @@ def assessment_summary_files(result: TenderResult, created_note: str = "") -> di
         ``assessment_summary_<bidder>.md`` → its text, in ranking order.
     """
     files: dict[str, str] = {}
+    table = assessment_summaries(result)
     for bidder in result.ranking["bidder"]:
         name = f"assessment_summary_{_file_slug(str(bidder))}.md"
         if name in files:  # two names that differ only in punctuation
             name = name.replace(".md", f"_{len(files) + 1}.md")
-        files[name] = assessment_summary_text(result, bidder) + (f"\n{created_note}\n" if created_note else "")
+        files[name] = assessment_summary_text(result, bidder, table) + (f"\n{created_note}\n" if created_note else "")
     return files
 
 
