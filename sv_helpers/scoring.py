@@ -997,6 +997,32 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     )
 
 
+def checks_table(findings: list[Finding]) -> pd.DataFrame:
+    """The checks' findings as a table: ``level, message``."""
+    return pd.DataFrame([{"level": f.level, "message": f.message} for f in findings], columns=["level", "message"])
+
+
+def ranking_difference(first: Result, second: Result) -> pd.DataFrame:
+    """How two scenarios of one tender rank the bids: totals and ranks side by side, and the change.
+
+    Returns
+    -------
+    DataFrame
+        ``bidder, total_score_first, total_score_second, change, rank_first, rank_second``, in the first
+        scenario's ranking order.
+    """
+    a = first.tables["ranking"].set_index("bidder")
+    b = second.tables["ranking"].set_index("bidder").reindex(a.index)
+    return pd.DataFrame({
+        "bidder": a.index.to_numpy(),
+        "total_score_first": a["total_score"].to_numpy(dtype=float),
+        "total_score_second": b["total_score"].to_numpy(dtype=float),
+        "change": (b["total_score"] - a["total_score"]).to_numpy(dtype=float),
+        "rank_first": a["rank"].to_numpy(),
+        "rank_second": b["rank"].to_numpy(),
+    })
+
+
 def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] | None = None) -> list[Path]:
     """Write the batch outputs: every table as CSV, ``tender_evaluation.xlsx``, the assessment summaries,
     ``report.html``, ``report.pdf`` (when Chromium is installed) and ``provenance.json``.
