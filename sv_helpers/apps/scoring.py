@@ -29,8 +29,8 @@ from sv_helpers.scoring import GROUP_LABELS, GROUPS, PRICE_METHOD_LABELS, PRICE_
 from sv_helpers.sensitivity import Evaluation
 
 EXAMPLE_NOTE = (
-    "You are looking at the EXAMPLE tender: the bidders, prices, scores and commitments are fictional, and the "
-    "proxy values are example values for illustration only. Upload the council's evaluation workbook to score a real tender."
+    "The bidders, prices, scores and commitments are fictional, and the proxy values are examples. "
+    "Upload the council's evaluation workbook below to score a real tender."
 )
 GROUP_COLOURS = {"price": charts.PALETTE[0], "quality": charts.PALETTE[1], "social_value": charts.PALETTE[2]}
 GROUP_HATCHES = {"price": "", "quality": "//", "social_value": ".."}
@@ -310,7 +310,17 @@ class ScoringApp(ScenarioApp):
         return float(value)
 
     def side_panel(self) -> list[widgets.Widget]:
-        return [self.source_note, ui.paragraph("Moving one weight scales the others in proportion, so the weights always "
+        # Work-arounds for the shared side panel: the link block's link and button are closer than WCAG 2.5.8's
+        # 24 px target spacing (and so is the last slider above it), and a slider whose label wraps overlaps the next.
+        style = widgets.HTML(
+            "<style>.sv-scoring .sv-link { display: inline-block; min-height: 24px; line-height: 24px; margin-right: 8px; }"
+            " .sv-scoring .sv-margin { margin-bottom: 16px; }"
+            " .sv-scoring .sv-controls .widget-slider { height: auto !important; flex-wrap: wrap; margin-bottom: 6px; }"
+            " .sv-scoring .sv-controls .widget-slider > .widget-label { width: 100% !important; max-width: 100% !important;"
+            " text-align: left; }"
+            " .sv-scoring .sv-source-note p { margin: 0 0 6px 0; }</style>")
+        self.add_class("sv-scoring")
+        return [style, self.source_note, ui.paragraph("Moving one weight scales the others in proportion, so the weights always "
                                                "add up to 100."), *super().side_panel()]
 
     def below(self) -> list[widgets.Widget]:
@@ -422,8 +432,8 @@ class ScoringApp(ScenarioApp):
         label = "the EXAMPLE tender" if settings.is_example else tender.name
         measures = "the example library" if settings.measures_is_example else Path(settings.measures_path).name
         self.source_note.value = (
-            (f'<p class="sv-example-note"><strong>{html.escape(EXAMPLE_NOTE)}</strong></p>' if settings.is_example else "")
-            + f"<p>Evaluation: {html.escape(label)}; measures library: {html.escape(measures)}.</p>")
+            f'<p class="sv-example-note"><strong>EXAMPLE tender.</strong> {html.escape(EXAMPLE_NOTE)}</p>' if settings.is_example
+            else f"<p>Evaluation: {html.escape(label)}; measures library: {html.escape(measures)}.</p>")
         with self.quiet():
             self.weights.use_tender(tender)
         self.downloads.value = ""
