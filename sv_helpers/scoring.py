@@ -44,7 +44,16 @@ from sv_helpers.formatting import format_money, format_number, format_pct
 from sv_helpers.measures import THEMES, load_measures, social_value, unknown_measure_codes
 from sv_helpers.parameters import parameter_value
 from sv_helpers.paths import data_path, resolve_path
-from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, make_provenance, numbers_mapping, setting, write_result
+from sv_helpers.scenario import (
+    Inputs,
+    Result,
+    SettingsBase,
+    Spec,
+    make_provenance,
+    numbers_mapping,
+    setting,
+    write_result,
+)
 from sv_helpers.tables import Column, TableSchema, load_tables
 
 if TYPE_CHECKING:
@@ -882,8 +891,12 @@ class Settings(SettingsBase):
     measures_path: str = setting(EXAMPLE_MEASURES, label="Measures library", kind="path")
     monte_carlo_draws: int = setting(10_000, label="Monte Carlo draws", kind="int", minimum=100, maximum=100_000)
     seed: int = setting(20260401, label="Random seed", kind="int", minimum=0, maximum=2**32 - 1)
-    uncertainty_margin: float = setting(parameter="scoring.uncertainty_margin", label="Evaluator uncertainty (points either way)",
-                                        minimum=0.0, maximum=10.0)
+    uncertainty_margin: float = setting(
+        parameter="scoring.uncertainty_margin",
+        label="Evaluator uncertainty (points either way)",
+        minimum=0.0,
+        maximum=10.0,
+    )
     price_method: str = setting("", label="Price method", choices=("", *PRICE_METHODS))
     weights: dict = setting({}, label="Criterion weights", kind="mapping", check=_check_weights)
 
@@ -926,11 +939,13 @@ def headline(evaluation: Evaluation) -> str:
     tied = len(result.winners) > 1
     total = float(result.ranking["total_score"].iloc[0])
     method = PRICE_METHOD_LABELS.get(result.tender.price_method or "", "no price criterion")
-    text = (f"{'Joint winners' if tied else 'Winner'}: {result.winner}, with {format_number(total, 2)} points out of 100 "
+    text = (f"{'Joint winners' if tied else 'Winner'}: {result.winner}, "
+            f"with {format_number(total, 2)} points out of 100 "
             f"({len(result.ranking)} bids scored; price scored by “{method}”).")
     if evaluation.uncertainty_margin > 0:
         chance = format_pct(100 * winner_probability(evaluation), 1)
-        text += (f" With every final score uncertain by up to {format_number(evaluation.uncertainty_margin, 1)} points either way, "
+        text += (" With every final score uncertain by up to "
+                 f"{format_number(evaluation.uncertainty_margin, 1)} points either way, "
                  f"{'they share' if tied else 'it wins'} {chance} of {format_number(evaluation.draws)} draws.")
     return text
 
@@ -976,9 +991,12 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
             raise InputError(
                 "The setting 'Criterion weights' (weights) must give a weight to every criterion of the evaluation "
                 f"workbook ({', '.join(tender.criterion_names)})"
-                + (f"; it has none for {missing}" if missing else "") + (f"; {extra} is not a criterion" if extra else "")
+                + (f"; it has none for {missing}" if missing else "")
+                + (f"; {extra} is not a criterion" if extra else "")
                 + ". Leave it empty to use the workbook's own weights.")
-    result = score_tender(tender, measures, weights=settings.weights or None, price_method=settings.price_method or None)
+    result = score_tender(
+        tender, measures, weights=settings.weights or None, price_method=settings.price_method or None
+    )
     evaluation = evaluate_tender(result, uncertainty_margin=settings.uncertainty_margin,
                                  draws=settings.monte_carlo_draws, seed=settings.seed)
     return Result(

@@ -14,8 +14,8 @@ shows the same tables, with the same screen labels (:func:`sv_helpers.report.scr
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 
@@ -54,16 +54,18 @@ def ranking_frame(evaluation: Evaluation) -> pd.DataFrame:
     r = result.ranking
     prices = result.social_value["price"]
     probs = evaluation.probabilities.set_index("bidder")["win_probability"]
-    return pd.DataFrame({
-        "rank": r["rank"].astype(int).to_numpy(),
-        "bidder": r["bidder"].to_numpy(),
-        "price_gbp": [float(prices[b]) for b in r["bidder"]],
-        "price_score": r["price_score"].to_numpy(),
-        "quality_score": r["quality_score"].to_numpy(),
-        "social_value_score": r["social_value_score"].to_numpy(),
-        "total_score": r["total_score"].to_numpy(),
-        "chance_of_winning": [format_pct(100 * probs[b], 1) for b in r["bidder"]],
-    })
+    return pd.DataFrame(
+        {
+            "rank": r["rank"].astype(int).to_numpy(),
+            "bidder": r["bidder"].to_numpy(),
+            "price_gbp": [float(prices[b]) for b in r["bidder"]],
+            "price_score": r["price_score"].to_numpy(),
+            "quality_score": r["quality_score"].to_numpy(),
+            "social_value_score": r["social_value_score"].to_numpy(),
+            "total_score": r["total_score"].to_numpy(),
+            "chance_of_winning": [format_pct(100 * probs[b], 1) for b in r["bidder"]],
+        }
+    )
 
 
 def criterion_frame(result: TenderResult) -> pd.DataFrame:
@@ -80,12 +82,14 @@ def criterion_frame(result: TenderResult) -> pd.DataFrame:
 def method_frame(result: TenderResult) -> pd.DataFrame:
     """The criteria as scored: ``criterion, group, weight, method``, the method in plain English."""
     c = result.tender.criteria
-    return pd.DataFrame({
-        "criterion": c["criterion"].astype(str).to_numpy(),
-        "group": [GROUP_LABELS.get(g, str(g)) for g in c["group"]],
-        "weight": c["weight"].astype(float).to_numpy(),
-        "method": [METHOD_TEXT.get(m, str(m)) for m in c["method"]],
-    })
+    return pd.DataFrame(
+        {
+            "criterion": c["criterion"].astype(str).to_numpy(),
+            "group": [GROUP_LABELS.get(g, str(g)) for g in c["group"]],
+            "weight": c["weight"].astype(float).to_numpy(),
+            "method": [METHOD_TEXT.get(m, str(m)) for m in c["method"]],
+        }
+    )
 
 
 def moderation_frame(result: TenderResult) -> pd.DataFrame:
@@ -98,13 +102,17 @@ def moderation_frame(result: TenderResult) -> pd.DataFrame:
         if not len(mod):
             continue
         others = group[~is_mod.loc[group.index]]
-        rows.append({
-            "bidder": bidder,
-            "criterion": criterion,
-            "evaluators_scores": ", ".join(f"{e} {format_number(s, 1)}" for e, s in zip(others["evaluator"], others["score"])),
-            "final_score": float(mod["score"].iloc[-1]),
-            "reasons": " | ".join(str(x) for x in mod["comment"] if str(x).strip()),
-        })
+        rows.append(
+            {
+                "bidder": bidder,
+                "criterion": criterion,
+                "evaluators_scores": ", ".join(
+                    f"{e} {format_number(s, 1)}" for e, s in zip(others["evaluator"], others["score"], strict=True)
+                ),
+                "final_score": float(mod["score"].iloc[-1]),
+                "reasons": " | ".join(str(x) for x in mod["comment"] if str(x).strip()),
+            }
+        )
     return pd.DataFrame(rows, columns=["bidder", "criterion", "evaluators_scores", "final_score", "reasons"])
 
 
@@ -130,11 +138,13 @@ def reversal_frame(evaluation: Evaluation) -> pd.DataFrame:
 def chance_frame(evaluation: Evaluation) -> pd.DataFrame:
     """Each bid's chance of winning and average total under evaluator uncertainty."""
     p = evaluation.probabilities
-    return pd.DataFrame({
-        "bidder": p["bidder"].to_numpy(),
-        "chance_of_winning": [format_pct(100 * x, 1) for x in p["win_probability"]],
-        "mean_total_score": p["mean_total_score"].to_numpy(dtype=float),
-    })
+    return pd.DataFrame(
+        {
+            "bidder": p["bidder"].to_numpy(),
+            "chance_of_winning": [format_pct(100 * x, 1) for x in p["win_probability"]],
+            "mean_total_score": p["mean_total_score"].to_numpy(dtype=float),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- sentences
@@ -146,14 +156,21 @@ def recommendation(evaluation: Evaluation) -> str:
     r = result.ranking
     total = float(r["total_score"].iloc[0])
     if len(result.winners) > 1:
-        return (f"{sentence_list(result.winners)} are tied for first place with {format_number(total, 2)} points out of 100. "
-                "The evaluation cannot recommend one of them without the tie-break the tender documents set out.")
-    text = (f"Award the contract to {result.winner}, the most advantageous tender on the published criteria, "
-            f"with {format_number(total, 2)} points out of 100.")
+        return (
+            f"{sentence_list(result.winners)} are tied for first place "
+            f"with {format_number(total, 2)} points out of 100. "
+            "The evaluation cannot recommend one of them without the tie-break the tender documents set out."
+        )
+    text = (
+        f"Award the contract to {result.winner}, the most advantageous tender on the published criteria, "
+        f"with {format_number(total, 2)} points out of 100."
+    )
     if len(r) > 1:
         second = float(r["total_score"].iloc[1])
-        text += (f" The next bid, from {r['bidder'].iloc[1]}, scored {format_number(second, 2)}: "
-                 f"a margin of {format_number(total - second, 2)} points.")
+        text += (
+            f" The next bid, from {r['bidder'].iloc[1]}, scored {format_number(second, 2)}: "
+            f"a margin of {format_number(total - second, 2)} points."
+        )
     return text
 
 
@@ -163,8 +180,10 @@ def minimum_weight_sentence(result: TenderResult) -> str:
     weight = float(tender.weights[(tender.groups == "social_value").to_numpy()].sum())
     minimum = tender.settings.minimum_social_value_weight
     met = weight + 1e-9 >= minimum
-    return (f"Social value carries {_points(weight)} points of 100; the minimum is {_points(minimum)} "
-            f"(Procurement Policy Note 002): {'met' if met else 'NOT met'}.")
+    return (
+        f"Social value carries {_points(weight)} points of 100; the minimum is {_points(minimum)} "
+        f"(Procurement Policy Note 002): {'met' if met else 'NOT met'}."
+    )
 
 
 def chance_sentence(evaluation: Evaluation) -> str:
@@ -173,9 +192,12 @@ def chance_sentence(evaluation: Evaluation) -> str:
         return "Evaluator uncertainty is set to 0 points, so the chance of winning follows the scores as they stand."
     p = evaluation.probabilities.set_index("bidder")["win_probability"]
     winner = evaluation.result.winners[0]
-    return (f"Each final score was moved at random by up to {format_number(evaluation.uncertainty_margin, 1)} points either way "
-            f"(kept within the scale), {format_number(evaluation.draws)} times (seed {evaluation.seed}); "
-            f"{winner} won {format_pct(100 * p[winner], 1)} of the draws.")
+    return (
+        "Each final score was moved at random by up to "
+        f"{format_number(evaluation.uncertainty_margin, 1)} points either way "
+        f"(kept within the scale), {format_number(evaluation.draws)} times (seed {evaluation.seed}); "
+        f"{winner} won {format_pct(100 * p[winner], 1)} of the draws."
+    )
 
 
 def reversal_sentence(evaluation: Evaluation) -> str:
@@ -183,8 +205,10 @@ def reversal_sentence(evaluation: Evaluation) -> str:
     changed = int(evaluation.reversal["order_changed"].sum())
     if not changed:
         return "Removing any one bid never changes the order of the others."
-    return (f"Rank reversal: removing {changed} of the bids changes the order of the others. "
-            "Relative price scoring can do this; be ready to explain it.")
+    return (
+        f"Rank reversal: removing {changed} of the bids changes the order of the others. "
+        "Relative price scoring can do this; be ready to explain it."
+    )
 
 
 def grid_sentence(evaluation: Evaluation) -> str:
@@ -194,8 +218,10 @@ def grid_sentence(evaluation: Evaluation) -> str:
     if not n:
         return ""
     parts = [f"{w} at {c}" for w, c in counts.items()]
-    return (f"Over {n} combinations of price and social value weights in steps of 5 points (quality taking the rest), "
-            f"the winner is {sentence_list(parts)} of them.")
+    return (
+        f"Over {n} combinations of price and social value weights in steps of 5 points (quality taking the rest), "
+        f"the winner is {sentence_list(parts)} of them."
+    )
 
 
 # --------------------------------------------------------------------------- the page
@@ -218,14 +244,17 @@ def report_sections(result: Result, figures: Mapping[str, str] | None = None) ->
     scored = evaluation.result
     tender = scored.tender
     settings = result.settings
-    weights_source = "the weights set for this scenario" if settings.weights else "the evaluation workbook's own weights"
+    weights_source = (
+        "the weights set for this scenario" if settings.weights else "the evaluation workbook's own weights"
+    )
     method = [
         _paragraphs(
             f"Weights: {weights_source}, in points adding up to 100. "
             f"Price is scored by “{PRICE_METHOD_LABELS.get(tender.price_method or '', 'no price criterion')}”"
             + (" (chosen for this scenario)." if settings.price_method else " (as the workbook sets it)."),
-            f"Quality and social value criteria are scored from 0 to {format_number(tender.settings.max_score, 1)}; the final "
-            "score is the moderated score where there is one, otherwise the mean of the evaluators' scores. Evaluators more "
+            "Quality and social value criteria are scored from 0 to "
+            f"{format_number(tender.settings.max_score, 1)}; the final score is the moderated score where there is "
+            "one, otherwise the mean of the evaluators' scores. Evaluators more "
             f"than {format_number(tender.settings.moderation_margin, 1)} points apart are flagged for moderation.",
             minimum_weight_sentence(scored),
         ),
@@ -233,26 +262,41 @@ def report_sections(result: Result, figures: Mapping[str, str] | None = None) ->
     ]
     moderation = moderation_frame(scored)
     flagged = [f.message for f in scored.findings if "flagged for moderation" in f.message]
-    moderation_html = (_table(moderation, "Scores agreed at moderation, with the evaluators' scores and the reasons")
-                       if len(moderation) else _paragraphs("No score was moderated: each final score is the mean of the evaluators' scores."))
-    moderation_html += _paragraphs(*flagged) if flagged else _paragraphs("No evaluators' scores are left more than the margin apart.")
-    sv_note = ("Proxy values from the measures library: EXAMPLE values for illustration only."
-               if settings.measures_is_example else "Proxy values from the council's measures library.")
+    moderation_html = (
+        _table(moderation, "Scores agreed at moderation, with the evaluators' scores and the reasons")
+        if len(moderation)
+        else _paragraphs("No score was moderated: each final score is the mean of the evaluators' scores.")
+    )
+    moderation_html += (
+        _paragraphs(*flagged) if flagged else _paragraphs("No evaluators' scores are left more than the margin apart.")
+    )
+    sv_note = (
+        "Proxy values from the measures library: EXAMPLE values for illustration only."
+        if settings.measures_is_example
+        else "Proxy values from the council's measures library."
+    )
     sensitivity = [
         "<h3>Tipping points</h3>",
-        _paragraphs(*(t.describe() for t in evaluation.tipping_points)) or _paragraphs("The tender has no price or social value criterion to move."),
+        _paragraphs(*(t.describe() for t in evaluation.tipping_points))
+        or _paragraphs("The tender has no price or social value criterion to move."),
         "<h3>Winner at other weights</h3>",
         _paragraphs(grid_sentence(evaluation)),
         "<h3>Removing each bid in turn (rank reversal)</h3>",
         _paragraphs(reversal_sentence(evaluation)),
-        _table(reversal_frame(evaluation), "The order of the other bids when each bid is removed and the rest rescored"),
+        _table(
+            reversal_frame(evaluation), "The order of the other bids when each bid is removed and the rest rescored"
+        ),
         "<h3>Chance of winning when evaluators' scores are uncertain</h3>",
         _paragraphs(chance_sentence(evaluation)),
         _table(chance_frame(evaluation), "Chance of winning under evaluator uncertainty"),
     ]
     summaries = result.tables["assessment_summaries"]
-    appendix = [_paragraphs("Each bidder's scores and reasons beside the winning bid's, as the Procurement Act 2023 "
-                            "(section 50) asks the council to give every assessed supplier.")]
+    appendix = [
+        _paragraphs(
+            "Each bidder's scores and reasons beside the winning bid's, as the Procurement Act 2023 "
+            "(section 50) asks the council to give every assessed supplier."
+        )
+    ]
     columns = ["criterion", "weight", "score", "basis", "reasons", "winning_score", "winning_reasons"]
     for bidder in scored.ranking["bidder"]:
         mine = summaries[summaries["bidder"] == bidder]
@@ -261,11 +305,19 @@ def report_sections(result: Result, figures: Mapping[str, str] | None = None) ->
     return [
         ("Award recommendation", _paragraphs(recommendation(evaluation))),
         ("Method", "".join(method)),
-        ("Ranking and scores by criterion", _table(ranking_frame(evaluation), "Ranking (rank 1 is the highest total)")
-         + figures.get("scores", "") + _table(criterion_frame(scored), "Each bid's points on each criterion")),
+        (
+            "Ranking and scores by criterion",
+            _table(ranking_frame(evaluation), "Ranking (rank 1 is the highest total)")
+            + figures.get("scores", "")
+            + _table(criterion_frame(scored), "Each bid's points on each criterion"),
+        ),
         ("Moderation record", moderation_html),
-        ("Social value committed, by theme", _paragraphs(sv_note)
-         + _table(social_value_frame(evaluation), "Social value committed by each bid, by theme (£)") + figures.get("themes", "")),
+        (
+            "Social value committed, by theme",
+            _paragraphs(sv_note)
+            + _table(social_value_frame(evaluation), "Social value committed by each bid, by theme (£)")
+            + figures.get("themes", ""),
+        ),
         ("Sensitivity checks", "".join(sensitivity)),
         ("Appendix: assessment summaries", "".join(appendix)),
     ]
@@ -285,13 +337,19 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
 
     evaluation: Evaluation = result.detail
     settings = result.settings
-    example = ("The bidders, prices, scores and commitments are fictional, and the proxy values are example values."
-               if settings.is_example else None)
+    example = (
+        "The bidders, prices, scores and commitments are fictional, and the proxy values are example values."
+        if settings.is_example
+        else None
+    )
     return render_document(
         TITLE,
         report_sections(result, figures),
         result.provenance,
-        intro=(f"Evaluation workbook: {evaluation.result.tender.name}; measures library: {Path(settings.measures_path).name}."),
+        intro=(
+            f"Evaluation workbook: {evaluation.result.tender.name}; "
+            f"measures library: {Path(settings.measures_path).name}."
+        ),
         example_note=example,
         summary=[result.headline],
         warnings=result.warnings,

@@ -27,8 +27,15 @@ def app(inputs):
 
 
 def upload(widget, name: str, content: bytes) -> None:
-    widget.value = ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
-                     "last_modified": dt.datetime(2026, 1, 1)},)
+    widget.value = (
+        {
+            "name": name,
+            "type": "",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": dt.datetime(2026, 1, 1),
+        },
+    )
 
 
 def workbook_with(change) -> bytes:
@@ -66,7 +73,9 @@ def test_every_setting_on_screen_travels_in_the_link(app, inputs):
     app.margin.value = 1.2
     href = app.link_html.value.split('href="', 1)[1].split('"', 1)[0]
     query = unquote(href.replace("&amp;", "&").lstrip("?"))
-    assert "price_method=deviation_from_lowest" in query and "uncertainty_margin=1.2" in query and '"Price":40.0' in query
+    assert (
+        "price_method=deviation_from_lowest" in query and "uncertainty_margin=1.2" in query and '"Price":40.0' in query
+    )
     other = ScoringApp(scoring.run(scoring.Settings.from_parameters(BATCH), inputs=inputs), inputs=inputs)
     other.apply_query(href.replace("&amp;", "&"))
     assert other.headline.value == app.headline.value
@@ -121,7 +130,13 @@ def test_a_new_tender_brings_its_own_criteria_and_the_example_returns(app):
 def test_downloads_and_the_report_are_made_when_asked(app):
     assert app.downloads.value == "" and app.report_area.value == ""
     app.downloads_button.click()
-    for name in ("tender_evaluation.xlsx", "ranking.csv", "criterion_scores.csv", "assessment_summaries.csv", "provenance.json"):
+    for name in (
+        "tender_evaluation.xlsx",
+        "ranking.csv",
+        "criterion_scores.csv",
+        "assessment_summaries.csv",
+        "provenance.json",
+    ):
         assert f'download="{name}"' in app.downloads.value
     assert app.downloads.value.count('download="assessment_summary_') == 5
     app.report_button.click()

@@ -45,7 +45,9 @@ def test_run_then_write_reproduces_the_batch_outputs_byte_for_byte(batch):
     expected = sorted((EXPECTED / "default").iterdir())
     assert expected, "the expected files are there"
     for path in expected:
-        assert (out / path.name).read_bytes() == path.read_bytes(), f"{path.name} differs from the batch output before the core"
+        assert (out / path.name).read_bytes() == path.read_bytes(), (
+            f"{path.name} differs from the batch output before the core"
+        )
     names = {p.name for p in written}
     assert {"tender_evaluation.xlsx", "report.html", "provenance.json"} <= names
     assert written[-1].name == "provenance.json"
@@ -68,7 +70,11 @@ def test_csv_outputs_are_the_same_bytes_on_a_second_run(batch, inputs, tmp_path)
 
 def test_result_carries_the_summary_figures_headline_and_provenance(batch):
     result, _, _ = batch
-    assert result.summary == {"winner": "Bidder D", "winner_total": pytest.approx(86.875), "winner_probability": pytest.approx(0.9965)}
+    assert result.summary == {
+        "winner": "Bidder D",
+        "winner_total": pytest.approx(86.875),
+        "winner_probability": pytest.approx(0.9965),
+    }
     assert result.headline.startswith("Winner: Bidder D, with 86.88 points out of 100")
     assert "99.7% of 2,000 draws" in result.headline
     assert result.provenance["parameters"] == Settings.from_parameters(BATCH).to_parameters()
@@ -77,8 +83,13 @@ def test_result_carries_the_summary_figures_headline_and_provenance(batch):
 
 
 def test_weights_from_the_settings_change_the_winner(inputs):
-    weights = {"Price": 20.0, "Delivery plan": 20.0, "Staffing and resources": 20.0,
-               "Social value commitments": 30.0, "Social value delivery plan": 10.0}
+    weights = {
+        "Price": 20.0,
+        "Delivery plan": 20.0,
+        "Staffing and resources": 20.0,
+        "Social value commitments": 30.0,
+        "Social value delivery plan": 10.0,
+    }
     result = scoring.run(Settings.from_parameters({**BATCH, "weights": weights}), inputs=inputs)
     tender = result.detail.result.tender
     assert tender.weights.to_dict() == weights
@@ -86,16 +97,26 @@ def test_weights_from_the_settings_change_the_winner(inputs):
 
 
 def test_weights_must_name_every_criterion(inputs):
-    with pytest.raises(InputError, match=r"'Criterion weights' \(weights\) must give a weight to every criterion.*'Nonsense' is not"):
+    with pytest.raises(
+        InputError, match=r"'Criterion weights' \(weights\) must give a weight to every criterion.*'Nonsense' is not"
+    ):
         scoring.run(Settings.from_parameters({"weights": {"Price": 60.0, "Nonsense": 40.0}}), inputs=inputs)
 
 
 def test_the_report_has_every_part_a_committee_paper_needs(batch):
     _, out, _ = batch
     page = (out / "report.html").read_text()
-    for heading in ("Tender evaluation report", "Award recommendation", "Method", "Ranking and scores by criterion",
-                    "Moderation record", "Social value committed, by theme", "Sensitivity checks",
-                    "Appendix: assessment summaries", "Provenance"):
+    for heading in (
+        "Tender evaluation report",
+        "Award recommendation",
+        "Method",
+        "Ranking and scores by criterion",
+        "Moderation record",
+        "Social value committed, by theme",
+        "Sensitivity checks",
+        "Appendix: assessment summaries",
+        "Provenance",
+    ):
         assert f">{heading}</h" in page, heading
     assert "Award the contract to Bidder D" in page
     assert "minimum is 10 (Procurement Policy Note 002): met" in page
@@ -145,8 +166,10 @@ def test_a_missing_file_is_named():
 
 
 def test_absurd_link_values_give_notices_and_defaults_never_an_exception():
-    query = ("monte_carlo_draws=1e8&seed=-1&uncertainty_margin=nan&price_method=%3Cscript%3E&weights=%7Bbad"
-             "&tender_path=/etc/passwd&nonsense=1&weights=%7B%22Price%22%3A%22inf%22%7D")
+    query = (
+        "monte_carlo_draws=1e8&seed=-1&uncertainty_margin=nan&price_method=%3Cscript%3E&weights=%7Bbad"
+        "&tender_path=/etc/passwd&nonsense=1&weights=%7B%22Price%22%3A%22inf%22%7D"
+    )
     s, notices = Settings.from_query(query)
     assert s == Settings()
     assert len(notices) == 8
@@ -155,9 +178,16 @@ def test_absurd_link_values_give_notices_and_defaults_never_an_exception():
 
 
 def test_a_link_carries_every_setting_on_screen():
-    weights = {"Price": 45.5, "Delivery plan": 14.5, "Staffing and resources": 15.0,
-               "Social value commitments": 15.0, "Social value delivery plan": 10.0}
-    s = Settings.from_parameters({"price_method": "deviation_from_lowest", "uncertainty_margin": 1.2, "weights": weights, "seed": 3})
+    weights = {
+        "Price": 45.5,
+        "Delivery plan": 14.5,
+        "Staffing and resources": 15.0,
+        "Social value commitments": 15.0,
+        "Social value delivery plan": 10.0,
+    }
+    s = Settings.from_parameters(
+        {"price_method": "deviation_from_lowest", "uncertainty_margin": 1.2, "weights": weights, "seed": 3}
+    )
     again, notices = Settings.from_query(s.to_query())
     assert notices == [] and again == s
 
@@ -178,17 +208,21 @@ def weight_maps(draw):
     weights.append(round(100 - sum(weights), 10))
     if weights[-1] < 0:
         return {}
-    return dict(zip(keys, weights))
+    return dict(zip(keys, weights, strict=True))
 
 
-settings_values = st.fixed_dictionaries({
-    "monte_carlo_draws": st.integers(100, 100_000),
-    "seed": st.integers(0, 2**32 - 1),
-    "uncertainty_margin": st.floats(0, 10, allow_nan=False),
-    "price_method": st.sampled_from(("", *scoring.PRICE_METHODS)),
-    "weights": weight_maps(),
-    "tender_path": st.sampled_from(("data/tenders/example_tender.xlsx", "data/tenders/example_tender", "x/ünïcode tender.xlsx")),
-})
+settings_values = st.fixed_dictionaries(
+    {
+        "monte_carlo_draws": st.integers(100, 100_000),
+        "seed": st.integers(0, 2**32 - 1),
+        "uncertainty_margin": st.floats(0, 10, allow_nan=False),
+        "price_method": st.sampled_from(("", *scoring.PRICE_METHODS)),
+        "weights": weight_maps(),
+        "tender_path": st.sampled_from(
+            ("data/tenders/example_tender.xlsx", "data/tenders/example_tender", "x/ünïcode tender.xlsx")
+        ),
+    }
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -201,7 +235,10 @@ def test_from_parameters_of_to_parameters_is_the_same_settings(values):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.one_of(st.floats(), st.integers(), st.text(max_size=12)), st.sampled_from(["monte_carlo_draws", "seed", "uncertainty_margin"]))
+@given(
+    st.one_of(st.floats(), st.integers(), st.text(max_size=12)),
+    st.sampled_from(["monte_carlo_draws", "seed", "uncertainty_margin"]),
+)
 def test_any_number_is_kept_in_range_or_refused(value, name):
     try:
         s = Settings.from_parameters({name: value})

@@ -61,9 +61,11 @@ def score_chart_svg(ranking: pd.DataFrame) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="Arial, Helvetica, sans-serif" font-size="13" fill="#0b0c0c">',
         '<defs><pattern id="q" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        f'<rect width="6" height="6" fill="{GROUP_COLOURS["quality"]}"/><line x1="0" y1="0" x2="0" y2="6" stroke="#fff" '
+        f'<rect width="6" height="6" fill="{GROUP_COLOURS["quality"]}"/>'
+        '<line x1="0" y1="0" x2="0" y2="6" stroke="#fff" '
         'stroke-width="1.5"/></pattern><pattern id="s" width="6" height="6" patternUnits="userSpaceOnUse">'
-        f'<rect width="6" height="6" fill="{GROUP_COLOURS["social_value"]}"/><circle cx="3" cy="3" r="1.2" fill="#fff"/>'
+        f'<rect width="6" height="6" fill="{GROUP_COLOURS["social_value"]}"/>'
+        '<circle cx="3" cy="3" r="1.2" fill="#fff"/>'
         "</pattern></defs>",
         '<rect width="100%" height="100%" fill="#fff"/>',
         _svg_text(4, 18, "Score of each bid by price, quality and social value", font_size="15", font_weight="bold"),
@@ -71,7 +73,10 @@ def score_chart_svg(ranking: pd.DataFrame) -> str:
     fills = {"price": GROUP_COLOURS["price"], "quality": "url(#q)", "social_value": "url(#s)"}
     x = left
     for group in GROUPS:
-        parts.append(f'<rect x="{x:.1f}" y="30" width="14" height="14" fill="{fills[group]}" stroke="#0b0c0c" stroke-width="0.5"/>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="30" width="14" height="14" fill="{fills[group]}" '
+            'stroke="#0b0c0c" stroke-width="0.5"/>'
+        )
         parts.append(_svg_text(x + 19, 42, GROUP_LABELS[group]))
         x += 19 + 8.5 * len(GROUP_LABELS[group]) + 18
     axis_y = top + n * (bar + gap)
@@ -103,16 +108,25 @@ def score_chart(result: Result) -> str:
     weights = scored.tender.weights.groupby(scored.tender.groups).sum()
     alt = (
         "Stacked bar chart of each bid's total score out of 100, split into price, quality and social value, best bid "
-        "first. " + charts.describe_values(labels, [format_number(v, 1) for v in totals]) + ". Weights: "
-        + ", ".join(f"{GROUP_LABELS[g].lower()} {format_number(weights.get(g, 0), 1)}" for g in GROUPS) + "."
+        "first. "
+        + charts.describe_values(labels, [format_number(v, 1) for v in totals])
+        + ". Weights: "
+        + ", ".join(f"{GROUP_LABELS[g].lower()} {format_number(weights.get(g, 0), 1)}" for g in GROUPS)
+        + "."
     )
-    data = charts.table_html(screen_table(r, ["bidder", "price_score", "quality_score", "social_value_score", "total_score", "rank"]))
-    caption = (_what_is_loaded(result.settings, scored.tender.name)
-               + " Scores use the weights and price method chosen in the settings.")
+    data = charts.table_html(
+        screen_table(r, ["bidder", "price_score", "quality_score", "social_value_score", "total_score", "rank"])
+    )
+    caption = (
+        _what_is_loaded(result.settings, scored.tender.name)
+        + " Scores use the weights and price method chosen in the settings."
+    )
     image = base64.b64encode(score_chart_svg(r).encode("utf-8")).decode("ascii")
-    return (f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt, quote=True)}" '
-            f'style="max-width:100%;height:auto"><figcaption>{html.escape(caption)}</figcaption>'
-            f"<details><summary>Show the chart's data as a table</summary>{data}</details></figure>")
+    return (
+        f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width:100%;height:auto"><figcaption>{html.escape(caption)}</figcaption>'
+        f"<details><summary>Show the chart's data as a table</summary>{data}</details></figure>"
+    )
 
 
 def theme_chart(result: Result) -> str:
@@ -124,8 +138,15 @@ def theme_chart(result: Result) -> str:
     left = np.zeros(len(sv))
     for i, theme in enumerate(THEMES):
         values = sv[theme].to_numpy(dtype=float)
-        ax.barh(labels, values, left=left, color=charts.THEME_COLOURS[theme], hatch=charts.HATCHES[i], edgecolor="white",
-                label=theme.capitalize())
+        ax.barh(
+            labels,
+            values,
+            left=left,
+            color=charts.THEME_COLOURS[theme],
+            hatch=charts.HATCHES[i],
+            edgecolor="white",
+            label=theme.capitalize(),
+        )
         left += values
     for y, total in enumerate(left):
         ax.text(total, y, " " + format_money(total), va="center", fontsize=9)
@@ -140,7 +161,8 @@ def theme_chart(result: Result) -> str:
         "environmental themes. " + charts.describe_values(labels, [format_money(v) for v in left]) + "."
     )
     caption = "Proxy values from the measures library" + (
-        " (EXAMPLE values for illustration only)." if result.settings.measures_is_example else " you loaded.")
+        " (EXAMPLE values for illustration only)." if result.settings.measures_is_example else " you loaded."
+    )
     return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(rep.social_value_frame(evaluation)))
 
 
@@ -158,25 +180,38 @@ def grid_chart(result: Result) -> str:
     counts = grid["winner"].value_counts()
     for i, w in enumerate(winners):
         cells = grid[grid["winner"] == w]
-        ax.scatter(cells["price_weight"], cells["social_value_weight"], s=60, marker=MARKERS[i % len(MARKERS)],
-                   color=charts.colour(i), label=w, edgecolors="white", linewidths=0.5)
-    ax.scatter([p0], [v0], s=240, marker="o", facecolors="none", edgecolors="black", linewidths=2, label="Current weights")
+        ax.scatter(
+            cells["price_weight"],
+            cells["social_value_weight"],
+            s=60,
+            marker=MARKERS[i % len(MARKERS)],
+            color=charts.colour(i),
+            label=w,
+            edgecolors="white",
+            linewidths=0.5,
+        )
+    ax.scatter(
+        [p0], [v0], s=240, marker="o", facecolors="none", edgecolors="black", linewidths=2, label="Current weights"
+    )
     ax.set_xlabel("Price weight (points)")
     ax.set_ylabel("Social value weight (points)")
     ax.set_xlim(-3, 103)
     ax.set_ylim(-3, 103)
-    ax.set_title("Which bid wins at each price and social value weight (quality takes the rest)", loc="left", fontsize=11)
+    ax.set_title(
+        "Which bid wins at each price and social value weight (quality takes the rest)", loc="left", fontsize=11
+    )
     ax.legend(frameon=False, loc="upper right", fontsize=9)
     here = grid[(np.isclose(grid["price_weight"], p0)) & (np.isclose(grid["social_value_weight"], v0))]
     alt = (
         "Chart of the winning bid over a grid of price weights (across) and social value weights (up), with quality "
-        "taking the rest. " + charts.describe_values(winners, [f"wins at {counts[w]} of {len(grid)} weight combinations"
-                                                              for w in winners])
+        "taking the rest. "
+        + charts.describe_values(winners, [f"wins at {counts[w]} of {len(grid)} weight combinations" for w in winners])
         + f". At the current weights (price {format_number(p0, 1)}, social value {format_number(v0, 1)}) the winner is "
         f"{evaluation.result.winner}." + ("" if len(here) else " The current weights fall between grid points.")
     )
-    return charts.figure_html(fig, alt=alt, caption="Each group's criteria keep their proportions within the group.",
-                              data=screen_table(grid))
+    return charts.figure_html(
+        fig, alt=alt, caption="Each group's criteria keep their proportions within the group.", data=screen_table(grid)
+    )
 
 
 def report_figures(result: Result) -> dict[str, str]:
@@ -188,10 +223,25 @@ def export_files(result: Result) -> list[tuple[bytes, str, str, str]]:
     """The downloads: (content, filename, label, mime) tuples, each with the provenance record."""
     tables, record = result.tables, result.provenance
     files = [
-        (exports.excel_bytes(tables, record), "tender_evaluation.xlsx", "All results (Excel workbook, with the provenance record)", ui.XLSX_MIME),
+        (
+            exports.excel_bytes(tables, record),
+            "tender_evaluation.xlsx",
+            "All results (Excel workbook, with the provenance record)",
+            ui.XLSX_MIME,
+        ),
         (exports.csv_bytes(tables["ranking"]), "ranking.csv", "Ranking (CSV)", ui.CSV_MIME),
-        (exports.csv_bytes(tables["criterion_scores"]), "criterion_scores.csv", "Scores by criterion (CSV)", ui.CSV_MIME),
-        (exports.csv_bytes(tables["assessment_summaries"]), "assessment_summaries.csv", "Assessment summaries for every bidder (CSV)", ui.CSV_MIME),
+        (
+            exports.csv_bytes(tables["criterion_scores"]),
+            "criterion_scores.csv",
+            "Scores by criterion (CSV)",
+            ui.CSV_MIME,
+        ),
+        (
+            exports.csv_bytes(tables["assessment_summaries"]),
+            "assessment_summaries.csv",
+            "Assessment summaries for every bidder (CSV)",
+            ui.CSV_MIME,
+        ),
         (exports.json_text(record).encode("utf-8"), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
     ]
     for (name, text), bidder in zip(result.files.items(), result.detail.result.ranking["bidder"], strict=True):
@@ -228,8 +278,14 @@ class WeightSliders(widgets.VBox):
         self.own, self.groups = tender.weights, tender.groups
         self.sliders = {}
         for i, (criterion, group) in enumerate(zip(tender.criterion_names, tender.criteria["group"], strict=True)):
-            s = ui.slider(f"Weight: {criterion} ({GROUP_LABELS[group].lower()})", float(self.own[criterion]), 0.0, 100.0, 0.1,
-                          readout_format=".1f")
+            s = ui.slider(
+                f"Weight: {criterion} ({GROUP_LABELS[group].lower()})",
+                float(self.own[criterion]),
+                0.0,
+                100.0,
+                0.1,
+                readout_format=".1f",
+            )
             s.add_class(f"sv-weight-{i}")
             s.observe(lambda change, c=criterion: self._on_slider(c, change), names="value")
             self.sliders[criterion] = s
@@ -262,7 +318,9 @@ class WeightSliders(widgets.VBox):
         finally:
             self._syncing = False
         by_group = weights.groupby(self.groups).sum()
-        parts = ", ".join(f"{GROUP_LABELS[g].lower()} {format_number(by_group[g], 1)}" for g in GROUPS if g in by_group.index)
+        parts = ", ".join(
+            f"{GROUP_LABELS[g].lower()} {format_number(by_group[g], 1)}" for g in GROUPS if g in by_group.index
+        )
         source = "the workbook's own weights" if not self.value else "changed from the workbook's"
         self.note.value = f"<p>The weights add up to {format_number(weights.sum(), 1)}: {parts} ({source}).</p>"
 
@@ -275,7 +333,7 @@ def _section(title: str, *parts: str) -> str:
 
 
 class ScoringApp(ScenarioApp):
-    """The tender scoring app: ``ScoringApp(result, inputs=inputs)`` with a result from :func:`sv_helpers.scoring.run`."""
+    """The tender scoring app: ``ScoringApp(result, inputs=inputs)``, the result from :func:`sv_helpers.scoring.run`."""
 
     core = scoring
     views_shown = ("score-chart", "ranking", "criterion-scores", "theme-chart", "sensitivity")
@@ -293,8 +351,14 @@ class ScoringApp(ScenarioApp):
         self.price_method = ui.dropdown("Price method", methods, value=settings.price_method)
         self.price_method.add_class("sv-price-method")
         margin = float(settings.uncertainty_margin)
-        self.margin = ui.slider("Evaluator uncertainty (points either way)", margin, 0.0, max(MARGIN_SLIDER_MAX, margin), 0.1,
-                                readout_format=".1f")
+        self.margin = ui.slider(
+            "Evaluator uncertainty (points either way)",
+            margin,
+            0.0,
+            max(MARGIN_SLIDER_MAX, margin),
+            0.1,
+            readout_format=".1f",
+        )
         self.margin.add_class("sv-margin")
         self.source_note = widgets.HTML()
         self.source_note.add_class("sv-source-note")
@@ -313,15 +377,22 @@ class ScoringApp(ScenarioApp):
         # Work-arounds for the shared side panel: the link block's link and button are closer than WCAG 2.5.8's
         # 24 px target spacing (and so is the last slider above it), and a slider whose label wraps overlaps the next.
         style = widgets.HTML(
-            "<style>.sv-scoring .sv-link { display: inline-block; min-height: 24px; line-height: 24px; margin-right: 8px; }"
+            "<style>.sv-scoring .sv-link { display: inline-block; min-height: 24px; line-height: 24px; "
+            "margin-right: 8px; }"
             " .sv-scoring .sv-margin { margin-bottom: 16px; }"
             " .sv-scoring .sv-controls .widget-slider { height: auto !important; flex-wrap: wrap; margin-bottom: 6px; }"
-            " .sv-scoring .sv-controls .widget-slider > .widget-label { width: 100% !important; max-width: 100% !important;"
+            " .sv-scoring .sv-controls .widget-slider > .widget-label { width: 100% !important;"
+            " max-width: 100% !important;"
             " text-align: left; }"
-            " .sv-scoring .sv-source-note p { margin: 0 0 6px 0; }</style>")
+            " .sv-scoring .sv-source-note p { margin: 0 0 6px 0; }</style>"
+        )
         self.add_class("sv-scoring")
-        return [style, self.source_note, ui.paragraph("Moving one weight scales the others in proportion, so the weights always "
-                                               "add up to 100."), *super().side_panel()]
+        return [
+            style,
+            self.source_note,
+            ui.paragraph("Moving one weight scales the others in proportion, so the weights always add up to 100."),
+            *super().side_panel(),
+        ]
 
     def below(self) -> list[widgets.Widget]:
         guard = ui.guarded(self.banner)
@@ -332,11 +403,16 @@ class ScoringApp(ScenarioApp):
         self.example_button = ui.button("Use the example tender", style="")
         self.example_button.add_class("sv-use-example")
         self.tender_upload.observe(guard(lambda _: self._on_upload(self.tender_upload, "tender_path")), names="value")
-        self.measures_upload.observe(guard(lambda _: self._on_upload(self.measures_upload, "measures_path")), names="value")
+        self.measures_upload.observe(
+            guard(lambda _: self._on_upload(self.measures_upload, "measures_path")), names="value"
+        )
         self.example_button.on_click(guard(lambda _: self._use_files(scoring.EXAMPLE_TENDER, scoring.EXAMPLE_MEASURES)))
         template = data_path("tenders", "tender_template.xlsx").read_bytes()
-        template_link = widgets.HTML(ui.downloads_html([(template, "tender_template.xlsx",
-                                                         "Blank evaluation workbook (Excel template)", ui.XLSX_MIME)]))
+        template_link = widgets.HTML(
+            ui.downloads_html(
+                [(template, "tender_template.xlsx", "Blank evaluation workbook (Excel template)", ui.XLSX_MIME)]
+            )
+        )
         self.downloads_button = ui.button("Prepare the downloads")
         self.downloads_button.add_class("sv-prepare-downloads")
         self.report_button = ui.button("Make the report (web page and PDF)")
@@ -350,21 +426,35 @@ class ScoringApp(ScenarioApp):
         self.busy_buttons = [self.downloads_button, self.report_button, self.example_button]
         about = widgets.HTML(
             "<details><summary>How the bids are scored</summary><p>Price by the lowest price ÷ the bid's price (or by "
-            "deducting the percentage above the lowest price); quality and social value criteria by weight × final score ÷ "
-            "maximum score, the final score being the moderated one where there is one, else the evaluators' mean; a social "
-            "value commitments criterion by weight × the bid's social value in pounds ÷ the highest. The sensitivity checks "
-            "below show how far the weights must move before the winner changes, whether removing a bid reorders the others, "
-            "and each bid's chance of winning when the evaluators' scores are uncertain.</p></details>")
+            "deducting the percentage above the lowest price); quality and social value criteria by weight × final "
+            "score ÷ maximum score, the final score being the moderated one where there is one, else the evaluators' "
+            "mean; a social value commitments criterion by weight × the bid's social value in pounds ÷ the highest. "
+            "The sensitivity checks below show how far the weights must move before the winner changes, whether "
+            "removing a bid reorders the others, "
+            "and each bid's chance of winning when the evaluators' scores are uncertain.</p></details>"
+        )
         return [
-            ui.section("Results and report", ui.paragraph(
-                "Downloads and the report are made when you ask for them, from the settings on screen."),
+            ui.section(
+                "Results and report",
+                ui.paragraph("Downloads and the report are made when you ask for them, from the settings on screen."),
                 widgets.HBox([self.downloads_button, self.report_button], layout=widgets.Layout(flex_flow="row wrap")),
-                self.report_area, self.downloads),
-            ui.section("The evaluation", about, ui.paragraph(
-                "Upload the evaluation workbook (sheets: criteria, bids, scores, commitments and, optionally, settings) or use "
-                "the example. A measures library replaces the example proxy values."), template_link,
-                widgets.HBox([self.tender_upload, self.measures_upload, self.example_button],
-                             layout=widgets.Layout(flex_flow="row wrap"))),
+                self.report_area,
+                self.downloads,
+            ),
+            ui.section(
+                "The evaluation",
+                about,
+                ui.paragraph(
+                    "Upload the evaluation workbook (sheets: criteria, bids, scores, commitments and, optionally, "
+                    "settings) or use "
+                    "the example. A measures library replaces the example proxy values."
+                ),
+                template_link,
+                widgets.HBox(
+                    [self.tender_upload, self.measures_upload, self.example_button],
+                    layout=widgets.Layout(flex_flow="row wrap"),
+                ),
+            ),
         ]
 
     # ------------------------------------------------------------------ views
@@ -386,33 +476,53 @@ class ScoringApp(ScenarioApp):
         evaluation: Evaluation = result.detail
         scored = evaluation.result
         sv = scored.social_value.reindex(scored.ranking["bidder"])
-        theme = self._chart("theme", (tuple(sv.index), sv.to_numpy().tobytes(), result.settings.measures_is_example),
-                            lambda: theme_chart(result))
+        theme = self._chart(
+            "theme",
+            (tuple(sv.index), sv.to_numpy().tobytes(), result.settings.measures_is_example),
+            lambda: theme_chart(result),
+        )
         weights = scored.tender.weights.groupby(scored.tender.groups).sum()
-        grid_key = (tuple(evaluation.grid["winner"]), float(weights.get("price", 0)), float(weights.get("social_value", 0)))
+        grid_key = (
+            tuple(evaluation.grid["winner"]),
+            float(weights.get("price", 0)),
+            float(weights.get("social_value", 0)),
+        )
         grid = self._chart("grid", grid_key, lambda: grid_chart(result))
-        ranking = charts.table_html(screen_table(rep.ranking_frame(evaluation)),
-                                    caption="Ranking (rank 1 is the highest total; equal totals share a rank)")
+        ranking = charts.table_html(
+            screen_table(rep.ranking_frame(evaluation)),
+            caption="Ranking (rank 1 is the highest total; equal totals share a rank)",
+        )
         tipping = "".join(f"<p>{html.escape(t.describe())}</p>" for t in evaluation.tipping_points) or (
-            "<p>The tender has no price or social value criterion to move.</p>")
+            "<p>The tender has no price or social value criterion to move.</p>"
+        )
         sensitivity = _section(
             "Would the decision survive scrutiny?",
-            '<h3>Tipping points</h3><div class="sv-tipping">', tipping, "</div>",
-            "<h3>Winner at other weights</h3>", f'<div class="sv-grid-chart">{grid}</div>',
+            '<h3>Tipping points</h3><div class="sv-tipping">',
+            tipping,
+            "</div>",
+            "<h3>Winner at other weights</h3>",
+            f'<div class="sv-grid-chart">{grid}</div>',
             '<h3>Removing each bid in turn (rank reversal)</h3><div class="sv-rank-reversal">',
             f"<p>{html.escape(rep.reversal_sentence(evaluation))}</p>",
-            charts.table_html(screen_table(rep.reversal_frame(evaluation)),
-                              caption="The order of the other bids when each bid is removed and the rest rescored"),
+            charts.table_html(
+                screen_table(rep.reversal_frame(evaluation)),
+                caption="The order of the other bids when each bid is removed and the rest rescored",
+            ),
             '</div><h3>Evaluator uncertainty</h3><div class="sv-monte-carlo">',
             f"<p>{html.escape(rep.chance_sentence(evaluation))}</p>",
-            charts.table_html(screen_table(rep.chance_frame(evaluation)),
-                              caption="Chance of winning when evaluators' scores are uncertain"), "</div>",
+            charts.table_html(
+                screen_table(rep.chance_frame(evaluation)),
+                caption="Chance of winning when evaluators' scores are uncertain",
+            ),
+            "</div>",
         )
         return {
             **main,
             "ranking": _section("Ranking", f'<div class="sv-ranking">{ranking}</div>'),
-            "criterion-scores": _section("Scores by criterion", charts.table_html(
-                rep.criterion_frame(scored), caption="Each bid's score on each criterion, in points")),
+            "criterion-scores": _section(
+                "Scores by criterion",
+                charts.table_html(rep.criterion_frame(scored), caption="Each bid's score on each criterion, in points"),
+            ),
             "theme-chart": _section("Social value committed", f'<div class="sv-theme-chart">{theme}</div>'),
             "sensitivity": sensitivity,
         }
@@ -432,8 +542,10 @@ class ScoringApp(ScenarioApp):
         label = "the EXAMPLE tender" if settings.is_example else tender.name
         measures = "the example library" if settings.measures_is_example else Path(settings.measures_path).name
         self.source_note.value = (
-            f'<p class="sv-example-note"><strong>EXAMPLE tender.</strong> {html.escape(EXAMPLE_NOTE)}</p>' if settings.is_example
-            else f"<p>Evaluation: {html.escape(label)}; measures library: {html.escape(measures)}.</p>")
+            f'<p class="sv-example-note"><strong>EXAMPLE tender.</strong> {html.escape(EXAMPLE_NOTE)}</p>'
+            if settings.is_example
+            else f"<p>Evaluation: {html.escape(label)}; measures library: {html.escape(measures)}.</p>"
+        )
         with self.quiet():
             self.weights.use_tender(tender)
         self.downloads.value = ""
@@ -447,7 +559,9 @@ class ScoringApp(ScenarioApp):
             return
         name, content = uploaded
         with self.working("Reading the file…"):
-            self._with_fresh_choices(lambda: self.use_upload(setting_name, name, content), setting_name == "tender_path")
+            self._with_fresh_choices(
+                lambda: self.use_upload(setting_name, name, content), setting_name == "tender_path"
+            )
 
     def _use_files(self, tender_path: str, measures_path: str) -> None:
         def run() -> Result | None:
@@ -476,8 +590,10 @@ class ScoringApp(ScenarioApp):
     def _prepare_downloads(self) -> None:
         with self.working("Preparing the downloads…"):
             files = export_files(self.result)
-        self.downloads.value = ("<p>Each download carries the provenance record (the settings and the SHA-256 of every "
-                                "input file).</p>" + ui.downloads_html(files))
+        self.downloads.value = (
+            "<p>Each download carries the provenance record (the settings and the SHA-256 of every "
+            "input file).</p>" + ui.downloads_html(files)
+        )
 
     def _make_report(self) -> None:
         with self.working("Making the report…"):

@@ -17,7 +17,9 @@ WATCH_CHART = """
   const before = target.querySelector('img').getAttribute('src');
   new MutationObserver(() => {
     const img = target.querySelector('img');
-    if (img && img.getAttribute('src') !== before && window.svTimes.drawn === undefined) { window.svTimes.drawn = performance.now(); }
+    if (img && img.getAttribute('src') !== before && window.svTimes.drawn === undefined) {
+      window.svTimes.drawn = performance.now();
+    }
   }).observe(target, {subtree: true, childList: true, attributes: true, characterData: true});
 }
 """
@@ -37,8 +39,15 @@ def test_scoring_app_is_clean_accessible_and_labelled_as_example(open_app):
     text = app.text()
     assert "EXAMPLE tender" in text
     assert "Winner: Bidder D" in text
-    for heading in ("Scores by criterion", "Social value committed", "Tipping points", "Winner at other weights",
-                    "rank reversal", "Evaluator uncertainty", "Results and report"):
+    for heading in (
+        "Scores by criterion",
+        "Social value committed",
+        "Tipping points",
+        "Winner at other weights",
+        "rank reversal",
+        "Evaluator uncertainty",
+        "Results and report",
+    ):
         assert heading in text
     assert page.locator(".sv-score-chart img[alt]").count() == 1
     assert page.locator(".sv-grid-chart img[alt]").count() == 1
@@ -58,7 +67,9 @@ def test_the_answer_and_the_main_chart_are_on_the_first_screen_and_the_page_refl
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-score-chart img"), "the main chart is inside the first screen"
     page.set_viewport_size({"width": 320, "height": 800})
     page.wait_for_timeout(300)
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), "no horizontal scroll at 320 px"
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        "no horizontal scroll at 320 px"
+    )
     assert_clean(app)
 
 
@@ -74,13 +85,18 @@ def test_moving_a_weight_changes_the_chart_and_keeps_the_total_at_100(open_app):
     page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=30_000)
     times = page.evaluate("() => window.svTimes")
     redraw_ms = times["drawn"] - times["key"]
-    page.wait_for_function(f"() => document.querySelector('.sv-weights-note').innerText !== {note_before!r}", timeout=30_000)
+    page.wait_for_function(
+        f"() => document.querySelector('.sv-weights-note').innerText !== {note_before!r}", timeout=30_000
+    )
     note = page.inner_text(".sv-weights-note")
     assert "add up to 100" in note
     assert note != note_before
     assert_clean(app)
     assert redraw_ms > 0
-    print(f"scoring app: weight change redrawn in {redraw_ms:.0f} ms (timed against its target in benchmarks/bench_scoring.py)")
+    print(
+        f"scoring app: weight change redrawn in {redraw_ms:.0f} ms "
+        "(timed against its target in benchmarks/bench_scoring.py)"
+    )
 
 
 def test_choosing_the_price_method_changes_the_ranking_table(open_app):
@@ -100,8 +116,13 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
     with page.expect_file_chooser() as chooser:
         page.click(".sv-tender-upload")
     chooser.value.set_files(
-        files=[{"name": "broken.xlsx", "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "buffer": b"this is not a workbook"}]
+        files=[
+            {
+                "name": "broken.xlsx",
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "buffer": b"this is not a workbook",
+            }
+        ]
     )
     banner = page.wait_for_selector(".sv-banner-error", state="visible", timeout=30_000)
     message = banner.inner_text()
@@ -114,7 +135,9 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
 
 def test_a_shared_link_sets_the_price_method(open_app):
     app = open_app(NOTEBOOK, query="price_method=deviation_from_lowest&uncertainty_margin=1")
-    app.page.wait_for_function("() => document.querySelector('.sv-headline').innerText.includes('Deduct')", timeout=30_000)
+    app.page.wait_for_function(
+        "() => document.querySelector('.sv-headline').innerText.includes('Deduct')", timeout=30_000
+    )
     assert "up to 1.0 points either way" in app.page.inner_text(".sv-monte-carlo")
     assert_clean(app)
 
@@ -132,14 +155,19 @@ def test_a_copied_link_reproduces_three_changed_settings(open_app):
     changed(lambda: page.select_option(".sv-price-method select", label="Deduct the % above the lowest price"))
     changed(lambda: (page.locator(".sv-weight-0 .noUi-handle").focus(), page.keyboard.press("PageDown")))
     changed(lambda: (page.locator(".sv-margin .noUi-handle").focus(), page.keyboard.press("PageUp")), ".sv-monte-carlo")
-    page.wait_for_function("() => document.querySelector('a.sv-link').getAttribute('href').includes('uncertainty_margin')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('a.sv-link').getAttribute('href').includes('uncertainty_margin')", timeout=30_000
+    )
     href = page.get_attribute("a.sv-link", "href")
     assert "price_method" in href and "weights" in href and "uncertainty_margin" in href
     headline, ranking = page.inner_text(".sv-headline"), page.inner_text(".sv-ranking")
     copy = open_app(NOTEBOOK, query=href.lstrip("?"))
-    copy.page.wait_for_function(f"() => document.querySelector('.sv-headline').innerText === {headline!r}", timeout=60_000)
-    copy.page.wait_for_function(f"() => document.querySelector('.sv-ranking').innerText === {ranking!r}", timeout=30_000)
+    copy.page.wait_for_function(
+        f"() => document.querySelector('.sv-headline').innerText === {headline!r}", timeout=60_000
+    )
+    copy.page.wait_for_function(
+        f"() => document.querySelector('.sv-ranking').innerText === {ranking!r}", timeout=30_000
+    )
     assert axe_violations(copy) == []
     assert_clean(copy)
     copy.page.close()
