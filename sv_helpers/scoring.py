@@ -802,8 +802,9 @@ def assessment_summary_text(result: TenderResult, bidder: str, table: pd.DataFra
         raise InputError(f"'{bidder}' is not a bidder in this tender.")
     winner = mine["winning_bidder"].iloc[0]
     rank = int(mine["rank"].iloc[0])
-    total = mine.loc[mine["criterion"] == "Total", "score"].iloc[0]
-    win_total = mine.loc[mine["criterion"] == "Total", "winning_score"].iloc[0]
+    # The total is each bidder's last row (a criterion may itself be called "Total").
+    total = mine["score"].iloc[-1]
+    win_total = mine["winning_score"].iloc[-1]
     lines = [
         f"# Assessment summary: {bidder}",
         "",
@@ -811,7 +812,7 @@ def assessment_summary_text(result: TenderResult, bidder: str, table: pd.DataFra
         + ("This is the winning bid." if bidder in result.winners else f"The winning bid, from {winner}, scored {format_number(win_total, 2)}."),
         "",
     ]
-    for _, r in mine[mine["criterion"] != "Total"].iterrows():
+    for _, r in mine.iloc[:-1].iterrows():
         lines += [
             f"## {r['criterion']} ({GROUP_LABELS.get(r['group'], r['group'])}, weight {format_number(r['weight'], 1)})",
             "",

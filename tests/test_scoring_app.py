@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 from urllib.parse import unquote
@@ -144,3 +145,23 @@ def test_downloads_and_the_report_are_made_when_asked(app):
     assert app.status.value == "" and not app.report_button.disabled
     app.price_method.value = "deviation_from_lowest"
     assert app.downloads.value == "", "downloads of an older scenario are taken away"
+
+
+def test_hostile_names_are_drawn_as_text_and_a_criterion_called_total_is_kept(inputs):
+    tender = inputs["tender"]
+    names = {"Bidder D": "Beta $\\foo$ Ltd", "Bidder A": "<script>alert(1)</script>"}
+    criteria = {"Delivery plan": "Total"}
+    hostile_tender = dataclasses.replace(
+        tender,
+        criteria=tender.criteria.replace({"criterion": criteria}),
+        bids=tender.bids.replace({"bidder": names}),
+        scores=tender.scores.replace({"bidder": names, "criterion": criteria}),
+        commitments=tender.commitments.replace({"bidder": names}),
+    )
+    hostile = scoring.Inputs(values={**inputs.values, "tender": hostile_tender}, sources=inputs.sources)
+    app = ScoringApp(scoring.run(scoring.Settings.from_parameters(BATCH), inputs=hostile), inputs=hostile)
+    page = "".join(w.value for w in app.view_widgets.values())
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "Beta $\\foo$ Ltd" in app.headline.value
+    summary = next(text for name, text in app.result.files.items() if "beta" in name)
+    assert "## Total (Quality, weight 20.0)" in summary and "scored 86.88 out of 100" in summary

@@ -42,6 +42,11 @@ MARGIN_SLIDER_MAX = 2.0
 # --------------------------------------------------------------------------- charts (also used by the notebook)
 
 
+def _literal(text: object) -> str:
+    """A bidder's name as matplotlib must draw it: never read as mathematical text (``$…$``)."""
+    return str(text).replace("$", r"\$")
+
+
 def _what_is_loaded(settings: scoring.Settings, tender_name: str) -> str:
     return "The EXAMPLE tender (fictional)." if settings.is_example else f"Evaluation workbook: {tender_name}."
 
@@ -133,7 +138,8 @@ def theme_chart(result: Result) -> str:
     """Stacked bar chart of the social value each bid commits, by theme."""
     evaluation: Evaluation = result.detail
     sv = evaluation.result.social_value.reindex(evaluation.result.ranking["bidder"])
-    labels = list(sv.index)
+    names = [str(b) for b in sv.index]
+    labels = [_literal(b) for b in names]
     fig, ax = charts.new_figure(7.0, max(2.6, 0.42 * len(sv) + 1.1))
     left = np.zeros(len(sv))
     for i, theme in enumerate(THEMES):
@@ -158,7 +164,7 @@ def theme_chart(result: Result) -> str:
     ax.legend(title="Theme", frameon=False, loc="lower right", fontsize=9)
     alt = (
         "Stacked bar chart of the social value each bid commits to, in pounds, split into the social, economic and "
-        "environmental themes. " + charts.describe_values(labels, [format_money(v) for v in left]) + "."
+        "environmental themes. " + charts.describe_values(names, [format_money(v) for v in left]) + "."
     )
     caption = "Proxy values from the measures library" + (
         " (EXAMPLE values for illustration only)." if result.settings.measures_is_example else " you loaded."
@@ -186,7 +192,7 @@ def grid_chart(result: Result) -> str:
             s=60,
             marker=MARKERS[i % len(MARKERS)],
             color=charts.colour(i),
-            label=w,
+            label=_literal(w),
             edgecolors="white",
             linewidths=0.5,
         )
