@@ -253,7 +253,7 @@ def report_sections(result: Result, figures: Mapping[str, str] | None = None) ->
             f"Price is scored by “{PRICE_METHOD_LABELS.get(tender.price_method or '', 'no price criterion')}”"
             + (" (chosen for this scenario)." if settings.price_method else " (as the workbook sets it)."),
             "Quality and social value criteria are scored from 0 to "
-            f"{format_number(tender.settings.max_score, 1)}; the final score is the moderated score where there is "
+            f"{_points(tender.settings.max_score)}; the final score is the moderated score where there is "
             "one, otherwise the mean of the evaluators' scores. Evaluators more "
             f"than {format_number(tender.settings.moderation_margin, 1)} points apart are flagged for moderation.",
             minimum_weight_sentence(scored),

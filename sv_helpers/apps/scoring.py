@@ -34,7 +34,6 @@ EXAMPLE_NOTE = (
 )
 GROUP_COLOURS = {"price": charts.PALETTE[0], "quality": charts.PALETTE[1], "social_value": charts.PALETTE[2]}
 GROUP_HATCHES = {"price": "", "quality": "//", "social_value": ".."}
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 #: The widest the uncertainty slider goes (a link may set up to the setting's maximum).
 MARGIN_SLIDER_MAX = 2.0
 
@@ -126,12 +125,7 @@ def score_chart(result: Result) -> str:
         _what_is_loaded(result.settings, scored.tender.name)
         + " Scores use the weights and price method chosen in the settings."
     )
-    image = base64.b64encode(score_chart_svg(r).encode("utf-8")).decode("ascii")
-    return (
-        f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt, quote=True)}" '
-        f'style="max-width:100%;height:auto"><figcaption>{html.escape(caption)}</figcaption>'
-        f"<details><summary>Show the chart's data as a table</summary>{data}</details></figure>"
-    )
+    return _svg_figure(score_chart_svg(r), alt, caption, data)
 
 
 def theme_chart(result: Result) -> str:
@@ -172,6 +166,83 @@ def theme_chart(result: Result) -> str:
     return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(rep.social_value_frame(evaluation)))
 
 
+def _svg_marker(kind: int, x: float, y: float, colour: str, r: float = 5.0) -> str:
+    """One of eight marker shapes (shape as well as colour tells the winners apart)."""
+    style = f'fill="{colour}" stroke="#fff" stroke-width="0.8"'
+    shapes = (
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" {style}/>',
+        f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r}" height="{2 * r}" {style}/>',
+        f'<polygon points="{x:.1f},{y - r - 1:.1f} {x + r:.1f},{y + r:.1f} {x - r:.1f},{y + r:.1f}" {style}/>',
+        f'<polygon points="{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y:.1f} {x:.1f},{y + r + 1:.1f} '
+        f'{x - r - 1:.1f},{y:.1f}" {style}/>',
+        f'<polygon points="{x - r:.1f},{y - r:.1f} {x + r:.1f},{y - r:.1f} {x:.1f},{y + r + 1:.1f}" {style}/>',
+        f'<path d="M{x - r:.1f},{y:.1f}H{x + r:.1f}M{x:.1f},{y - r:.1f}V{y + r:.1f}" '
+        f'stroke="{colour}" stroke-width="3.5"/>',
+        f'<path d="M{x - r:.1f},{y - r:.1f}L{x + r:.1f},{y + r:.1f}M{x + r:.1f},{y - r:.1f}L{x - r:.1f},{y + r:.1f}" '
+        f'stroke="{colour}" stroke-width="3.5"/>',
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r - 1}" fill="#fff" stroke="{colour}" stroke-width="3"/>',
+    )
+    return shapes[kind % len(shapes)]
+
+
+def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float) -> str:
+    """The winner at each grid point as SVG text (drawn directly, so moving a weight redraws it at once)."""
+    left, top, size = 60.0, 40.0, 340.0
+    legend_x = left + size + 30
+    width, height = int(legend_x + 230), int(top + size + 50)
+
+    def at(p: float, v: float) -> tuple[float, float]:
+        return left + (p + 3) / 106 * size, top + size - (v + 3) / 106 * size
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        'font-family="Arial, Helvetica, sans-serif" font-size="13" fill="#0b0c0c">',
+        '<rect width="100%" height="100%" fill="#fff"/>',
+        _svg_text(
+            4,
+            18,
+            "Which bid wins at each price and social value weight (quality takes the rest)",
+            font_size="14",
+            font_weight="bold",
+        ),
+    ]
+    for tick in range(0, 101, 20):
+        x, _ = at(tick, 0)
+        _, y = at(0, tick)
+        parts.append(f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{top + size:.1f}" stroke="#e4e4e4"/>')
+        parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{left + size:.1f}" y2="{y:.1f}" stroke="#e4e4e4"/>')
+        parts.append(_svg_text(x, top + size + 16, str(tick), text_anchor="middle", font_size="12"))
+        parts.append(_svg_text(left - 6, y + 4, str(tick), text_anchor="end", font_size="12"))
+    parts.append(_svg_text(left + size / 2, top + size + 38, "Price weight (points)", text_anchor="middle"))
+    parts.append(
+        _svg_text(
+            16,
+            top + size / 2,
+            "Social value weight (points)",
+            text_anchor="middle",
+            transform=f"rotate(-90 16 {top + size / 2:.1f})",
+        )
+    )
+    index = {w: i for i, w in enumerate(winners)}
+    for p, v, w in zip(grid["price_weight"], grid["social_value_weight"], grid["winner"], strict=True):
+        x, y = at(float(p), float(v))
+        parts.append(_svg_marker(index[w], x, y, charts.colour(index[w])))
+    x, y = at(p0, v0)
+    parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" stroke="#0b0c0c" stroke-width="2.5"/>')
+    for i, w in enumerate([*winners, "Current weights"]):
+        ly = top + 10 + 22 * i
+        name = w if len(w) <= 26 else w[:25] + "…"
+        if i < len(winners):
+            parts.append(_svg_marker(i, legend_x + 6, ly, charts.colour(i)))
+        else:
+            parts.append(
+                f'<circle cx="{legend_x + 6:.1f}" cy="{ly:.1f}" r="8" fill="none" stroke="#0b0c0c" stroke-width="2.5"/>'
+            )
+        parts.append(_svg_text(legend_x + 20, ly + 4, name))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def grid_chart(result: Result) -> str:
     """The winner at each combination of price and social value weights."""
     evaluation: Evaluation = result.detail
@@ -179,34 +250,10 @@ def grid_chart(result: Result) -> str:
     tender = evaluation.result.tender
     weights = tender.weights.groupby(tender.groups).sum()
     p0, v0 = float(weights.get("price", 0.0)), float(weights.get("social_value", 0.0))
-    fig, ax = charts.new_figure(7.0, 4.8)
     winners = list(dict.fromkeys(grid["winner"]))
     order = {b: i for i, b in enumerate(tender.bidders)}
     winners.sort(key=lambda w: order.get(w.split(" and ")[0], 99))
     counts = grid["winner"].value_counts()
-    for i, w in enumerate(winners):
-        cells = grid[grid["winner"] == w]
-        ax.scatter(
-            cells["price_weight"],
-            cells["social_value_weight"],
-            s=60,
-            marker=MARKERS[i % len(MARKERS)],
-            color=charts.colour(i),
-            label=_literal(w),
-            edgecolors="white",
-            linewidths=0.5,
-        )
-    ax.scatter(
-        [p0], [v0], s=240, marker="o", facecolors="none", edgecolors="black", linewidths=2, label="Current weights"
-    )
-    ax.set_xlabel("Price weight (points)")
-    ax.set_ylabel("Social value weight (points)")
-    ax.set_xlim(-3, 103)
-    ax.set_ylim(-3, 103)
-    ax.set_title(
-        "Which bid wins at each price and social value weight (quality takes the rest)", loc="left", fontsize=11
-    )
-    ax.legend(frameon=False, loc="upper right", fontsize=9)
     here = grid[(np.isclose(grid["price_weight"], p0)) & (np.isclose(grid["social_value_weight"], v0))]
     alt = (
         "Chart of the winning bid over a grid of price weights (across) and social value weights (up), with quality "
@@ -215,8 +262,21 @@ def grid_chart(result: Result) -> str:
         + f". At the current weights (price {format_number(p0, 1)}, social value {format_number(v0, 1)}) the winner is "
         f"{evaluation.result.winner}." + ("" if len(here) else " The current weights fall between grid points.")
     )
-    return charts.figure_html(
-        fig, alt=alt, caption="Each group's criteria keep their proportions within the group.", data=screen_table(grid)
+    return _svg_figure(
+        grid_chart_svg(grid, winners, p0, v0),
+        alt,
+        "Each group's criteria keep their proportions within the group.",
+        charts.table_html(screen_table(grid)),
+    )
+
+
+def _svg_figure(svg: str, alt: str, caption: str, data_html: str) -> str:
+    """An SVG chart as an accessible figure: an image with alt text, a caption and its data as a table."""
+    image = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt, quote=True)}" '
+        f'style="max-width:100%;height:auto"><figcaption>{html.escape(caption)}</figcaption>'
+        f"<details><summary>Show the chart's data as a table</summary>{data_html}</details></figure>"
     )
 
 
