@@ -828,7 +828,9 @@ def _file_slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_") or "bidder"
 
 
-def assessment_summary_files(result: TenderResult, created_note: str = "") -> dict[str, str]:
+def assessment_summary_files(
+    result: TenderResult, created_note: str = "", table: pd.DataFrame | None = None
+) -> dict[str, str]:
     """One Markdown assessment summary per bidder, keyed by file name.
 
     Parameters
@@ -836,6 +838,8 @@ def assessment_summary_files(result: TenderResult, created_note: str = "") -> di
     result : TenderResult
     created_note : str
         A line added at the end of each summary (e.g. the provenance).
+    table : DataFrame, optional
+        :func:`assessment_summaries` of the result, when already made.
 
     Returns
     -------
@@ -843,7 +847,7 @@ def assessment_summary_files(result: TenderResult, created_note: str = "") -> di
         ``assessment_summary_<bidder>.md`` → its text, in ranking order.
     """
     files: dict[str, str] = {}
-    table = assessment_summaries(result)
+    table = assessment_summaries(result) if table is None else table
     for bidder in result.ranking["bidder"]:
         name = f"assessment_summary_{_file_slug(str(bidder))}.md"
         if name in files:  # two names that differ only in punctuation
@@ -1000,9 +1004,10 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     )
     evaluation = evaluate_tender(result, uncertainty_margin=settings.uncertainty_margin,
                                  draws=settings.monte_carlo_draws, seed=settings.seed)
+    tables = evaluation.tables()
     return Result(
         settings=settings,
-        tables=evaluation.tables(),
+        tables=tables,
         findings=list(result.findings),
         headline=headline(evaluation),
         provenance=make_provenance(settings, inputs.sources),
@@ -1011,7 +1016,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
             "winner_total": float(result.ranking["total_score"].iloc[0]),
             "winner_probability": winner_probability(evaluation),
         },
-        files=assessment_summary_files(result, summary_text_note(__version__)),
+        files=assessment_summary_files(result, summary_text_note(__version__), tables["assessment_summaries"]),
         detail=evaluation,
     )
 
