@@ -649,6 +649,8 @@ def score_tender(
     *,
     weights: Mapping[str, float] | None = None,
     price_method: str | None = None,
+    finals: pd.DataFrame | None = None,
+    social: pd.DataFrame | None = None,
 ) -> TenderResult:
     """Check and score a tender.
 
@@ -662,6 +664,9 @@ def score_tender(
         Weights to use instead of the file's (e.g. from the app's sliders).
     price_method : str, optional
         The price method to use instead of the file's.
+    finals, social : DataFrame, optional
+        :func:`final_scores` and :func:`social_value_by_bidder` of this tender and library, when already made
+        (neither depends on the weights or the price method).
 
     Returns
     -------
@@ -678,8 +683,8 @@ def score_tender(
         tender = with_price_method(tender, price_method)
     findings = check_tender(tender, measures)
     raise_for_errors(findings)
-    finals = final_scores(tender)
-    social = social_value_by_bidder(tender, measures)
+    finals = final_scores(tender) if finals is None else finals
+    social = social_value_by_bidder(tender, measures) if social is None else social
     fractions = score_fractions(tender, measures, finals, social)
     scores = fractions * tender.weights
     groups = tender.groups
@@ -999,9 +1004,20 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
                 + (f"; it has none for {missing}" if missing else "")
                 + (f"; {extra} is not a criterion" if extra else "")
                 + ". Leave it empty to use the workbook's own weights.")
+    # The final scores and the social value do not change with the weights or the price method: kept with the inputs.
+    key = (id(tender), id(measures))  # both held by ``inputs``, so their ids stay theirs
+    derived = inputs.values.get("derived")
+    if not isinstance(derived, dict) or derived.get("key") != key:
+        derived = inputs.values["derived"] = {"key": key}
     result = score_tender(
-        tender, measures, weights=settings.weights or None, price_method=settings.price_method or None
+        tender,
+        measures,
+        weights=settings.weights or None,
+        price_method=settings.price_method or None,
+        finals=derived.get("finals"),
+        social=derived.get("social_value"),
     )
+    derived.update(finals=result.finals, social_value=result.social_value)
     evaluation = evaluate_tender(result, uncertainty_margin=settings.uncertainty_margin,
                                  draws=settings.monte_carlo_draws, seed=settings.seed)
     tables = evaluation.tables()
