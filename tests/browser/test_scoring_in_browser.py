@@ -3,6 +3,8 @@ the chart, a bad upload keeps the last good result, and a copied link reproduces
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from conftest import assert_clean, axe_violations
 
 NOTEBOOK = "social_value_scoring.ipynb"
@@ -160,6 +162,12 @@ def test_a_copied_link_reproduces_three_changed_settings(open_app):
     )
     href = page.get_attribute("a.sv-link", "href")
     assert "price_method" in href and "weights" in href and "uncertainty_margin" in href
+    # The slower views follow the headline: wait until they show the new margin before reading the ranking.
+    margin = float(parse_qs(href.lstrip("?"))["uncertainty_margin"][0])
+    page.wait_for_function(
+        f"() => document.querySelector('.sv-monte-carlo').innerText.includes('up to {margin:.1f} points')",
+        timeout=30_000,
+    )
     headline, ranking = page.inner_text(".sv-headline"), page.inner_text(".sv-ranking")
     copy = open_app(NOTEBOOK, query=href.lstrip("?"))
     copy.page.wait_for_function(
