@@ -100,6 +100,17 @@ _LABELS = {
     "ward_imd_decile": "Ward IMD decile",
     "weighted_score": "Weighted score",
     "fraction_funded": "Share of request funded",
+    # tender scoring (sv_helpers.scoring_report)
+    "evaluators_scores": "Evaluators' scores",
+    "value_per_pound": "Social value per £ of price",
+    "measures_not_monetised": "Commitments not monetised",
+    "removed_bidder": "Bid removed",
+    "new_winner": "Winner without it",
+    "order_changed": "Order of the others changed",
+    "changes": "What changes",
+    "mean_total_score": "Average total score",
+    "winning_score": "Winning bid's score",
+    "winning_reasons": "Winning bid's reasons",
 }
 
 

@@ -34,15 +34,30 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from sv_helpers.errors import Finding, InputError, raise_for_errors
-from sv_helpers.formatting import format_money, format_number
-from sv_helpers.measures import THEMES, social_value, unknown_measure_codes
+from sv_helpers.formatting import format_money, format_number, format_pct
+from sv_helpers.measures import THEMES, load_measures, social_value, unknown_measure_codes
 from sv_helpers.parameters import parameter_value
+from sv_helpers.paths import data_path, resolve_path
+from sv_helpers.scenario import (
+    Inputs,
+    Result,
+    SettingsBase,
+    Spec,
+    make_provenance,
+    numbers_mapping,
+    setting,
+    write_result,
+)
 from sv_helpers.tables import Column, TableSchema, load_tables
+
+if TYPE_CHECKING:
+    from sv_helpers.sensitivity import Evaluation
 
 #: The three groups of criteria, in the order they are shown.
 GROUPS: tuple[str, ...] = ("price", "quality", "social_value")
@@ -634,6 +649,8 @@ def score_tender(
     *,
     weights: Mapping[str, float] | None = None,
     price_method: str | None = None,
+    finals: pd.DataFrame | None = None,
+    social: pd.DataFrame | None = None,
 ) -> TenderResult:
     """Check and score a tender.
 
@@ -647,6 +664,9 @@ def score_tender(
         Weights to use instead of the file's (e.g. from the app's sliders).
     price_method : str, optional
         The price method to use instead of the file's.
+    finals, social : DataFrame, optional
+        :func:`final_scores` and :func:`social_value_by_bidder` of this tender and library, when already made
+        (neither depends on the weights or the price method).
 
     Returns
     -------
@@ -663,8 +683,8 @@ def score_tender(
         tender = with_price_method(tender, price_method)
     findings = check_tender(tender, measures)
     raise_for_errors(findings)
-    finals = final_scores(tender)
-    social = social_value_by_bidder(tender, measures)
+    finals = final_scores(tender) if finals is None else finals
+    social = social_value_by_bidder(tender, measures) if social is None else social
     fractions = score_fractions(tender, measures, finals, social)
     scores = fractions * tender.weights
     groups = tender.groups
@@ -690,25 +710,36 @@ def score_tender(
 # --------------------------------------------------------------------------- assessment summaries
 
 
-def _basis_text(result: TenderResult, bidder: str, criterion: str, method: str) -> str:
-    tender = result.tender
-    if method in PRICE_METHODS:
-        price = float(tender.bids.set_index("bidder").loc[bidder, "price"])
-        lowest = float(tender.bids["price"].min())
-        return f"Price {format_money(price)}; lowest price {format_money(lowest)}"
-    if method == "proxy_value":
-        value = float(result.social_value.loc[bidder, "social_value_gbp"])
-        highest = float(result.social_value["social_value_gbp"].max())
-        return f"Social value committed {format_money(value)}; highest {format_money(highest)}"
-    row = result.finals[(result.finals["bidder"] == bidder) & (result.finals["criterion"] == criterion)]
-    if not len(row):
-        return "No score"
-    return f"Score {format_number(row['final_score'].iloc[0], 2)} out of {format_number(tender.settings.max_score)} ({row['basis'].iloc[0]})"
+class _Lookups:
+    """What the assessment summaries look up per bid and criterion, indexed once (not filtered per row)."""
 
+    def __init__(self, result: TenderResult) -> None:
+        tender = result.tender
+        self.max_score = tender.settings.max_score
+        self.prices = dict(zip(tender.bids["bidder"], tender.bids["price"].astype(float), strict=True))
+        self.lowest = float(tender.bids["price"].min())
+        values = result.social_value["social_value_gbp"]
+        self.values = {b: float(v) for b, v in values.items()}
+        self.highest = float(values.max())
+        finals = result.finals
+        self.finals: dict[tuple[str, str], tuple[float, str, str]] = {}
+        for b, c, f, basis, reasons in zip(finals["bidder"], finals["criterion"], finals["final_score"], finals["basis"],
+                                           finals["reasons"], strict=True):
+            self.finals.setdefault((b, c), (float(f), str(basis), str(reasons)))
 
-def _reasons(result: TenderResult, bidder: str, criterion: str) -> str:
-    row = result.finals[(result.finals["bidder"] == bidder) & (result.finals["criterion"] == criterion)]
-    return str(row["reasons"].iloc[0]) if len(row) else ""
+    def basis(self, bidder: str, criterion: str, method: str) -> str:
+        if method in PRICE_METHODS:
+            return f"Price {format_money(self.prices[bidder])}; lowest price {format_money(self.lowest)}"
+        if method == "proxy_value":
+            return f"Social value committed {format_money(self.values[bidder])}; highest {format_money(self.highest)}"
+        final = self.finals.get((bidder, criterion))
+        if final is None:
+            return "No score"
+        return f"Score {format_number(final[0], 2)} out of {format_number(self.max_score)} ({final[1]})"
+
+    def reasons(self, bidder: str, criterion: str) -> str:
+        final = self.finals.get((bidder, criterion))
+        return final[2] if final else ""
 
 
 def assessment_summaries(result: TenderResult) -> pd.DataFrame:
@@ -726,7 +757,8 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
     """
     tender = result.tender
     winner = result.winners[0]
-    scores = result.criterion_scores.set_index(["bidder", "criterion"])["score"]
+    look = _Lookups(result)
+    scores = result.criterion_scores.set_index(["bidder", "criterion"])["score"].to_dict()
     ranks = result.ranking.set_index("bidder")["rank"]
     totals = result.ranking.set_index("bidder")["total_score"]
     rows = []
@@ -739,13 +771,13 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
                     "criterion": criterion,
                     "group": group,
                     "weight": float(weight),
-                    "basis": _basis_text(result, bidder, criterion, method),
+                    "basis": look.basis(bidder, criterion, method),
                     "score": float(scores[(bidder, criterion)]),
-                    "reasons": _reasons(result, bidder, criterion),
+                    "reasons": look.reasons(bidder, criterion),
                     "winning_bidder": winner,
-                    "winning_basis": _basis_text(result, winner, criterion, method),
+                    "winning_basis": look.basis(winner, criterion, method),
                     "winning_score": float(scores[(winner, criterion)]),
-                    "winning_reasons": _reasons(result, winner, criterion),
+                    "winning_reasons": look.reasons(winner, criterion),
                 }
             )
         rows.append(
@@ -767,16 +799,17 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def assessment_summary_text(result: TenderResult, bidder: str) -> str:
-    """A plain-text (Markdown) assessment summary for one bidder."""
-    table = assessment_summaries(result)
+def assessment_summary_text(result: TenderResult, bidder: str, table: pd.DataFrame | None = None) -> str:
+    """A plain-text (Markdown) assessment summary for one bidder (``table``: :func:`assessment_summaries`, if made)."""
+    table = assessment_summaries(result) if table is None else table
     mine = table[table["bidder"] == bidder]
     if not len(mine):
         raise InputError(f"'{bidder}' is not a bidder in this tender.")
     winner = mine["winning_bidder"].iloc[0]
     rank = int(mine["rank"].iloc[0])
-    total = mine.loc[mine["criterion"] == "Total", "score"].iloc[0]
-    win_total = mine.loc[mine["criterion"] == "Total", "winning_score"].iloc[0]
+    # The total is each bidder's last row (a criterion may itself be called "Total").
+    total = mine["score"].iloc[-1]
+    win_total = mine["winning_score"].iloc[-1]
     lines = [
         f"# Assessment summary: {bidder}",
         "",
@@ -784,7 +817,7 @@ def assessment_summary_text(result: TenderResult, bidder: str) -> str:
         + ("This is the winning bid." if bidder in result.winners else f"The winning bid, from {winner}, scored {format_number(win_total, 2)}."),
         "",
     ]
-    for _, r in mine[mine["criterion"] != "Total"].iterrows():
+    for _, r in mine.iloc[:-1].iterrows():
         lines += [
             f"## {r['criterion']} ({GROUP_LABELS.get(r['group'], r['group'])}, weight {format_number(r['weight'], 1)})",
             "",
@@ -800,7 +833,9 @@ def _file_slug(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_") or "bidder"
 
 
-def assessment_summary_files(result: TenderResult, created_note: str = "") -> dict[str, str]:
+def assessment_summary_files(
+    result: TenderResult, created_note: str = "", table: pd.DataFrame | None = None
+) -> dict[str, str]:
     """One Markdown assessment summary per bidder, keyed by file name.
 
     Parameters
@@ -808,6 +843,8 @@ def assessment_summary_files(result: TenderResult, created_note: str = "") -> di
     result : TenderResult
     created_note : str
         A line added at the end of each summary (e.g. the provenance).
+    table : DataFrame, optional
+        :func:`assessment_summaries` of the result, when already made.
 
     Returns
     -------
@@ -815,9 +852,235 @@ def assessment_summary_files(result: TenderResult, created_note: str = "") -> di
         ``assessment_summary_<bidder>.md`` → its text, in ranking order.
     """
     files: dict[str, str] = {}
+    table = assessment_summaries(result) if table is None else table
     for bidder in result.ranking["bidder"]:
         name = f"assessment_summary_{_file_slug(str(bidder))}.md"
         if name in files:  # two names that differ only in punctuation
             name = name.replace(".md", f"_{len(files) + 1}.md")
-        files[name] = assessment_summary_text(result, bidder) + (f"\n{created_note}\n" if created_note else "")
+        files[name] = assessment_summary_text(result, bidder, table) + (f"\n{created_note}\n" if created_note else "")
     return files
+
+
+# --------------------------------------------------------------------------- the scenario core
+
+
+def _check_weights(value: Mapping[str, Any], spec: Spec) -> dict[str, float]:
+    """Criterion weights: each a finite number from 0 to 100, and together 100 (or none, for the workbook's)."""
+    weights = numbers_mapping(0.0, TOTAL_WEIGHT, key_label="criterion")(value, spec)
+    total = sum(weights.values())
+    if weights and abs(total - TOTAL_WEIGHT) > WEIGHT_TOLERANCE:
+        raise InputError(f"The setting '{spec.label}' ({spec.name}) must add up to 100 points; these add up to "
+                         f"{format_number(total, 2)}. Leave it empty to use the evaluation workbook's own weights.")
+    return weights
+
+
+#: Weights may add up to 100 within this much (rounding of weights moved on screen).
+WEIGHT_TOLERANCE = 1e-6
+#: The example files, as the notebook's defaults name them.
+EXAMPLE_TENDER = "data/tenders/example_tender.xlsx"
+EXAMPLE_MEASURES = "data/measures.csv"
+
+
+@dataclass(frozen=True)
+class Settings(SettingsBase):
+    """Every setting of one tender evaluation (the notebook's parameters and the app's controls).
+
+    Examples
+    --------
+    >>> s = Settings.from_parameters({"price_method": "deviation_from_lowest", "seed": 7})
+    >>> (s.price_method, s.seed, s.uncertainty_margin)
+    ('deviation_from_lowest', 7, 0.5)
+    >>> Settings.from_parameters(s.to_parameters()) == s
+    True
+    """
+
+    AREA: ClassVar[str] = "scoring"
+    NOTEBOOK: ClassVar[str] = "social_value_scoring.ipynb"
+
+    tender_path: str = setting(EXAMPLE_TENDER, label="Evaluation workbook", kind="path")
+    measures_path: str = setting(EXAMPLE_MEASURES, label="Measures library", kind="path")
+    monte_carlo_draws: int = setting(10_000, label="Monte Carlo draws", kind="int", minimum=100, maximum=100_000)
+    seed: int = setting(20260401, label="Random seed", kind="int", minimum=0, maximum=2**32 - 1)
+    uncertainty_margin: float = setting(
+        parameter="scoring.uncertainty_margin",
+        label="Evaluator uncertainty (points either way)",
+        minimum=0.0,
+        maximum=10.0,
+    )
+    price_method: str = setting("", label="Price method", choices=("", *PRICE_METHODS))
+    weights: dict = setting({}, label="Criterion weights", kind="mapping", check=_check_weights)
+
+    @property
+    def is_example(self) -> bool:
+        """Whether the tender is the shipped (fictional) example."""
+        return "example" in Path(self.tender_path).name
+
+    @property
+    def measures_is_example(self) -> bool:
+        """Whether the measures library is the shipped example library."""
+        return resolve_path(self.measures_path).resolve() == data_path("measures.csv").resolve()
+
+
+def load(settings: Settings) -> Inputs:
+    """Read the evaluation workbook and the measures library that the settings name.
+
+    Raises
+    ------
+    InputError
+        When a file is missing or cannot be read (the message names the file, sheet, row and column).
+    """
+    tender_file = resolve_path(settings.tender_path)
+    measures_file = resolve_path(settings.measures_path)
+    if not tender_file.exists():
+        raise InputError(f"The evaluation workbook '{settings.tender_path}' was not found. "
+                         "Check the path (tender_path), or upload the workbook in the app.")
+    if not measures_file.exists():
+        raise InputError(f"The measures library '{settings.measures_path}' was not found. "
+                         "Check the path (measures_path), or upload the library in the app.")
+    return Inputs(
+        values={"tender": load_tender(tender_file), "measures": load_measures(measures_file)},
+        sources={"tender": tender_file, "measures": measures_file},
+    )
+
+
+def headline(evaluation: Evaluation) -> str:
+    """The answer in plain English: the winner, its score and its chance of winning under uncertainty."""
+    result = evaluation.result
+    tied = len(result.winners) > 1
+    total = float(result.ranking["total_score"].iloc[0])
+    method = PRICE_METHOD_LABELS.get(result.tender.price_method or "", "no price criterion")
+    text = (f"{'Joint winners' if tied else 'Winner'}: {result.winner}, "
+            f"with {format_number(total, 2)} points out of 100 "
+            f"({len(result.ranking)} bids scored; price scored by “{method}”).")
+    if evaluation.uncertainty_margin > 0:
+        chance = format_pct(100 * winner_probability(evaluation), 1)
+        text += (" With every final score uncertain by up to "
+                 f"{format_number(evaluation.uncertainty_margin, 1)} points either way, "
+                 f"{'they share' if tied else 'it wins'} {chance} of {format_number(evaluation.draws)} draws.")
+    return text
+
+
+def winner_probability(evaluation: Evaluation) -> float:
+    """The winner's (or joint winners' together) chance of winning in the Monte Carlo."""
+    probs = evaluation.probabilities.set_index("bidder")["win_probability"]
+    return float(sum(probs[b] for b in evaluation.result.winners))
+
+
+def summary_text_note(version: str) -> str:
+    """The line that closes every assessment summary file."""
+    return f"Provenance: see provenance.json (sv-helpers {version})."
+
+
+def run(settings: Settings, inputs: Inputs | None = None) -> Result:
+    """Check, score and test one tender evaluation (pure: nothing is written or drawn).
+
+    Returns
+    -------
+    Result
+        ``tables``: ``ranking``, ``criterion_scores``, ``social_value_by_bidder``,
+        ``assessment_summaries``, ``checks``, ``tipping_points``, ``winner_grid``,
+        ``rank_reversal``, ``win_probabilities``; ``files``: one Markdown assessment
+        summary per bidder; ``summary``: ``winner``, ``winner_total``,
+        ``winner_probability``; ``detail``: the :class:`~sv_helpers.sensitivity.Evaluation`.
+
+    Raises
+    ------
+    InputError
+        When the evaluation has errors (all listed), or the weights do not name the workbook's criteria.
+    """
+    from sv_helpers import __version__
+    from sv_helpers.sensitivity import evaluate_tender
+
+    inputs = load(settings) if inputs is None else inputs
+    tender, measures = inputs["tender"], inputs["measures"]
+    if settings.weights:
+        named, criteria = set(settings.weights), set(tender.criterion_names)
+        if named != criteria:
+            missing = ", ".join(repr(c) for c in tender.criterion_names if c not in named)
+            extra = ", ".join(repr(c) for c in settings.weights if c not in criteria)
+            raise InputError(
+                "The setting 'Criterion weights' (weights) must give a weight to every criterion of the evaluation "
+                f"workbook ({', '.join(tender.criterion_names)})"
+                + (f"; it has none for {missing}" if missing else "")
+                + (f"; {extra} is not a criterion" if extra else "")
+                + ". Leave it empty to use the workbook's own weights.")
+    # The final scores and the social value do not change with the weights or the price method: kept with the inputs.
+    key = (id(tender), id(measures))  # both held by ``inputs``, so their ids stay theirs
+    derived = inputs.values.get("derived")
+    if not isinstance(derived, dict) or derived.get("key") != key:
+        derived = inputs.values["derived"] = {"key": key}
+    result = score_tender(
+        tender,
+        measures,
+        weights=settings.weights or None,
+        price_method=settings.price_method or None,
+        finals=derived.get("finals"),
+        social=derived.get("social_value"),
+    )
+    derived.update(finals=result.finals, social_value=result.social_value)
+    evaluation = evaluate_tender(result, uncertainty_margin=settings.uncertainty_margin,
+                                 draws=settings.monte_carlo_draws, seed=settings.seed)
+    tables = evaluation.tables()
+    return Result(
+        settings=settings,
+        tables=tables,
+        findings=list(result.findings),
+        headline=headline(evaluation),
+        provenance=make_provenance(settings, inputs.sources),
+        summary={
+            "winner": result.winner,
+            "winner_total": float(result.ranking["total_score"].iloc[0]),
+            "winner_probability": winner_probability(evaluation),
+        },
+        files=assessment_summary_files(result, summary_text_note(__version__), tables["assessment_summaries"]),
+        detail=evaluation,
+    )
+
+
+def checks_table(findings: list[Finding]) -> pd.DataFrame:
+    """The checks' findings as a table: ``level, message``."""
+    return pd.DataFrame([{"level": f.level, "message": f.message} for f in findings], columns=["level", "message"])
+
+
+def ranking_difference(first: Result, second: Result) -> pd.DataFrame:
+    """How two scenarios of one tender rank the bids: totals and ranks side by side, and the change.
+
+    Returns
+    -------
+    DataFrame
+        ``bidder, total_score_first, total_score_second, change, rank_first, rank_second``, in the first
+        scenario's ranking order.
+    """
+    a = first.tables["ranking"].set_index("bidder")
+    b = second.tables["ranking"].set_index("bidder").reindex(a.index)
+    return pd.DataFrame({
+        "bidder": a.index.to_numpy(),
+        "total_score_first": a["total_score"].to_numpy(dtype=float),
+        "total_score_second": b["total_score"].to_numpy(dtype=float),
+        "change": (b["total_score"] - a["total_score"]).to_numpy(dtype=float),
+        "rank_first": a["rank"].to_numpy(),
+        "rank_second": b["rank"].to_numpy(),
+    })
+
+
+def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] | None = None) -> list[Path]:
+    """Write the batch outputs: every table as CSV, ``tender_evaluation.xlsx``, the assessment summaries,
+    ``report.html``, ``report.pdf`` (when Chromium is installed) and ``provenance.json``.
+
+    Parameters
+    ----------
+    result : Result
+        From :func:`run`.
+    output_dir : str or Path
+        The folder to write into (made if missing).
+    figures : mapping of str to str, optional
+        Chart fragments for the report (``scores``, ``themes``), from the app module's chart functions.
+    """
+    from sv_helpers.scoring_report import report_html, write_pdf
+
+    page = report_html(result, figures=figures)
+    written = write_result(result, output_dir, excel_name="tender_evaluation.xlsx", extra_files={"report.html": page})
+    pdf = write_pdf(page, Path(output_dir) / "report.pdf")
+    if pdf is not None:
+        written.insert(len(written) - 1, pdf)
+    return written

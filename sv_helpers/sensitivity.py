@@ -359,7 +359,7 @@ class Evaluation:
         batch contract names; the others add the social value, the
         assessment summaries, the checks and each sensitivity result.
         """
-        from sv_helpers.scoring import assessment_summaries
+        from sv_helpers.scoring import assessment_summaries, checks_table
 
         result = self.result
         social = result.social_value.reset_index()
@@ -379,7 +379,7 @@ class Evaluation:
             ],
             columns=["group", "current_weight", "winner", "lower_weight", "lower_winner", "upper_weight", "upper_winner", "description"],
         )
-        checks = pd.DataFrame([{"level": f.level, "message": f.message} for f in result.findings], columns=["level", "message"])
+        checks = checks_table(result.findings)
         return {
             "ranking": result.ranking,
             "criterion_scores": result.criterion_scores,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import papermill as pm
@@ -20,7 +21,7 @@ def run(tmp_path, **parameters):
     pm.execute_notebook(
         str(NOTEBOOK),
         str(tmp_path / "executed.ipynb"),
-        parameters={"output_dir": str(out), "monte_carlo_draws": 2000, "seed": 11, **parameters},
+        parameters={"output_dir": str(out), "monte_carlo_draws": 2000, "seed": 11, "store_url": "", **parameters},
         cwd=str(REPO_ROOT),
         kernel_name="python3",
         progress_bar=False,
@@ -47,6 +48,29 @@ def test_batch_run_writes_the_ranking_scores_summaries_and_provenance(tmp_path):
     assert all(len(f["sha256"]) == 64 for f in record["inputs"])
     probabilities = pd.read_csv(out / "win_probabilities.csv")
     assert probabilities["win_probability"].sum() == pytest.approx(1.0)
+    page = (out / "report.html").read_text()
+    assert "<h1>Tender evaluation report</h1>" in page and "Award the contract to Bidder D" in page
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Chromium prints the PDF")
+def test_batch_run_writes_the_report_as_a_pdf_holding_the_headline(tmp_path):
+    from pypdf import PdfReader
+
+    out = run(tmp_path)
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(out / "report.pdf").pages).split())
+    assert "Winner: Bidder D, with 86.88 points out of 100" in text
+    assert "Tender evaluation report" in text
+
+
+def test_the_notebook_shows_its_working_before_the_app(tmp_path):
+    run(tmp_path, output_dir="")
+    cells = json.loads((tmp_path / "executed.ipynb").read_text())["cells"]
+    app_cell = next(i for i, c in enumerate(cells) if "ScoringApp(result" in "".join(c["source"]))
+    shown = [json.dumps(o) for c in cells[:app_cell] if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    assert sum("<table" in o for o in shown) >= 3, "the bids, the checks and the ranking as tables"
+    assert any("data:image/svg+xml" in o for o in shown) and any("data:image/png" in o for o in shown), "the charts"
+    assert any("Winner: Bidder D" in o for o in shown)
+    assert any("total_score_second" in o for o in shown), "the second scenario's difference"
 
 
 def test_batch_run_is_reproducible_with_the_same_seed(tmp_path):
