@@ -243,13 +243,31 @@ class ScenarioApp(widgets.VBox):
         return self.refresh()
 
     def apply_query(self, query: str) -> None:
-        """Apply a page link's settings (the defaults stand for anything refused, with a notice)."""
+        """Apply a page link: a saved scenario (``?scenario=ID``) first, then any settings the link gives.
+
+        A value the link cannot give (out of range, unknown, a file) is refused with a notice and the
+        value on screen stays; the page always appears.
+        """
         if not query.strip("?"):
             return
+        self.open_saved(query)
         settings, notices = type(self.base_settings).from_query(query, base=self.base_settings)
-        self.show_notices(notices, title="The link was only partly used")
+        settings, more = self.fit_link(settings)
+        self.show_notices(notices + more, title="The link was only partly used")
         if settings != self.base_settings:
             self.apply_settings(settings)
+
+    def fit_link(self, settings: Any) -> tuple[Any, list[str]]:
+        """Checks a link's settings need against the loaded data (an app overrides it); returns them and notices."""
+        return settings, []
+
+    def open_saved(self, query: str) -> bool:
+        """Open the saved scenario a link names (``?scenario=ID``), when saving is available."""
+        try:
+            from sv_helpers.apps import store_panel
+        except ImportError:
+            return False
+        return store_panel.open_from_query(self, query)
 
     def show_notices(self, notices: list[str], title: str = "Please note") -> None:
         if notices:

@@ -684,18 +684,9 @@ class ClimateApp(ScenarioApp):
             self.sector_list.value = {}
             self.plan_list.value = {}
 
-    def apply_query(self, query: str) -> None:
-        """Apply a link's settings; values the data cannot take (an unknown authority, a target year
-        not after the last actual year) are refused with a notice, like values out of range."""
-        if not query.strip("?"):
-            return
-        settings, notices = cl.Settings.from_query(query, base=self.base_settings)
-        settings, more = self._fit_to_data(settings)
-        self.show_notices(notices + more, title="The link was only partly used")
-        if settings != self.base_settings:
-            self.apply_settings(settings)
-
-    def _fit_to_data(self, settings: cl.Settings) -> tuple[cl.Settings, list[str]]:
+    def fit_link(self, settings: cl.Settings) -> tuple[cl.Settings, list[str]]:
+        """Values the data cannot take (an unknown authority, a target year not after the last actual year)
+        are refused with a notice, like values out of range."""
         base = self.base_settings
         notices: list[str] = []
         try:

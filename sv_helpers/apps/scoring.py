@@ -440,16 +440,8 @@ class ScoringApp(ScenarioApp):
         return float(value)
 
     def side_panel(self) -> list[widgets.Widget]:
-        # Work-arounds for the shared side panel: the link block's link and button are closer than WCAG 2.5.8's
-        # 24 px target spacing (and so is the last slider above it), and a slider whose label wraps overlaps the next.
         style = widgets.HTML(
-            "<style>.sv-scoring .sv-link { display: inline-block; min-height: 24px; line-height: 24px; "
-            "margin-right: 8px; }"
-            " .sv-scoring .sv-margin { margin-bottom: 16px; }"
-            " .sv-scoring .sv-controls .widget-slider { height: auto !important; flex-wrap: wrap; margin-bottom: 6px; }"
-            " .sv-scoring .sv-controls .widget-slider > .widget-label { width: 100% !important;"
-            " max-width: 100% !important;"
-            " text-align: left; }"
+            "<style>.sv-scoring .sv-margin { margin-bottom: 16px; }"
             " .sv-scoring .sv-source-note p { margin: 0 0 6px 0; }</style>"
         )
         self.add_class("sv-scoring")
