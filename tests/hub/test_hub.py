@@ -32,7 +32,7 @@ CONFIG = REPO_ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PASSWORD = "hub-test-password"
 OFFICER, COUNCILLOR, RESTING = "officer", "councillor", "resting-councillor"
 STORE_URL = "postgresql+psycopg://workbook@127.0.0.1:5432/workbook"  # never connected to here; passed through
-CULL_TIMEOUT_S = 20
+CULL_TIMEOUT_S = 15
 APP = "social_value_scoring.ipynb"
 
 
@@ -48,6 +48,7 @@ class Hub:
     def __init__(self, url: str, process: subprocess.Popen, state: Path):
         self.url, self.process, self.state = url, process, state
         self.started: dict[int, psutil.Process] = {}  # every process the hub started, to stop any it leaves
+        self.sessions: dict[str, requests.Session] = {}  # one logged-in session per user
 
     def log(self) -> str:
         return (self.state / "hub.log").read_text(errors="replace")
@@ -64,13 +65,20 @@ class Hub:
         )
         return session
 
-    def open(self, session: requests.Session, name: str, path: str = "", timeout: float = 120) -> requests.Response:
+    def spawn(self, session: requests.Session, name: str) -> None:
+        """Ask the hub to start the user's server (as the hub's home page does); do not wait for it."""
+        session.get(f"{self.url}/hub/spawn/{name}", timeout=60, allow_redirects=False)
+
+    def open(self, session: requests.Session, name: str, path: str = "", timeout: float = 180) -> requests.Response:
         """GET /user/<name>/<path> once the user's server is up (starting it if it is not)."""
-        session.get(f"{self.url}/hub/spawn/{name}", timeout=60)
+        self.spawn(session, name)
         deadline = time.monotonic() + timeout
         while True:
-            response = session.get(f"{self.url}/user/{name}/{path}", timeout=60)
-            if response.status_code == 200 and f"/user/{name}/" in response.url:
+            # The server's root answers with a redirect to its default page: return that redirect.
+            response = session.get(f"{self.url}/user/{name}/{path}", timeout=120, allow_redirects=path != "")
+            if path == "" and response.status_code == 302 and "/hub/" not in response.headers["Location"]:
+                return response
+            if path != "" and response.status_code == 200 and f"/user/{name}/" in response.url:
                 return response
             if time.monotonic() > deadline:
                 raise AssertionError(f"{name}'s server did not answer {path!r}: {response.status_code} {response.url}")
@@ -123,6 +131,10 @@ def hub():
                 pass
             assert time.monotonic() < deadline, f"the hub did not start:\n{running.log()[-3000:]}"
             time.sleep(0.3)
+        # Start the three servers at once; the resting councillor's then idles until the culler stops it.
+        running.sessions = {name: running.login(name) for name in (OFFICER, COUNCILLOR, RESTING)}
+        for name, session in running.sessions.items():
+            running.spawn(session, name)
         yield running
     finally:
         _stop(process, running.started)
@@ -167,7 +179,7 @@ def _kernel_id(html: str) -> str:
 
 
 def _kernel_replies(hub: Hub, session: requests.Session, name: str, kernel_id: str, msg_type: str) -> list[str]:
-    """Send one message on the kernel's websocket as a hand-written client would; return reply types seen in 5 s."""
+    """Send one message on the kernel's websocket as a hand-written client would; return reply types seen in 3 s."""
     ws_url = hub.url.replace("http://", "ws://") + f"/user/{name}/api/kernels/{kernel_id}/channels"
     cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
     ws = websocket.create_connection(ws_url, header=[f"Cookie: {cookie}"], timeout=10)
@@ -178,7 +190,7 @@ def _kernel_replies(hub: Hub, session: requests.Session, name: str, kernel_id: s
                   "version": "5.3", "date": "2026-01-01T00:00:00Z"}
         ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
                             "channel": "shell", "buffers": []}))
-        replies, deadline = [], time.monotonic() + 5
+        replies, deadline = [], time.monotonic() + 3
         ws.settimeout(1)
         while time.monotonic() < deadline:
             try:
@@ -201,10 +213,11 @@ def test_a_wrong_password_is_refused(hub):
 
 
 def test_officer_gets_jupyterlab_and_the_apps(hub):
-    session = hub.login(OFFICER)
+    session = hub.sessions[OFFICER]
     landing = hub.open(session, OFFICER)
-    assert f"/user/{OFFICER}/lab" in landing.url
-    assert "<title>JupyterLab</title>" in landing.text
+    assert landing.headers["Location"].split("?")[0].endswith(f"/user/{OFFICER}/lab/tree/notebooks/index.ipynb")
+    lab = hub.open(session, OFFICER, "lab")
+    assert "<title>JupyterLab</title>" in lab.text
     app = hub.open(session, OFFICER, f"voila/render/notebooks/{APP}")
     assert "sv-app" in app.text and "Traceback" not in app.text
     xsrf = session.cookies.get("_xsrf", path=f"/user/{OFFICER}/")
@@ -217,24 +230,20 @@ def test_officer_gets_jupyterlab_and_the_apps(hub):
     assert env["SV_HUB_ROLE"] == "officer"
 
 
-def test_councillor_gets_the_apps(hub):
-    session = hub.login(COUNCILLOR)
-    landing = hub.open(session, COUNCILLOR)
-    assert landing.url.endswith(f"/user/{COUNCILLOR}/voila/render/index.ipynb")
-    app = hub.open(session, COUNCILLOR, f"voila/render/{APP}")
-    assert "sv-app" in app.text and "Traceback" not in app.text
-    assert '"fullMathjaxUrl": null' in app.text, "the app page must not load MathJax from another site"
+@pytest.fixture(scope="module")
+def councillor_app(hub) -> requests.Response:
+    """The scoring app's page as a councillor sees it (their server started if need be)."""
+    return hub.open(hub.sessions[COUNCILLOR], COUNCILLOR, f"voila/render/{APP}")
+
+
+def test_councillor_gets_the_apps(hub, councillor_app):
+    landing = hub.open(hub.sessions[COUNCILLOR], COUNCILLOR)
+    assert landing.headers["Location"].split("?")[0].endswith(f"/user/{COUNCILLOR}/voila/render/index.ipynb")
+    assert "sv-app" in councillor_app.text and "Traceback" not in councillor_app.text
+    assert '"fullMathjaxUrl": null' in councillor_app.text, "the app page must not load MathJax from another site"
     env = _server_env(hub, COUNCILLOR)
     assert env["SV_STORE_URL"] == STORE_URL, "saved scenarios go to the shared store"
     assert env["SV_HUB_ROLE"] == "councillor"
-
-
-@pytest.fixture(scope="module")
-def councillor(hub) -> requests.Session:
-    """A councillor logged in, with their server running."""
-    session = hub.login(COUNCILLOR)
-    hub.open(session, COUNCILLOR, f"voila/render/{APP}")
-    return session
 
 
 @pytest.mark.parametrize(
@@ -258,8 +267,8 @@ def councillor(hub) -> requests.Session:
         ("GET", f"nbconvert/script/{APP}"),
     ],
 )
-def test_councillor_cannot_reach_code(hub, councillor, method, path):
-    session = councillor
+def test_councillor_cannot_reach_code(hub, councillor_app, method, path):
+    session = hub.sessions[COUNCILLOR]
     xsrf = session.cookies.get("_xsrf", path=f"/user/{COUNCILLOR}/") or ""
     response = session.request(
         method, f"{hub.url}/user/{COUNCILLOR}/{path}", headers={"X-XSRFToken": xsrf}, json={}, timeout=30,
@@ -268,19 +277,15 @@ def test_councillor_cannot_reach_code(hub, councillor, method, path):
     assert response.status_code in {403, 404}, f"{method} {path}: {response.status_code} {response.text[:200]}"
 
 
-def test_councillor_cannot_run_code_in_the_apps_kernel(hub):
-    session = hub.login(COUNCILLOR)
-    app = hub.open(session, COUNCILLOR, f"voila/render/{APP}")
-    kernel_id = _kernel_id(app.text)
+def test_councillor_cannot_run_code_in_the_apps_kernel(hub, councillor_app):
+    session = hub.sessions[COUNCILLOR]
+    kernel_id = _kernel_id(councillor_app.text)
     assert _kernel_replies(hub, session, COUNCILLOR, kernel_id, "kernel_info_request") == ["kernel_info_reply"]
     assert _kernel_replies(hub, session, COUNCILLOR, kernel_id, "execute_request") == []
 
 
 def test_an_idle_server_is_stopped(hub):
-    session = hub.login(RESTING)
-    hub.open(session, RESTING, "voila/render/index.ipynb")
-    _server_env(hub, RESTING)
-    assert hub.hub_api(session, "user")["servers"], "the resting councillor's server should be running"
+    session = hub.sessions[RESTING]  # logged in and started with the hub, then left alone
     deadline = time.monotonic() + CULL_TIMEOUT_S + 40
     while hub.hub_api(session, "user")["servers"]:
         assert time.monotonic() < deadline, f"the idle server was not culled:\n{hub.log()[-2000:]}"
