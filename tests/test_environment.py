@@ -62,3 +62,16 @@ def test_the_lock_pins_every_dependency_with_hashes():
     entries = re.split(r"\n(?=[A-Za-z0-9])", lock.split("\n", 2)[-1])
     unhashed = [e.split("==")[0] for e in entries if "==" in e and "--hash=sha256:" not in e]
     assert not unhashed, f"pinned without a hash: {unhashed}"
+
+
+def test_binder_environment_is_the_conda_environment_less_the_workbook_itself():
+    """repo2docker installs binder/environment.yml before copying the repository; binder/postBuild installs it."""
+    root = yaml.safe_load((REPO_ROOT / "environment.yml").read_text())
+    binder = yaml.safe_load((REPO_ROOT / "binder" / "environment.yml").read_text())
+    for env in (root, binder):
+        for dep in env["dependencies"]:
+            if isinstance(dep, dict):
+                dep["pip"] = [p for p in dep["pip"] if p != "-e ."]
+    assert binder == root
+    post_build = (REPO_ROOT / "binder" / "postBuild").read_text()
+    assert "pip install --no-deps -e ." in post_build and "share/jupyter/voila/templates" in post_build
