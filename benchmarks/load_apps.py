@@ -60,9 +60,12 @@ class MemorySampler:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             kind = (
-                "kernel" if "ipykernel" in cmd
-                else "user server" if "jupyterhub-singleuser" in cmd
-                else "proxy" if "configurable-http-proxy" in cmd
+                "kernel"
+                if "ipykernel" in cmd
+                else "user server"
+                if "jupyterhub-singleuser" in cmd
+                else "proxy"
+                if "configurable-http-proxy" in cmd
                 else "other"
             )
             rows.append((kind, rss))
@@ -152,8 +155,14 @@ async def _councillor(browser, i: int, base: str, hub: bool, timeout_ms: int, re
     context = await browser.new_context()
     page = await context.new_page()
     # Only loopback: anything else is refused, as a council network would.
-    await page.route("**/*", lambda r: r.continue_() if "//127.0.0.1:" in r.request.url or
-                     r.request.url.startswith(("data:", "blob:")) else r.abort())
+    await page.route(
+        "**/*",
+        lambda r: (
+            r.continue_()
+            if "//127.0.0.1:" in r.request.url or r.request.url.startswith(("data:", "blob:"))
+            else r.abort()
+        ),
+    )
     app = APPS[i % len(APPS)]
     try:
         if hub:
@@ -245,8 +254,10 @@ def main() -> int:
     if max(args.n) > args.max_n:
         parser.error(f"N above --max-n {args.max_n}")
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
-    header = (f"{'target':6} {'N':>3} {'ok':>3} {'err':>3} {'p50 s':>7} {'p95 s':>7} {'login p50/p95 s':>16} "
-              f"{'peak MB':>8} {'kernels':>7} {'MB/kernel':>10} {'MB/server':>9} {'wall s':>7}")
+    header = (
+        f"{'target':6} {'N':>3} {'ok':>3} {'err':>3} {'p50 s':>7} {'p95 s':>7} {'login p50/p95 s':>16} "
+        f"{'peak MB':>8} {'kernels':>7} {'MB/kernel':>10} {'MB/server':>9} {'wall s':>7}"
+    )
     rows = []
     for target in args.targets:
         for n in args.n:
@@ -254,10 +265,13 @@ def main() -> int:
             rows.append(row)
             landing = f"{row['landing_p50']:.1f}/{row['landing_p95']:.1f}" if target == "hub" else "-"
             print(header if len(rows) == 1 else "", end="\n" if len(rows) == 1 else "")
-            print(f"{target:6} {n:>3} {row['ok']:>3} {row['errors']:>3} {row['p50']:>7.1f} {row['p95']:>7.1f} "
-                  f"{landing:>16} {row['peak_mb']:>8.0f} {row['kernels']:>7} "
-                  f"{row['kernel_mb_mean']:>5.0f}/{row['kernel_mb_max']:<4.0f} {row['server_mb_mean']:>9.0f} "
-                  f"{row['wall_s']:>7.0f}", flush=True)
+            print(
+                f"{target:6} {n:>3} {row['ok']:>3} {row['errors']:>3} {row['p50']:>7.1f} {row['p95']:>7.1f} "
+                f"{landing:>16} {row['peak_mb']:>8.0f} {row['kernels']:>7} "
+                f"{row['kernel_mb_mean']:>5.0f}/{row['kernel_mb_max']:<4.0f} {row['server_mb_mean']:>9.0f} "
+                f"{row['wall_s']:>7.0f}",
+                flush=True,
+            )
             for error in row["error_list"][:5]:
                 print(f"    error: {error}", flush=True)
     print(f"load average after: {os.getloadavg()[0]:.1f}", flush=True)

@@ -76,4 +76,3 @@ class AppsOnlyAuthorizer(JupyterHubAuthorizer):
 # 2. and 3.
 c.ServerApp.authorizer_class = AppsOnlyAuthorizer
 c.MappingKernelManager.allowed_message_types = WIDGET_MESSAGE_TYPES
-

@@ -76,8 +76,7 @@ if AUTHENTICATOR == "dev":
         "\n" + "!" * 78 + "\n"
         "!!  DEVELOPMENT LOG-IN: NOT FOR PRODUCTION. One shared password for every user.\n"
         f"!!  Officers: {', '.join(officers)}   Councillors: {', '.join(councillors)}   Password: {password}\n"
-        "!!  A council deployment sets SV_HUB_AUTHENTICATOR=azuread or ldap (deploy/README.md).\n"
-        + "!" * 78 + "\n",
+        "!!  A council deployment sets SV_HUB_AUTHENTICATOR=azuread or ldap (deploy/README.md).\n" + "!" * 78 + "\n",
         file=sys.stderr,
         flush=True,
     )
@@ -158,12 +157,12 @@ def give_each_role_its_server(spawner) -> None:
         spawner.notebook_dir = str(WORKBOOK)
         spawner.default_url = "/lab/tree/notebooks/index.ipynb"
         spawner.args = [f"--config={HERE / 'workbook_server_config.py'}", *extra]
-        spawner.environment["SV_HUB_ROLE"] = "officer"
+        spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "officer"}  # a copy: never shared
     else:
         spawner.notebook_dir = str(WORKBOOK / "notebooks")
         spawner.default_url = "/voila/render/index.ipynb"
         spawner.args = [f"--config={HERE / 'apps_only_config.py'}", *extra]
-        spawner.environment["SV_HUB_ROLE"] = "councillor"
+        spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "councillor"}  # a copy: never shared
 
 
 c.Spawner.pre_spawn_hook = give_each_role_its_server

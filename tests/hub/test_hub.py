@@ -186,10 +186,26 @@ def _kernel_replies(hub: Hub, session: requests.Session, name: str, kernel_id: s
     try:
         msg_id = uuid.uuid4().hex
         content = {"code": "import os; os.getpid()", "silent": False} if msg_type == "execute_request" else {}
-        header = {"msg_id": msg_id, "msg_type": msg_type, "username": name, "session": uuid.uuid4().hex,
-                  "version": "5.3", "date": "2026-01-01T00:00:00Z"}
-        ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "content": content,
-                            "channel": "shell", "buffers": []}))
+        header = {
+            "msg_id": msg_id,
+            "msg_type": msg_type,
+            "username": name,
+            "session": uuid.uuid4().hex,
+            "version": "5.3",
+            "date": "2026-01-01T00:00:00Z",
+        }
+        ws.send(
+            json.dumps(
+                {
+                    "header": header,
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": content,
+                    "channel": "shell",
+                    "buffers": [],
+                }
+            )
+        )
         replies, deadline = [], time.monotonic() + 3
         ws.settimeout(1)
         while time.monotonic() < deadline:
@@ -271,7 +287,11 @@ def test_councillor_cannot_reach_code(hub, councillor_app, method, path):
     session = hub.sessions[COUNCILLOR]
     xsrf = session.cookies.get("_xsrf", path=f"/user/{COUNCILLOR}/") or ""
     response = session.request(
-        method, f"{hub.url}/user/{COUNCILLOR}/{path}", headers={"X-XSRFToken": xsrf}, json={}, timeout=30,
+        method,
+        f"{hub.url}/user/{COUNCILLOR}/{path}",
+        headers={"X-XSRFToken": xsrf},
+        json={},
+        timeout=30,
         allow_redirects=False,
     )
     assert response.status_code in {403, 404}, f"{method} {path}: {response.status_code} {response.text[:200]}"
