@@ -54,8 +54,7 @@ lab: setup
 
 hub: setup setup-hub-proxy
 	@echo "Serving the workbook with JupyterHub at http://127.0.0.1:$(HUB_PORT)/  (Ctrl-C to stop; development log-ins only)"
-	@mkdir -p .hub
-	@cd .hub && SV_HUB_PORT=$(HUB_PORT) exec ../$(BIN)/jupyterhub -f ../deploy/jupyterhub/jupyterhub_config.py
+	@SV_HUB_PORT=$(HUB_PORT) exec $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
 test: setup setup-browser setup-hub-proxy
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
