@@ -23,7 +23,8 @@ Everything a deployment changes comes from environment variables (defaults in br
 ``SV_HUB_IP`` [127.0.0.1], ``SV_HUB_PORT`` [8000], ``SV_HUB_API_PORT`` [8081], ``SV_HUB_PROXY_API_PORT`` [8001]
 ``SV_HUB_STATE_DIR`` [<repository>/.hub]: the hub's database, cookie secret and proxy pid file.
 ``SV_WORKBOOK_DIR`` [this repository]: the workbook every server opens.
-``SV_HUB_MEM_LIMIT`` [2G]: memory per user (one server and its app kernels).
+``SV_HUB_MEM_LIMIT`` [2G] and ``SV_HUB_COUNCILLOR_MEM_LIMIT`` [1G]: memory per officer and per councillor
+(their server and its kernels).
 ``SV_HUB_CULL_TIMEOUT`` [3600] and ``SV_HUB_CULL_EVERY`` [300]: seconds before an idle server is stopped,
 and how often the culler looks. ``SV_HUB_ACTIVITY_INTERVAL`` [300]: how often servers and the proxy report
 activity to the hub. ``SV_KERNEL_CULL_TIMEOUT`` [600]: idle app kernels inside a server.
@@ -127,8 +128,11 @@ if SPAWNER != "external":
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]  # the same environment (the lock) as the hub
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 60
-# Enforced by TLJH's systemd spawner and by Kubernetes; a plain local process only sees it as MEM_LIMIT.
-c.Spawner.mem_limit = os.environ.get("SV_HUB_MEM_LIMIT", "2G")
+# Memory per user, set per role below: enforced by TLJH's systemd spawner and by Kubernetes; a plain local
+# process (the development spawners) only sees it as MEM_LIMIT. Sizing: deploy/README.md.
+OFFICER_MEM_LIMIT = os.environ.get("SV_HUB_MEM_LIMIT", "2G")
+COUNCILLOR_MEM_LIMIT = os.environ.get("SV_HUB_COUNCILLOR_MEM_LIMIT", "1G")
+c.Spawner.mem_limit = COUNCILLOR_MEM_LIMIT
 c.Spawner.env_keep = ["JUPYTERHUB_SINGLEUSER_APP", "LANG", "LC_ALL", "SV_STORE_URL"]
 c.Spawner.environment = {
     # The workbook's Voila template and voila.json (the repository root is the config folder it lives in).
@@ -156,11 +160,13 @@ def give_each_role_its_server(spawner) -> None:
     if is_officer(spawner.user):
         spawner.notebook_dir = str(WORKBOOK)
         spawner.default_url = "/lab/tree/notebooks/index.ipynb"
+        spawner.mem_limit = OFFICER_MEM_LIMIT
         spawner.args = [f"--config={HERE / 'workbook_server_config.py'}", *extra]
         spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "officer"}  # a copy: never shared
     else:
         spawner.notebook_dir = str(WORKBOOK / "notebooks")
         spawner.default_url = "/voila/render/index.ipynb"
+        spawner.mem_limit = COUNCILLOR_MEM_LIMIT
         spawner.args = [f"--config={HERE / 'apps_only_config.py'}", *extra]
         spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "councillor"}  # a copy: never shared
 

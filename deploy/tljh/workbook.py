@@ -26,11 +26,13 @@ def give_each_role_its_server(spawner) -> None:
     }
     if any(group.name in OFFICER_GROUPS for group in spawner.user.groups):
         spawner.default_url = "/lab/tree/notebooks/index.ipynb"
+        spawner.mem_limit = "2G"  # enforced by TLJH's systemd spawner; sizing in deploy/README.md
         spawner.notebook_dir = WORKBOOK
         spawner.args = [f"--config={CONFIG}/workbook_server_config.py"]
         spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "officer"}  # a copy: never shared
     else:
         spawner.default_url = "/voila/render/index.ipynb"
+        spawner.mem_limit = "1G"
         spawner.notebook_dir = f"{WORKBOOK}/notebooks"
         spawner.args = [f"--config={CONFIG}/apps_only_config.py"]
         spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "councillor"}  # a copy: never shared
