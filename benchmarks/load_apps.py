@@ -10,7 +10,8 @@ headless-Chromium pages (one browser context each, like N people) open the four 
 - errors (pages that failed or did not draw within the time limit);
 - peak memory of the server's whole process tree (sum of resident set sizes, sampled every 0.5 s:
   Voila and its kernels; or the hub, its proxy, every user's server and their kernels), and the resident
-  memory of each kernel and each user's server at the peak, for sizing (deploy/README.md).
+  memory of each kernel and each user's server at the peak, and of the rest (Voila itself, or the hub, its
+  proxy and the culler: "base"), for sizing (deploy/README.md).
 
 Bounded: loopback only, at most --max-n pages, each page --page-timeout seconds, each run --run-timeout.
 Run: .venv/bin/python benchmarks/load_apps.py [--n 5 10 20] [--targets voila hub]
@@ -239,6 +240,7 @@ def run(target: str, n: int, page_timeout: float, run_timeout: float) -> dict:
         "kernel_mb_mean": statistics.fmean(kernels) if kernels else float("nan"),
         "kernel_mb_max": max(kernels, default=float("nan")),
         "server_mb_mean": statistics.fmean(servers) if servers else float("nan"),
+        "base_mb": sum(memory.per("other")) + sum(memory.per("proxy")),
         "wall_s": wall,
     }
 
@@ -256,7 +258,7 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
     header = (
         f"{'target':6} {'N':>3} {'ok':>3} {'err':>3} {'p50 s':>7} {'p95 s':>7} {'login p50/p95 s':>16} "
-        f"{'peak MB':>8} {'kernels':>7} {'MB/kernel':>10} {'MB/server':>9} {'wall s':>7}"
+        f"{'peak MB':>8} {'kernels':>7} {'MB/kernel':>10} {'MB/server':>9} {'base MB':>7} {'wall s':>7}"
     )
     rows = []
     for target in args.targets:
@@ -269,7 +271,7 @@ def main() -> int:
                 f"{target:6} {n:>3} {row['ok']:>3} {row['errors']:>3} {row['p50']:>7.1f} {row['p95']:>7.1f} "
                 f"{landing:>16} {row['peak_mb']:>8.0f} {row['kernels']:>7} "
                 f"{row['kernel_mb_mean']:>5.0f}/{row['kernel_mb_max']:<4.0f} {row['server_mb_mean']:>9.0f} "
-                f"{row['wall_s']:>7.0f}",
+                f"{row['base_mb']:>7.0f} {row['wall_s']:>7.0f}",
                 flush=True,
             )
             for error in row["error_list"][:5]:
