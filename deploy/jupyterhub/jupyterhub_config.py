@@ -126,8 +126,8 @@ elif SPAWNER != "external":
 
 if SPAWNER != "external":
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]  # the same environment (the lock) as the hub
-c.Spawner.start_timeout = 120
-c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 300  # upper bounds: a busy machine at a committee's arrival is slow to start servers
+c.Spawner.http_timeout = 180
 # Memory per user, set per role below: enforced by TLJH's systemd spawner and by Kubernetes; a plain local
 # process (the development spawners) only sees it as MEM_LIMIT. Sizing: deploy/README.md.
 OFFICER_MEM_LIMIT = os.environ.get("SV_HUB_MEM_LIMIT", "2G")

@@ -121,7 +121,7 @@ def hub():
         )
     running = Hub(f"http://127.0.0.1:{port}", process, state)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # generous: a loaded 2-core machine takes ~50 s
         while True:
             assert process.poll() is None, f"the hub exited:\n{running.log()[-3000:]}"
             try:
@@ -308,7 +308,7 @@ def test_councillor_cannot_run_code_in_the_apps_kernel(hub, councillor_app):
 
 def test_an_idle_server_is_stopped(hub):
     session = hub.sessions[RESTING]  # logged in and started with the hub, then left alone
-    deadline = time.monotonic() + CULL_TIMEOUT_S + 40
+    deadline = time.monotonic() + CULL_TIMEOUT_S + 180  # spawning may be slow on a loaded machine
     while hub.hub_api(session, "user")["servers"]:
         assert time.monotonic() < deadline, f"the idle server was not culled:\n{hub.log()[-2000:]}"
         time.sleep(1)
