@@ -154,6 +154,7 @@ async def _councillor(browser, i: int, base: str, hub: bool, timeout_ms: int, re
     from playwright.async_api import Error as PlaywrightError
 
     context = await browser.new_context()
+    context.set_default_timeout(timeout_ms)  # the log-in form's click too, not Playwright's 30 s default
     page = await context.new_page()
     # Only loopback: anything else is refused, as a council network would.
     await page.route(

@@ -126,6 +126,7 @@ elif SPAWNER != "external":
 
 if SPAWNER != "external":
     c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]  # the same environment (the lock) as the hub
+c.Spawner.disable_user_config = True  # no ~/.jupyter config: a server is configured here and nowhere else
 c.Spawner.start_timeout = 300  # upper bounds: a busy machine at a committee's arrival is slow to start servers
 c.Spawner.http_timeout = 180
 # Memory per user, set per role below: enforced by TLJH's systemd spawner and by Kubernetes; a plain local
