@@ -32,7 +32,7 @@ CONFIG = REPO_ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py"
 PASSWORD = "hub-test-password"
 OFFICER, COUNCILLOR, RESTING = "officer", "councillor", "resting-councillor"
 STORE_URL = "postgresql+psycopg://workbook@127.0.0.1:5432/workbook"  # never connected to here; passed through
-CULL_TIMEOUT_S = 15
+CULL_TIMEOUT_S = 20
 APP = "social_value_scoring.ipynb"
 
 
@@ -70,10 +70,17 @@ class Hub:
         session.get(f"{self.url}/hub/spawn/{name}", timeout=60, allow_redirects=False)
 
     def open(self, session: requests.Session, name: str, path: str = "", timeout: float = 180) -> requests.Response:
-        """GET /user/<name>/<path> once the user's server is up (starting it if it is not)."""
-        self.spawn(session, name)
+        """GET /user/<name>/<path> once the user's server is up (starting it if it is not).
+
+        Asks again every few seconds while the server is not running: on a loaded machine the culler may be
+        stopping it (it was idle), and a start asked for during a stop is dropped.
+        """
         deadline = time.monotonic() + timeout
+        next_spawn = 0.0
         while True:
+            if time.monotonic() >= next_spawn:
+                self.spawn(session, name)
+                next_spawn = time.monotonic() + 5
             # The server's root answers with a redirect to its default page: return that redirect.
             response = session.get(f"{self.url}/user/{name}/{path}", timeout=120, allow_redirects=path != "")
             if path == "" and response.status_code == 302 and "/hub/" not in response.headers["Location"]:
