@@ -9,18 +9,25 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: app lab test test-unit test-notebooks test-browser bench setup setup-browser setup-postgresql clean help
+HUB_PORT ?= 8000
+LOCK_EXTRAS := --extra test --extra hub
+
+.PHONY: app lab test test-unit test-notebooks test-browser test-hub bench setup setup-browser setup-hub-proxy setup-postgresql hub lock clean help
 
 help:
 	@echo "make app    - set up and serve the workbook's apps at http://127.0.0.1:$(PORT)/"
 	@echo "make lab    - open the notebooks in JupyterLab"
 	@echo "make test   - set up and run every test (unit, notebooks with nbval, apps in Chromium)"
 	@echo "make bench  - run the speed benchmarks in benchmarks/"
+	@echo "make hub    - serve the workbook to many users with JupyterHub at http://127.0.0.1:$(HUB_PORT)/ (development log-ins)"
+	@echo "make lock   - re-resolve requirements.lock (pinned versions with hashes) from pyproject.toml"
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in requirements.lock (checked against their hashes), then the workbook itself.
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (workbook)" > /dev/null
 	touch $(STAMP)
 
@@ -32,6 +39,15 @@ setup-browser:
 setup-postgresql:
 	@bash scripts/ensure-postgresql.sh
 
+setup-hub-proxy:
+	@bash scripts/ensure-hub-proxy.sh
+
+# Re-resolve the lock from pyproject.toml (uv is installed into the venv from PyPI; it is not in the lock).
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_EXTRAS) --generate-hashes --python-version 3.11 --quiet -o requirements.lock
+
 app: setup
 	@echo "Serving the Social Value Workbook at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
 	@exec $(BIN)/voila --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 notebooks/
@@ -39,18 +55,25 @@ app: setup
 lab: setup
 	@exec $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
 
-test: setup setup-browser setup-postgresql
+hub: setup setup-hub-proxy
+	@echo "Serving the workbook with JupyterHub at http://127.0.0.1:$(HUB_PORT)/  (Ctrl-C to stop; development log-ins only)"
+	@SV_HUB_PORT=$(HUB_PORT) exec $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+
+test: setup setup-browser setup-postgresql setup-hub-proxy
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 test-unit: setup
-	$(BIN)/python -m pytest -q -m "not browser" tests
+	$(BIN)/python -m pytest -q -m "not browser and not hub" tests
 
 test-notebooks: setup
 	$(BIN)/python -m pytest -q --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 test-browser: setup setup-browser
 	$(BIN)/python -m pytest -q -m browser tests
+
+test-hub: setup setup-hub-proxy
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m hub tests/hub
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
