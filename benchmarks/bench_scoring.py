@@ -106,7 +106,6 @@ def app_redraw_seconds(changes: int = 12) -> list[float]:
 def browser_redraw_ms(presses: int = 10) -> list[float]:
     """Press PageUp/PageDown on a weight slider and time each redraw of the score chart."""
     from playwright.sync_api import sync_playwright
-
     from voila_server import launch_chromium, voila_server
 
     times: list[float] = []

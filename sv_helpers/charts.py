@@ -11,14 +11,14 @@ from __future__ import annotations
 import base64
 import html
 import io
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 #: Text on charts is never read as maths: a bidder called "Beta $\\foo$ Ltd" is drawn as written
 #: (matplotlib's mathtext would otherwise parse the dollar signs, and fail on an unknown command).

@@ -12,8 +12,8 @@ ward's decile is the national decile of the mean IMD rank of its LSOAs.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 import pandas as pd
 

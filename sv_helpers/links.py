@@ -9,7 +9,8 @@ wrong type is refused with a plain-English message and the default is kept.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl
 
 _TRUE = {"true", "yes", "1", "on"}

@@ -16,7 +16,8 @@ import html
 import io
 import logging
 import sys
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import ipywidgets as widgets
 

@@ -20,7 +20,7 @@ def test_record_holds_parameters_hashes_version_and_time(tmp_path):
         {"budget": np.float64(54790.0), "seed": np.int64(7), "weights": (60, 30, 10)},
         {"bids": path, "upload": b"abc"},
         notebook="grant_allocation.ipynb",
-        created_at=dt.datetime(2026, 4, 1, 9, 30, tzinfo=dt.timezone.utc),
+        created_at=dt.datetime(2026, 4, 1, 9, 30, tzinfo=dt.UTC),
     )
     assert record["parameters"] == {"budget": 54790.0, "seed": 7, "weights": [60, 30, 10]}
     assert record["inputs"][0]["sha256"] == hashlib.sha256(b"bidder,price\nA,1\n").hexdigest()

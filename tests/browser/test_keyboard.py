@@ -4,7 +4,6 @@ slider moves with the arrow keys."""
 from __future__ import annotations
 
 import pytest
-
 from conftest import assert_clean
 
 APPS = ["social_value_scoring.ipynb", "grant_allocation.ipynb", "climate_targets.ipynb", "impact_report.ipynb", "planning_gain.ipynb"]
