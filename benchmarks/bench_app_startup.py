@@ -82,10 +82,16 @@ def main() -> int:
             continue
         met = cold[name] < cold_target and warm[name] < warm_target
         ok &= met
-        print(f"{name} time to first widget: cold {cold[name]:.2f} s (target < {cold_target} s), warm {warm[name]:.2f} s (target < {warm_target} s){'' if met else '  MISSED'}", flush=True)
+        print(
+            f"{name} time to first widget: cold {cold[name]:.2f} s (target < {cold_target} s), warm {warm[name]:.2f} s (target < {warm_target} s){'' if met else '  MISSED'}",
+            flush=True,
+        )
     biggest = max(memory) if memory else 0.0
     ok &= biggest < MAX_KERNEL_MB
-    print(f"kernel memory: {len(memory)} kernels, largest {biggest:.0f} MB, total {sum(memory):.0f} MB (target: each < {MAX_KERNEL_MB:.0f} MB)", flush=True)
+    print(
+        f"kernel memory: {len(memory)} kernels, largest {biggest:.0f} MB, total {sum(memory):.0f} MB (target: each < {MAX_KERNEL_MB:.0f} MB)",
+        flush=True,
+    )
     return 0 if ok else 1
 
 

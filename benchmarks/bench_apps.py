@@ -24,8 +24,13 @@ from pathlib import Path
 
 from voila_server import REPO, launch_chromium, voila_server
 
-APPS = ["social_value_scoring.ipynb", "grant_allocation.ipynb", "climate_targets.ipynb", "impact_report.ipynb",
-        "planning_gain.ipynb"]
+APPS = [
+    "social_value_scoring.ipynb",
+    "grant_allocation.ipynb",
+    "climate_targets.ipynb",
+    "impact_report.ipynb",
+    "planning_gain.ipynb",
+]
 TRIVIAL_DIR = Path(__file__).resolve().parent / "trivial"
 GOAL_WARM_RATIO = 1.2
 GOAL_FIRST_RATIO = 2.0
@@ -133,8 +138,12 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--changes", type=int, default=10)
     parser.add_argument("--apps", nargs="*", default=None)
-    parser.add_argument("--before", type=Path, default=None,
-                        help="a checkout of an earlier commit to measure in the same run (before and after)")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="a checkout of an earlier commit to measure in the same run (before and after)",
+    )
     args = parser.parse_args()
     apps = [a for a in (args.apps or APPS) if (REPO / "notebooks" / a).exists()]
     from playwright.sync_api import sync_playwright
@@ -146,34 +155,52 @@ def main() -> int:
         before = {}
         if args.before:
             old = [a for a in apps if (args.before / "notebooks" / a).exists()]
-            before = measure_server(browser, None, old, APP_READY, args.repeats, args.changes, repo=args.before.resolve())
+            before = measure_server(
+                browser, None, old, APP_READY, args.repeats, args.changes, repo=args.before.resolve()
+            )
         browser.close()
     t = trivial["trivial.ipynb"]
     rows, failed = [], []
-    print(f"{'page':<30}{'first s':>9}{'warm s':>9}{'× trivial':>11}{'first ×':>9}{'redraw p95 ms':>15}{'kernel MB':>11}")
-    print(f"{'trivial.ipynb':<30}{t['first_s']:>9.2f}{t['warm_s']:>9.2f}{1.0:>11.2f}{t['first_s'] / t['warm_s']:>9.2f}"
-          f"{t['redraw_p95_ms']:>15.0f}{t['kernel_mb_max']:>11.0f}")
+    print(
+        f"{'page':<30}{'first s':>9}{'warm s':>9}{'× trivial':>11}{'first ×':>9}{'redraw p95 ms':>15}{'kernel MB':>11}"
+    )
+    print(
+        f"{'trivial.ipynb':<30}{t['first_s']:>9.2f}{t['warm_s']:>9.2f}{1.0:>11.2f}{t['first_s'] / t['warm_s']:>9.2f}"
+        f"{t['redraw_p95_ms']:>15.0f}{t['kernel_mb_max']:>11.0f}"
+    )
     for name, r in results.items():
         r["warm_ratio"] = r["warm_s"] / t["warm_s"]
         r["first_ratio"] = r["first_s"] / t["warm_s"]
-        ok = (r["warm_ratio"] <= GOAL_WARM_RATIO and r["first_ratio"] <= GOAL_FIRST_RATIO
-              and (r["redraw_p95_ms"] or 0) <= GOAL_REDRAW_P95_MS and r["kernel_mb_max"] <= GOAL_KERNEL_MB)
+        ok = (
+            r["warm_ratio"] <= GOAL_WARM_RATIO
+            and r["first_ratio"] <= GOAL_FIRST_RATIO
+            and (r["redraw_p95_ms"] or 0) <= GOAL_REDRAW_P95_MS
+            and r["kernel_mb_max"] <= GOAL_KERNEL_MB
+        )
         r["meets_goal"] = ok
         if not ok:
             failed.append(name)
         redraw = "–" if r["redraw_p95_ms"] is None else f"{r['redraw_p95_ms']:.0f}"
-        print(f"{name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}{r['first_ratio']:>9.2f}"
-              f"{redraw:>15}{r['kernel_mb_max']:>11.0f}{'' if ok else '  (misses the goal)'}")
+        print(
+            f"{name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}{r['first_ratio']:>9.2f}"
+            f"{redraw:>15}{r['kernel_mb_max']:>11.0f}{'' if ok else '  (misses the goal)'}"
+        )
         rows.append(name)
     for name, r in before.items():
         redraw = "–" if r["redraw_p95_ms"] is None else f"{r['redraw_p95_ms']:.0f}"
         r["warm_ratio"], r["first_ratio"] = r["warm_s"] / t["warm_s"], r["first_s"] / t["warm_s"]
-        print(f"{'before: ' + name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}"
-              f"{r['first_ratio']:>9.2f}{redraw:>15}{r['kernel_mb_max']:>11.0f}")
+        print(
+            f"{'before: ' + name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}"
+            f"{r['first_ratio']:>9.2f}{redraw:>15}{r['kernel_mb_max']:>11.0f}"
+        )
     out = Path(__file__).resolve().parent / "results" / "apps.json"
     out.parent.mkdir(exist_ok=True)
-    goal = {"warm_ratio": GOAL_WARM_RATIO, "first_ratio": GOAL_FIRST_RATIO, "redraw_p95_ms": GOAL_REDRAW_P95_MS,
-            "kernel_mb": GOAL_KERNEL_MB}
+    goal = {
+        "warm_ratio": GOAL_WARM_RATIO,
+        "first_ratio": GOAL_FIRST_RATIO,
+        "redraw_p95_ms": GOAL_REDRAW_P95_MS,
+        "kernel_mb": GOAL_KERNEL_MB,
+    }
     out.write_text(json.dumps({"trivial": t, "apps": results, "before": before, "goal": goal}, indent=2) + "\n")
     print(f"Written to {out.relative_to(REPO)}")
     return 1 if failed else 0

@@ -40,7 +40,9 @@ def main() -> int:
 
     results = []
     for method in ("constant_rate", "linear", "budget"):
-        seconds = best_of(lambda m=method: cl.sweep_pathways(e0, last_year, tgt, rate, method=m, carbon_budget_kt=budgets))
+        seconds = best_of(
+            lambda m=method: cl.sweep_pathways(e0, last_year, tgt, rate, method=m, carbon_budget_kt=budgets)
+        )
         results.append(
             (
                 f"sweep of {n:,} {method} pathway scenarios ({len(last)} authorities x {len(targets)} target years x {len(rates)} rates)",

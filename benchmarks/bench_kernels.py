@@ -55,8 +55,10 @@ def main() -> int:
             time.sleep(5)
         time.sleep(5)
         end_k, end_mb = len(kernels(proc)), tree_mb(proc)
-    print(f"pool: {pool} kernels; at start {start_k} kernels, {start_mb:.0f} MB; after {args.views} views "
-          f"peak {peak_k} kernels, {peak_mb:.0f} MB; after culling {end_k} kernels, {end_mb:.0f} MB")
+    print(
+        f"pool: {pool} kernels; at start {start_k} kernels, {start_mb:.0f} MB; after {args.views} views "
+        f"peak {peak_k} kernels, {peak_mb:.0f} MB; after culling {end_k} kernels, {end_mb:.0f} MB"
+    )
     ok = end_k <= pool
     print("Kernels return to the pool: " + ("yes" if ok else "NO"))
     return 0 if ok else 1

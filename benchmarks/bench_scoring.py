@@ -57,7 +57,13 @@ def synthetic_tender(n_bidders: int = 10, n_criteria: int = 10, seed: int = 0) -
     rows = [(b, c, e, float(rng.integers(1, 6)), "") for b in bidders for c in names[2:] for e in ("E1", "E2", "E3")]
     scores = frame(dict(zip(["bidder", "criterion", "evaluator", "score", "comment"], zip(*rows))))
     codes = ["EX-ECO-01", "EX-SOC-04", "EX-ENV-01"]
-    commitments = frame({"bidder": [b for b in bidders for _ in codes], "measure_code": codes * n_bidders, "quantity": rng.uniform(0, 50, n_bidders * len(codes))})
+    commitments = frame(
+        {
+            "bidder": [b for b in bidders for _ in codes],
+            "measure_code": codes * n_bidders,
+            "quantity": rng.uniform(0, 50, n_bidders * len(codes)),
+        }
+    )
     return Tender(criteria, bids, scores, commitments, TenderSettings(5.0, 10.0, 5.0), name="synthetic")
 
 
@@ -118,7 +124,9 @@ def browser_redraw_ms(presses: int = 10) -> list[float]:
         page.evaluate(WATCH)
         handle = page.locator(".sv-weight-3 .noUi-handle")
         for i in range(presses):
-            page.evaluate("() => { window.svTimes = {}; window.svSrc = document.querySelector('.sv-score-chart img').getAttribute('src'); }")
+            page.evaluate(
+                "() => { window.svTimes = {}; window.svSrc = document.querySelector('.sv-score-chart img').getAttribute('src'); }"
+            )
             handle.focus()
             page.keyboard.press("PageUp" if i % 2 == 0 else "PageDown")
             page.wait_for_function("() => window.svTimes.drawn !== undefined", timeout=30_000)
@@ -134,9 +142,22 @@ def main() -> int:
     tender = synthetic_tender()
     result = score_tender(tender, measures)
     checks = [
-        ("monte_carlo_10_bidders_10_criteria_10000_draws", lambda: win_probabilities(result, margin=0.5, draws=10_000, seed=1), 0.5),
+        (
+            "monte_carlo_10_bidders_10_criteria_10000_draws",
+            lambda: win_probabilities(result, margin=0.5, draws=10_000, seed=1),
+            0.5,
+        ),
         ("score_tender_10_bidders_10_criteria", lambda: score_tender(tender, measures), 0.3),
-        ("sensitivity_tipping_grid_reversal", lambda: (tipping_point(result, "social_value"), tipping_point(result, "price"), winner_grid(result), rank_reversal(result)), 0.3),
+        (
+            "sensitivity_tipping_grid_reversal",
+            lambda: (
+                tipping_point(result, "social_value"),
+                tipping_point(result, "price"),
+                winner_grid(result),
+                rank_reversal(result),
+            ),
+            0.3,
+        ),
         ("core_run_example_10000_draws", lambda: scoring.run(example, inputs=example_inputs), 0.15),
     ]
     example = scoring.Settings()
@@ -157,7 +178,9 @@ def main() -> int:
         best = min(redraws) / 1000
         ok = best < 0.3
         failed |= not ok
-        print(f"browser_weight_change_redraw: {best:.3f} s (target < 0.3 s){'' if ok else '  MISSED'}; all presses: {', '.join(f'{r:.0f} ms' for r in redraws)}")
+        print(
+            f"browser_weight_change_redraw: {best:.3f} s (target < 0.3 s){'' if ok else '  MISSED'}; all presses: {', '.join(f'{r:.0f} ms' for r in redraws)}"
+        )
     return 1 if failed else 0
 
 

@@ -43,8 +43,9 @@ def main() -> int:
         store = open_store(url)
         saves, opens = [], []
         for i in range(args.count):
-            settings = store_area.Settings.from_parameters({"measures": str(measures), "factor": 1 + i % 50,
-                                                            "title": f"Scenario {i}"})
+            settings = store_area.Settings.from_parameters(
+                {"measures": str(measures), "factor": 1 + i % 50, "title": f"Scenario {i}"}
+            )
             result = store_area.run(settings)
             start = time.perf_counter()
             sid = store.save(result, f"Scenario {i}", note="benchmark", user="bench")
@@ -74,19 +75,25 @@ def main() -> int:
     save_median, open_median = statistics.median(saves), statistics.median(opens)
     save_p95 = sorted(saves)[int(0.95 * len(saves)) - 1]
     ok = True
-    print(f"save a scenario: {save_median:.3f} s median, {save_p95:.3f} s p95 over {len(saves)} saves "
-          f"(target < {SAVE_TARGET} s median)")
+    print(
+        f"save a scenario: {save_median:.3f} s median, {save_p95:.3f} s p95 over {len(saves)} saves "
+        f"(target < {SAVE_TARGET} s median)"
+    )
     ok &= save_median < SAVE_TARGET
-    print(f"open a scenario (settings and input file restored, then run): {open_median:.3f} s median over {len(opens)} "
-          f"(target < {OPEN_TARGET} s median)")
+    print(
+        f"open a scenario (settings and input file restored, then run): {open_median:.3f} s median over {len(opens)} "
+        f"(target < {OPEN_TARGET} s median)"
+    )
     ok &= open_median < OPEN_TARGET
     print(f"list {len(listed)} scenarios: {list_time:.3f} s; verify the whole store: {verify_time:.3f} s")
     ok &= not problems and len(listed) == args.count
     if size:
         per = (size - input_bytes) / args.count
-        print(f"store size after {args.count} scenarios sharing one {input_bytes / 1024:.0f} KiB input: "
-              f"{size / 1024 / 1024:.2f} MiB ({per:,.0f} bytes per scenario beyond the input; "
-              f"target < {PER_SCENARIO_TARGET:,})")
+        print(
+            f"store size after {args.count} scenarios sharing one {input_bytes / 1024:.0f} KiB input: "
+            f"{size / 1024 / 1024:.2f} MiB ({per:,.0f} bytes per scenario beyond the input; "
+            f"target < {PER_SCENARIO_TARGET:,})"
+        )
         ok &= per < PER_SCENARIO_TARGET
     return 0 if ok else 1
 

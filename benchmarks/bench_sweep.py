@@ -55,7 +55,9 @@ def main() -> int:
     loop = (time.perf_counter() - start) / len(sample) * len(combos)
     print(f"{len(combos):,} grants scenarios ({', '.join(f'{k} × {len(v)}' for k, v in grid.items())})")
     print(f"dask LocalCluster: {swept:.1f} s, {len(combos) / swept:,.0f} scenarios per second")
-    print(f"single-process loop (from {len(sample)} runs): {loop:.1f} s, {len(combos) / loop:,.0f} scenarios per second")
+    print(
+        f"single-process loop (from {len(sample)} runs): {loop:.1f} s, {len(combos) / loop:,.0f} scenarios per second"
+    )
     print(f"speed-up: {loop / swept:.2f}×; rows that differ from single runs: {mismatches}")
     return 1 if mismatches else 0
 

@@ -50,7 +50,13 @@ def voila_server(
     if repo != REPO:
         env["PYTHONPATH"] = str(repo)
     voila = str(Path(sys.executable).parent / "voila")
-    proc = subprocess.Popen([voila, f"--port={port}", "--no-browser", *(extra or []), str(root) if root else "notebooks/"], cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [voila, f"--port={port}", "--no-browser", *(extra or []), str(root) if root else "notebooks/"],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(300):

@@ -64,7 +64,10 @@ def main(shared: Path) -> None:
 
     wards = json.loads((shared / "boundaries" / "sevenoaks_wards_2013.geojson").read_text())
     lsoas = json.loads((shared / "boundaries" / "sevenoaks_lsoa_2011.geojson").read_text())
-    ward_rings = [(f["properties"]["WD13CD"], f["properties"]["WD13NM"], np.asarray(f["geometry"]["coordinates"][0], float)) for f in wards["features"]]
+    ward_rings = [
+        (f["properties"]["WD13CD"], f["properties"]["WD13NM"], np.asarray(f["geometry"]["coordinates"][0], float))
+        for f in wards["features"]
+    ]
     rows = []
     for f in lsoas["features"]:
         ring = np.asarray(f["geometry"]["coordinates"][0], float)
@@ -76,7 +79,14 @@ def main(shared: Path) -> None:
             _, code, name = max(shares)
             hits = [(code, name)]
             method = "vertex overlap"
-        rows.append({"lsoa_code": f["properties"]["LSOA11CD"], "ward_code": hits[0][0], "ward": hits[0][1], "assigned_by": method})
+        rows.append(
+            {
+                "lsoa_code": f["properties"]["LSOA11CD"],
+                "ward_code": hits[0][0],
+                "ward": hits[0][1],
+                "assigned_by": method,
+            }
+        )
     lookup = pd.DataFrame(rows).sort_values("lsoa_code").reset_index(drop=True)
     missing = set(local["lsoa_code"]) ^ set(lookup["lsoa_code"])
     if missing:
@@ -88,11 +98,15 @@ def main(shared: Path) -> None:
     lookup.to_csv(out / "sevenoaks_lsoa_ward_lookup.csv", index=False)
 
     merged = lookup.merge(local, on="lsoa_code")
-    ward = merged.groupby(["ward_code", "ward"]).agg(
-        lsoa_count=("lsoa_code", "size"),
-        mean_imd_rank=("imd_rank", "mean"),
-        most_deprived_lsoa_decile=("imd_decile", "min"),
-    ).reset_index()
+    ward = (
+        merged.groupby(["ward_code", "ward"])
+        .agg(
+            lsoa_count=("lsoa_code", "size"),
+            mean_imd_rank=("imd_rank", "mean"),
+            most_deprived_lsoa_decile=("imd_decile", "min"),
+        )
+        .reset_index()
+    )
     ward["mean_imd_rank"] = ward["mean_imd_rank"].round(1)
     ward["imd_decile"] = [int(np.searchsorted(cuts.to_numpy(), r) + 1) for r in ward["mean_imd_rank"]]
     all_wards = pd.DataFrame([(c, n) for c, n, _ in ward_rings], columns=["ward_code", "ward"])

@@ -23,12 +23,24 @@ THEMES = {
     "Sport and physical activity": ["Football Club", "Cricket Club", "Boxing Club", "Inclusive Cycling"],
 }
 PROJECTS = {
-    "Children and young people": ["Holiday activity programme", "New equipment for weekly sessions", "Training for volunteer leaders"],
+    "Children and young people": [
+        "Holiday activity programme",
+        "New equipment for weekly sessions",
+        "Training for volunteer leaders",
+    ],
     "Older people": ["Weekly hot meals and transport", "Home visits by volunteers", "Digital skills sessions"],
     "Health and wellbeing": ["Peer support sessions", "Food bank chiller and shelving", "Counselling for carers"],
-    "Arts and heritage": ["Exhibition and oral history recordings", "Concert series in the village hall", "Workshops for schools"],
+    "Arts and heritage": [
+        "Exhibition and oral history recordings",
+        "Concert series in the village hall",
+        "Workshops for schools",
+    ],
     "Environment": ["Tools and training for volunteers", "Raised beds and water butts", "Monthly repair events"],
-    "Sport and physical activity": ["Coaching for girls' teams", "Pitch drainage repair", "Adapted bikes for disabled riders"],
+    "Sport and physical activity": [
+        "Coaching for girls' teams",
+        "Pitch drainage repair",
+        "Adapted bikes for disabled riders",
+    ],
 }
 
 
@@ -52,26 +64,33 @@ def main() -> None:
         lsoa = None
         if k % 16 == 5:  # a few applications give an LSOA instead of a ward
             lsoa = str(rng.choice(lsoas.loc[lsoas["ward"] == ward, "lsoa_code"]))
-        rows.append({
-            "application_id": f"EX-{k + 1:03d}",
-            "organisation": f"{place} {kind} (example)",
-            "project": PROJECTS[theme][int(rng.integers(3))],
-            "theme": theme,
-            "ward": None if lsoa else ward,
-            "lsoa_code": lsoa,
-            "amount_requested": request,
-            "minimum_award": minimum,
-            "beneficiaries": int(np.round(rng.lognormal(np.log(120), 0.9))),
-            **criteria,
-            "score": None,
-            "charity_number": None,
-            "postcode": None,
-        })
+        rows.append(
+            {
+                "application_id": f"EX-{k + 1:03d}",
+                "organisation": f"{place} {kind} (example)",
+                "project": PROJECTS[theme][int(rng.integers(3))],
+                "theme": theme,
+                "ward": None if lsoa else ward,
+                "lsoa_code": lsoa,
+                "amount_requested": request,
+                "minimum_award": minimum,
+                "beneficiaries": int(np.round(rng.lognormal(np.log(120), 0.9))),
+                **criteria,
+                "score": None,
+                "charity_number": None,
+                "postcode": None,
+            }
+        )
     table = pd.DataFrame(rows)
     cols = [c.name for c in grants.APPLICATIONS.columns]
     table = table[cols]
     dup = table["organisation"].duplicated(keep=False)
-    table.loc[dup, "organisation"] = table.loc[dup, "organisation"].str.replace(" (example)", "", regex=False) + " " + table.loc[dup, "application_id"].str[-2:] + " (example)"
+    table.loc[dup, "organisation"] = (
+        table.loc[dup, "organisation"].str.replace(" (example)", "", regex=False)
+        + " "
+        + table.loc[dup, "application_id"].str[-2:]
+        + " (example)"
+    )
     table.to_csv(data_path("grants", "example_applications.csv"), index=False)
     write_template(data_path("grants", "applications_template.xlsx"), {"applications": grants.APPLICATIONS})
     print(table[["amount_requested"]].sum(), len(table))

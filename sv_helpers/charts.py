@@ -69,7 +69,10 @@ def figure_png(fig: plt.Figure) -> bytes:
 def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
     """Return an accessible HTML table (header cells with scope, optional caption)."""
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>" for row in table.itertuples(index=False))
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     return f'<table class="sv-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
@@ -103,7 +106,9 @@ def figure_html(
         plt.close(fig)
         raise ValueError("Every chart needs a text alternative.")
     encoded = base64.b64encode(figure_png(fig)).decode("ascii")
-    parts = [f'<figure class="sv-figure"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">']
+    parts = [
+        f'<figure class="sv-figure"><img src="data:image/png;base64,{encoded}" alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">'
+    ]
     if caption:
         parts.append(f"<figcaption>{html.escape(caption)}</figcaption>")
     if data is not None:

@@ -89,8 +89,10 @@ def scenarios_show(args: argparse.Namespace) -> int:
     if item["note"]:
         print(f"  Note:      {item['note']}")
     print(f"  Headline:  {item['headline']}")
-    print(f"  Code:      sv-helpers {item['package_version']}" + (f", commit {item['code_commit'][:12]}"
-                                                                     if item["code_commit"] else ""))
+    print(
+        f"  Code:      sv-helpers {item['package_version']}"
+        + (f", commit {item['code_commit'][:12]}" if item["code_commit"] else "")
+    )
     print("  Settings:")
     for name, value in item["parameters"].items():
         print(f"    {name} = {json.dumps(value, ensure_ascii=False)}")
@@ -149,8 +151,10 @@ def audit_verify(args: argparse.Namespace) -> int:
         if len(problems) > 20:
             print(f"  ... and {len(problems) - 20} more.", file=sys.stderr)
         return 1
-    print(f"The audit trail is intact: {count} entries, every scenario and decision matches its record. "
-          f"Latest entry's hash: {head}")
+    print(
+        f"The audit trail is intact: {count} entries, every scenario and decision matches its record. "
+        f"Latest entry's hash: {head}"
+    )
     return 0
 
 
@@ -170,8 +174,10 @@ def store_import(args: argparse.Namespace) -> int:
     with _store(args) as store:
         counts = store.import_(args.dir)
         problems = store.verify()
-    print(f"Loaded {counts.get('scenarios', 0)} scenarios, {counts.get('decisions', 0)} decisions, "
-          f"{counts.get('audit_log', 0)} audit entries and {counts.get('blobs', 0)} stored files.")
+    print(
+        f"Loaded {counts.get('scenarios', 0)} scenarios, {counts.get('decisions', 0)} decisions, "
+        f"{counts.get('audit_log', 0)} audit entries and {counts.get('blobs', 0)} stored files."
+    )
     if problems:
         print(f"The loaded copy does not verify. First problem: {problems[0]}", file=sys.stderr)
         return 1
@@ -184,8 +190,12 @@ def store_import(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The ``svw`` argument parser, with every extension's commands added."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--store", metavar="URL", default=None,
-                        help="the store's address (default: SV_STORE_URL, else var/workbook.sqlite)")
+    common.add_argument(
+        "--store",
+        metavar="URL",
+        default=None,
+        help="the store's address (default: SV_STORE_URL, else var/workbook.sqlite)",
+    )
     parser = argparse.ArgumentParser(prog="svw", description="The Social Value Workbook's command line.")
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
 
@@ -242,8 +252,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception:  # noqa: BLE001 - the user gets a sentence, the details go to the log
         log.exception("svw failed")
-        print("Something went wrong inside the workbook, not in what you asked for; the details are above. "
-              "Please tell the workbook's maintainers.", file=sys.stderr)
+        print(
+            "Something went wrong inside the workbook, not in what you asked for; the details are above. "
+            "Please tell the workbook's maintainers.",
+            file=sys.stderr,
+        )
         return 2
 
 

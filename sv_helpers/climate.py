@@ -53,6 +53,8 @@ def _parameter(name: str) -> Any:
 @lru_cache(maxsize=128)
 def _parameter_read(name: str, mtime_ns: int, today: Any) -> Any:
     return parameter_value(name, today)
+
+
 PATHWAY_LABELS: dict[str, str] = {
     "linear": "Straight line to zero",
     "constant_rate": "Same percentage fall each year",
@@ -105,7 +107,9 @@ def actual_totals(data: EmissionsData, authority_code: str, sectors: Iterable[st
 # --------------------------------------------------------------------------- the pathway arithmetic (vectorised)
 
 
-def budget_reduction_rate(last_actual_kt: float | np.ndarray, carbon_budget_kt: float | np.ndarray) -> float | np.ndarray:
+def budget_reduction_rate(
+    last_actual_kt: float | np.ndarray, carbon_budget_kt: float | np.ndarray
+) -> float | np.ndarray:
     """Return the yearly fraction p that spends a carbon budget exactly: p = E0 / (E0 + B).
 
     Examples
@@ -163,7 +167,15 @@ def pathway_array(
     raise InputError(f"The pathway '{method}' is not known; choose one of: {', '.join(PATHWAY_METHODS)}.")
 
 
-def required_annual_reduction_pct(method: str, last_actual_year: int, last_actual_kt: float, target_year: int, *, annual_reduction_pct: float | None = None, carbon_budget_kt: float | None = None) -> float:
+def required_annual_reduction_pct(
+    method: str,
+    last_actual_year: int,
+    last_actual_kt: float,
+    target_year: int,
+    *,
+    annual_reduction_pct: float | None = None,
+    carbon_budget_kt: float | None = None,
+) -> float:
     """Return the yearly fall a pathway asks for, in percent.
 
     For ``linear`` it is the fall each year as a percentage of the last actual
@@ -274,25 +286,57 @@ def check_pathway_settings(
     """
     findings: list[Finding] = []
     if pathway not in PATHWAY_METHODS:
-        findings.append(Finding("error", f"The pathway '{pathway}' is not known; choose one of: {', '.join(PATHWAY_METHODS)}."))
+        findings.append(
+            Finding("error", f"The pathway '{pathway}' is not known; choose one of: {', '.join(PATHWAY_METHODS)}.")
+        )
     if int(target_year) <= int(last_actual_year):
         findings.append(
-            Finding("error", f"The target year, {int(target_year)}, is not after the last year of actual data, {int(last_actual_year)}. Choose a target year of {int(last_actual_year) + 1} or later.")
+            Finding(
+                "error",
+                f"The target year, {int(target_year)}, is not after the last year of actual data, {int(last_actual_year)}. Choose a target year of {int(last_actual_year) + 1} or later.",
+            )
         )
     elif int(target_year) > 2200:
-        findings.append(Finding("error", f"The target year, {int(target_year)}, is too far ahead; choose a year up to 2200."))
+        findings.append(
+            Finding("error", f"The target year, {int(target_year)}, is too far ahead; choose a year up to 2200.")
+        )
     if pathway == "constant_rate":
-        if annual_reduction_pct is None or not np.isfinite(annual_reduction_pct) or not 0 <= annual_reduction_pct <= 100:
-            findings.append(Finding("error", f"The annual reduction must be between 0% and 100%; {annual_reduction_pct}% was given."))
-    if carbon_budget_kt is not None and (not np.isfinite(carbon_budget_kt) or carbon_budget_kt < 0 or (pathway == "budget" and carbon_budget_kt <= 0)):
-        findings.append(Finding("error", f"The carbon budget must be more than 0 kt; {carbon_budget_kt} kt was given. Enter the budget from its source (for example a Tyndall Centre local carbon budget)."))
+        if (
+            annual_reduction_pct is None
+            or not np.isfinite(annual_reduction_pct)
+            or not 0 <= annual_reduction_pct <= 100
+        ):
+            findings.append(
+                Finding(
+                    "error", f"The annual reduction must be between 0% and 100%; {annual_reduction_pct}% was given."
+                )
+            )
+    if carbon_budget_kt is not None and (
+        not np.isfinite(carbon_budget_kt) or carbon_budget_kt < 0 or (pathway == "budget" and carbon_budget_kt <= 0)
+    ):
+        findings.append(
+            Finding(
+                "error",
+                f"The carbon budget must be more than 0 kt; {carbon_budget_kt} kt was given. Enter the budget from its source (for example a Tyndall Centre local carbon budget).",
+            )
+        )
     elif pathway == "budget" and carbon_budget_kt is None:
         findings.append(Finding("error", "The budget pathway needs a carbon budget (kt) more than 0."))
     if trend_start_year is not None:
         if int(trend_start_year) >= int(last_actual_year):
-            findings.append(Finding("error", f"The trend must start before the last actual year, {int(last_actual_year)}; {int(trend_start_year)} was given."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"The trend must start before the last actual year, {int(last_actual_year)}; {int(trend_start_year)} was given.",
+                )
+            )
         elif first_actual_year is not None and int(trend_start_year) < int(first_actual_year):
-            findings.append(Finding("warning", f"The actual data start in {int(first_actual_year)}, so the trend is fitted from then, not from {int(trend_start_year)}."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The actual data start in {int(first_actual_year)}, so the trend is fitted from then, not from {int(trend_start_year)}.",
+                )
+            )
     return findings
 
 
@@ -361,7 +405,9 @@ def pathway_to_target(
         raise InputError("There are no actual emissions to start a pathway from.")
     last_year = int(actual.index.max())
     first_year = int(actual.index.min())
-    budget = None if carbon_budget_kt is None or (pathway != "budget" and carbon_budget_kt == 0) else float(carbon_budget_kt)
+    budget = (
+        None if carbon_budget_kt is None or (pathway != "budget" and carbon_budget_kt == 0) else float(carbon_budget_kt)
+    )
     raise_for_errors(
         check_pathway_settings(
             last_year,
@@ -395,11 +441,13 @@ def pathway_to_target(
     table["trend_kt"] = trend
     table["gap_kt"] = table["trend_kt"] - table["pathway_kt"]
 
-    to_target = (future <= target_year)
+    to_target = future <= target_year
     summary: dict[str, Any] = {
         "last_actual_year": last_year,
         "last_actual_kt": e0,
-        "required_annual_reduction_pct": required_annual_reduction_pct(pathway, last_year, e0, target_year, annual_reduction_pct=annual_reduction_pct, carbon_budget_kt=budget),
+        "required_annual_reduction_pct": required_annual_reduction_pct(
+            pathway, last_year, e0, target_year, annual_reduction_pct=annual_reduction_pct, carbon_budget_kt=budget
+        ),
         "cumulative_to_target_kt": float(values[to_target].sum()),
         "trend_net_zero_year": trend_net_zero_year(slope, intercept, trend_from),
         "pathway": pathway,
@@ -422,7 +470,13 @@ def pathway_output_table(table: pd.DataFrame) -> pd.DataFrame:
 
 def summary_output(summary: Mapping[str, Any]) -> dict[str, Any]:
     """Return the keys ``summary.json`` must have (and ``budget_exhausted_year`` when a budget is given), then the rest."""
-    keys = ["last_actual_year", "last_actual_kt", "required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year"]
+    keys = [
+        "last_actual_year",
+        "last_actual_kt",
+        "required_annual_reduction_pct",
+        "cumulative_to_target_kt",
+        "trend_net_zero_year",
+    ]
     if "budget_exhausted_year" in summary:
         keys.append("budget_exhausted_year")
     out = {k: summary[k] for k in keys}
@@ -454,7 +508,9 @@ def sweep_pathways(
     horizon = (targets - last_actual_year)[:, None]
     rates = np.asarray(annual_reduction_pct, dtype=float)[:, None]
     budgets = None if carbon_budget_kt is None else np.asarray(carbon_budget_kt, dtype=float)[:, None]
-    values = pathway_array(method, e0, steps, target_steps=horizon, annual_reduction_pct=rates, carbon_budget_kt=budgets)
+    values = pathway_array(
+        method, e0, steps, target_steps=horizon, annual_reduction_pct=rates, carbon_budget_kt=budgets
+    )
     mask = steps[None, :] <= horizon
     if method == "linear":
         required = 100.0 / horizon[:, 0]
@@ -513,13 +569,37 @@ INTERVENTIONS_SCHEMA = TableSchema(
     "interventions",
     (
         Column("intervention", unique=True, description="A short name for the action"),
-        Column("scope", "category", allowed=("district", "council estate"), description="Whether it cuts the district's emissions or the council's own"),
-        Column("sector", description="The emissions sector it cuts (Domestic, Transport, ... or Scope 1/2/3 for the estate)"),
-        Column("annual_abatement_tco2e", "number", minimum=0, label="Annual abatement (tCO2e)", description="Tonnes CO2e a year saved at full delivery"),
-        Column("start_year", "integer", minimum=2000, maximum=2100, description="Calendar year the action starts saving"),
-        Column("ramp_up_years", "integer", minimum=0, maximum=50, description="Years to reach full delivery (0 = at once)"),
+        Column(
+            "scope",
+            "category",
+            allowed=("district", "council estate"),
+            description="Whether it cuts the district's emissions or the council's own",
+        ),
+        Column(
+            "sector",
+            description="The emissions sector it cuts (Domestic, Transport, ... or Scope 1/2/3 for the estate)",
+        ),
+        Column(
+            "annual_abatement_tco2e",
+            "number",
+            minimum=0,
+            label="Annual abatement (tCO2e)",
+            description="Tonnes CO2e a year saved at full delivery",
+        ),
+        Column(
+            "start_year", "integer", minimum=2000, maximum=2100, description="Calendar year the action starts saving"
+        ),
+        Column(
+            "ramp_up_years", "integer", minimum=0, maximum=50, description="Years to reach full delivery (0 = at once)"
+        ),
         Column("cost", "money", minimum=0, description="Total cost in pounds"),
-        Column("lifetime_years", "integer", minimum=1, maximum=100, description="Years the saving lasts from the start year"),
+        Column(
+            "lifetime_years",
+            "integer",
+            minimum=1,
+            maximum=100,
+            description="Years the saving lasts from the start year",
+        ),
     ),
     description="Planned climate actions.",
 )
@@ -544,7 +624,9 @@ def load_interventions(source: Any = None, *, filename: str | None = None) -> pd
     return table
 
 
-def check_interventions(interventions: pd.DataFrame, *, sectors: Iterable[str], last_actual_year: int | None = None) -> list[Finding]:
+def check_interventions(
+    interventions: pd.DataFrame, *, sectors: Iterable[str], last_actual_year: int | None = None
+) -> list[Finding]:
     """Check interventions against the series they will be set against.
 
     Returns
@@ -559,11 +641,25 @@ def check_interventions(interventions: pd.DataFrame, *, sectors: Iterable[str], 
     for row, rec in interventions.iterrows():
         name = rec["intervention"]
         if rec["annual_abatement_tco2e"] <= 0:
-            findings.append(Finding("error", f"Interventions, row {row} ('{name}'): the annual abatement must be more than 0 tCO2e."))
+            findings.append(
+                Finding(
+                    "error", f"Interventions, row {row} ('{name}'): the annual abatement must be more than 0 tCO2e."
+                )
+            )
         if rec["sector"] not in sectors:
-            findings.append(Finding("warning", f"Interventions, row {row} ('{name}'): the sector '{rec['sector']}' is not a sector of this series ({', '.join(sorted(sectors))}); its saving is counted against the total only."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"Interventions, row {row} ('{name}'): the sector '{rec['sector']}' is not a sector of this series ({', '.join(sorted(sectors))}); its saving is counted against the total only.",
+                )
+            )
         if last_actual_year is not None and rec["start_year"] <= last_actual_year:
-            findings.append(Finding("warning", f"Interventions, row {row} ('{name}'): it starts in {rec['start_year']}, not after the last actual year ({last_actual_year}); part of its saving may already be in the actual figures."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"Interventions, row {row} ('{name}'): it starts in {rec['start_year']}, not after the last actual year ({last_actual_year}); part of its saving may already be in the actual figures.",
+                )
+            )
     return findings
 
 
@@ -593,14 +689,20 @@ def intervention_abatement(interventions: pd.DataFrame, years: Iterable[int]) ->
     full = interventions["annual_abatement_tco2e"].to_numpy(dtype=float)[None, :]
     elapsed = y - start + 1.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(ramp > 0, np.clip(elapsed / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), (elapsed >= 1).astype(float))
+        share = np.where(
+            ramp > 0, np.clip(elapsed / np.where(ramp > 0, ramp, 1.0), 0.0, 1.0), (elapsed >= 1).astype(float)
+        )
     active = y >= start
     values = np.where(active, share * full, 0.0)
-    out = pd.DataFrame(values, index=pd.Index(np.asarray(y[:, 0], dtype=int), name="year"), columns=list(interventions["intervention"]))
+    out = pd.DataFrame(
+        values, index=pd.Index(np.asarray(y[:, 0], dtype=int), name="year"), columns=list(interventions["intervention"])
+    )
     return out
 
 
-def wedge_table(last_actual_year: int, last_actual_kt: float, interventions: pd.DataFrame, end_year: int) -> pd.DataFrame:
+def wedge_table(
+    last_actual_year: int, last_actual_kt: float, interventions: pd.DataFrame, end_year: int
+) -> pd.DataFrame:
     """The abatement wedges against a baseline held at the last actual year's level.
 
     Returns
@@ -678,7 +780,18 @@ def marginal_abatement_cost_curve(interventions: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(["cost_per_tco2e", "intervention"], kind="stable").reset_index(drop=True)
     out["cumulative_abatement_tco2e"] = out["annual_abatement_tco2e"].cumsum()
     out["cumulative_start_tco2e"] = out["cumulative_abatement_tco2e"] - out["annual_abatement_tco2e"]
-    return out[["intervention", "sector", "annual_abatement_tco2e", "lifetime_abatement_tco2e", "cost", "cost_per_tco2e", "cumulative_start_tco2e", "cumulative_abatement_tco2e"]]
+    return out[
+        [
+            "intervention",
+            "sector",
+            "annual_abatement_tco2e",
+            "lifetime_abatement_tco2e",
+            "cost",
+            "cost_per_tco2e",
+            "cumulative_start_tco2e",
+            "cumulative_abatement_tco2e",
+        ]
+    ]
 
 
 # --------------------------------------------------------------------------- peers
@@ -693,7 +806,9 @@ def comparable_authorities(data: EmissionsData) -> pd.Series:
     return names[~names.str.contains(_CONTAINER_NAME_PATTERN, regex=True)]
 
 
-def similar_authorities(similarity: pd.DataFrame, authority_code: str, *, among: Iterable[str], count: int) -> pd.DataFrame:
+def similar_authorities(
+    similarity: pd.DataFrame, authority_code: str, *, among: Iterable[str], count: int
+) -> pd.DataFrame:
     """The authorities nearest to one authority on mySociety's emissions-profile inputs.
 
     Each input column is standardised (mean 0, standard deviation 1 across
@@ -707,7 +822,11 @@ def similar_authorities(similarity: pd.DataFrame, authority_code: str, *, among:
         similarity inputs.
     """
     among = set(among) | {authority_code}
-    table = similarity[similarity["authority_code"].isin(among)].drop_duplicates("authority_code").set_index("authority_code")
+    table = (
+        similarity[similarity["authority_code"].isin(among)]
+        .drop_duplicates("authority_code")
+        .set_index("authority_code")
+    )
     if authority_code not in table.index:
         return pd.DataFrame(columns=["authority_code", "distance"])
     values = table.to_numpy(dtype=float)
@@ -732,7 +851,15 @@ def kent_district_codes(data: EmissionsData) -> list[str]:
     return sorted(c for col in ("authority_code", "gss_code") for c in kent[col] if c in codes)
 
 
-def peer_comparison(data: EmissionsData, authority_code: str, *, similar: Iterable[str], kent: Iterable[str], year: int | None = None, sectors: Iterable[str] | None = None) -> pd.DataFrame:
+def peer_comparison(
+    data: EmissionsData,
+    authority_code: str,
+    *,
+    similar: Iterable[str],
+    kent: Iterable[str],
+    year: int | None = None,
+    sectors: Iterable[str] | None = None,
+) -> pd.DataFrame:
     """Emissions per person and per square kilometre, by sector, for an authority and its peers.
 
     Parameters
@@ -772,7 +899,9 @@ def peer_comparison(data: EmissionsData, authority_code: str, *, similar: Iterab
         rows = rows[rows["sector"].isin(list(sectors))]
     ctx = data.context[data.context["year"] == year].set_index("authority_code")
     if ctx.empty or ctx[["population_thousands", "area_km2"]].isna().all().all():
-        raise InputError(f"This emissions series has no population or area for {year}, so emissions per person and per km² cannot be compared.")
+        raise InputError(
+            f"This emissions series has no population or area for {year}, so emissions per person and per km² cannot be compared."
+        )
     out = rows.copy()
     out["group"] = out["authority_code"].map(groups)
     pop = out["authority_code"].map(ctx["population_thousands"]).astype(float)
@@ -780,20 +909,30 @@ def peer_comparison(data: EmissionsData, authority_code: str, *, similar: Iterab
     out["per_person_t"] = out["emissions_kt"] * 1000.0 / (pop * 1000.0)
     out["per_km2_t"] = out["emissions_kt"] * 1000.0 / area
     order = {"Selected": 0, "Similar": 1, "Kent district": 2}
-    out = out.assign(_o=out["group"].map(order)).sort_values(["_o", "authority_name", "sector"], kind="stable").drop(columns="_o")
-    return out[["authority_code", "authority_name", "group", "sector", "emissions_kt", "per_person_t", "per_km2_t"]].reset_index(drop=True)
+    out = (
+        out.assign(_o=out["group"].map(order))
+        .sort_values(["_o", "authority_name", "sector"], kind="stable")
+        .drop(columns="_o")
+    )
+    return out[
+        ["authority_code", "authority_name", "group", "sector", "emissions_kt", "per_person_t", "per_km2_t"]
+    ].reset_index(drop=True)
 
 
 def peer_totals(comparison: pd.DataFrame) -> pd.DataFrame:
     """Sum a :func:`peer_comparison` over sectors: one row per authority."""
-    sums = comparison.groupby(["authority_code", "authority_name", "group"], sort=False, as_index=False)[["emissions_kt", "per_person_t", "per_km2_t"]].sum()
+    sums = comparison.groupby(["authority_code", "authority_name", "group"], sort=False, as_index=False)[
+        ["emissions_kt", "per_person_t", "per_km2_t"]
+    ].sum()
     return sums
 
 
 # --------------------------------------------------------------------------- words
 
 
-def summary_sentences(summary: Mapping[str, Any], *, place: str, unit: str = "kt CO2", plan: Mapping[str, Any] | None = None) -> list[str]:
+def summary_sentences(
+    summary: Mapping[str, Any], *, place: str, unit: str = "kt CO2", plan: Mapping[str, Any] | None = None
+) -> list[str]:
     """The plain-English headline a councillor reads first.
 
     Examples
@@ -806,29 +945,43 @@ def summary_sentences(summary: Mapping[str, Any], *, place: str, unit: str = "kt
     area = "the council's own estate" if place.lower().startswith("council estate") else "the district"
     last_year, last_kt = summary["last_actual_year"], summary["last_actual_kt"]
     decimals = 1 if last_kt >= 10 else 2
-    lines = [f"{place}: emissions were {format_number(last_kt, decimals)} {unit} in {last_year}, the last year of actual data."]
+    lines = [
+        f"{place}: emissions were {format_number(last_kt, decimals)} {unit} in {last_year}, the last year of actual data."
+    ]
     tnz = summary.get("trend_net_zero_year")
-    lines.append(f"On the current trend {area} reaches net zero in {tnz}." if tnz else f"On the current trend {area} does not reach net zero: emissions are not falling.")
+    lines.append(
+        f"On the current trend {area} reaches net zero in {tnz}."
+        if tnz
+        else f"On the current trend {area} does not reach net zero: emissions are not falling."
+    )
     target = summary["target_year"]
     rate = format_pct(summary["required_annual_reduction_pct"])
     if summary["pathway"] == "linear":
-        lines.append(f"To reach net zero by {target}, emissions must fall by {rate} of the {last_year} level each year ({format_number(last_kt * summary['required_annual_reduction_pct'] / 100, decimals)} {unit} a year).")
+        lines.append(
+            f"To reach net zero by {target}, emissions must fall by {rate} of the {last_year} level each year ({format_number(last_kt * summary['required_annual_reduction_pct'] / 100, decimals)} {unit} a year)."
+        )
     elif summary["pathway"] == "constant_rate":
-        lines.append(f"Falling by {rate} a year, emissions would be {format_number(summary['pathway_kt_in_target_year'], decimals)} {unit} in {target}.")
+        lines.append(
+            f"Falling by {rate} a year, emissions would be {format_number(summary['pathway_kt_in_target_year'], decimals)} {unit} in {target}."
+        )
     else:
         lines.append(
             f"To stay within a carbon budget of {format_number(summary['carbon_budget_kt'], 0)} {unit}, emissions must fall by {rate} a year; "
             f"they would be {format_number(summary['pathway_kt_in_target_year'], decimals)} {unit} in {target}."
         )
     cumulative = summary["cumulative_to_target_kt"]
-    lines.append(f"On this pathway {area} emits {format_number(cumulative, 0 if cumulative >= 100 else decimals)} {unit} in total from {last_year + 1} to {target}.")
+    lines.append(
+        f"On this pathway {area} emits {format_number(cumulative, 0 if cumulative >= 100 else decimals)} {unit} in total from {last_year + 1} to {target}."
+    )
     if summary.get("budget_exhausted_year"):
         lines.append(f"At the {last_year} level, the carbon budget runs out in {summary['budget_exhausted_year']}.")
     if plan is not None:
         if plan["meets_target"]:
             lines.append(f"The planned actions bring emissions to or below the pathway in {target}.")
         else:
-            lines.append(f"The planned actions leave {format_number(plan['shortfall_kt'], decimals)} {unit} above the pathway in {target}: more action is needed.")
+            lines.append(
+                f"The planned actions leave {format_number(plan['shortfall_kt'], decimals)} {unit} above the pathway in {target}: more action is needed."
+            )
     return lines
 
 
@@ -921,18 +1074,51 @@ def compute_scenario(
     chosen = list(series.sectors if sectors is None else [s for s in series.sectors if s in set(sectors)])
     actual = actual_totals(series, code, chosen)
     findings = list(series.warnings)
-    findings += [f for f in check_pathway_settings(int(actual.index.max()), pathway=pathway, target_year=target_year, annual_reduction_pct=annual_reduction_pct,
-                                                     carbon_budget_kt=carbon_budget_kt if (carbon_budget_kt or pathway == "budget") else None,
-                                                     trend_start_year=trend_start_year, first_actual_year=int(actual.index.min())) if not f.is_error]
-    table, summary = pathway_to_target(actual, pathway=pathway, target_year=target_year, annual_reduction_pct=annual_reduction_pct,
-                                       carbon_budget_kt=carbon_budget_kt, trend_start_year=trend_start_year)
+    findings += [
+        f
+        for f in check_pathway_settings(
+            int(actual.index.max()),
+            pathway=pathway,
+            target_year=target_year,
+            annual_reduction_pct=annual_reduction_pct,
+            carbon_budget_kt=carbon_budget_kt if (carbon_budget_kt or pathway == "budget") else None,
+            trend_start_year=trend_start_year,
+            first_actual_year=int(actual.index.min()),
+        )
+        if not f.is_error
+    ]
+    table, summary = pathway_to_target(
+        actual,
+        pathway=pathway,
+        target_year=target_year,
+        annual_reduction_pct=annual_reduction_pct,
+        carbon_budget_kt=carbon_budget_kt,
+        trend_start_year=trend_start_year,
+    )
     if carbon_budget_source:
         summary["carbon_budget_source"] = carbon_budget_source
-    summary.update({"authority_code": code, "authority_name": name, "scope": scope, "sectors": chosen, "series": series.series_name, "unit": series.unit})
+    summary.update(
+        {
+            "authority_code": code,
+            "authority_name": name,
+            "scope": scope,
+            "sectors": chosen,
+            "series": series.series_name,
+            "unit": series.unit,
+        }
+    )
     if interventions is None:
         interventions = pd.DataFrame(columns=[c.name for c in INTERVENTIONS_SCHEMA.columns])
-    plan_rows = interventions[interventions["sector"].isin(chosen) | ~interventions["sector"].isin(series.sectors)] if len(interventions) else interventions
-    checks = check_interventions(plan_rows, sectors=series.sectors, last_actual_year=summary["last_actual_year"]) if len(plan_rows) else []
+    plan_rows = (
+        interventions[interventions["sector"].isin(chosen) | ~interventions["sector"].isin(series.sectors)]
+        if len(interventions)
+        else interventions
+    )
+    checks = (
+        check_interventions(plan_rows, sectors=series.sectors, last_actual_year=summary["last_actual_year"])
+        if len(plan_rows)
+        else []
+    )
     raise_for_errors(checks)
     findings += checks
     wedges = wedge_table(summary["last_actual_year"], summary["last_actual_kt"], plan_rows, int(target_year))
@@ -945,10 +1131,20 @@ def compute_scenario(
     if scope == "district" and similarity is not None and len(series.context):
         key = ("peers", code, tuple(chosen), int(peer_count), id(similarity))
         if key not in series.memo:  # the same for every pathway setting: worked out once per series
-            similar = similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
+            similar = similar_authorities(
+                similarity, code, among=comparable_authorities(series).index, count=peer_count
+            )
             try:
-                series.memo[key] = peer_comparison(series, code, similar=similar["authority_code"],
-                                                   kent=kent_district_codes(series), sectors=chosen), None
+                series.memo[key] = (
+                    peer_comparison(
+                        series,
+                        code,
+                        similar=similar["authority_code"],
+                        kent=kent_district_codes(series),
+                        sectors=chosen,
+                    ),
+                    None,
+                )
             except InputError as exc:
                 series.memo[key] = None, str(exc)
         peers, problem = series.memo[key]
@@ -956,7 +1152,25 @@ def compute_scenario(
             findings.append(Finding("warning", problem))
     place = name if scope == "district" else "Council estate"
     sentences = summary_sentences(summary, place=place, unit=series.unit, plan=plan)
-    return Scenario(code, name, scope, series, chosen, actual, table, summary, national_milestones(actual), plan_rows, wedges, plan, macc, peers, findings, sentences, carbon_budget_source)
+    return Scenario(
+        code,
+        name,
+        scope,
+        series,
+        chosen,
+        actual,
+        table,
+        summary,
+        national_milestones(actual),
+        plan_rows,
+        wedges,
+        plan,
+        macc,
+        peers,
+        findings,
+        sentences,
+        carbon_budget_source,
+    )
 
 
 def scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
@@ -964,8 +1178,15 @@ def scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
     summary = summary_output(scenario.summary)
     tables = {
         "pathway": pathway_output_table(scenario.table),
-        "summary": pd.DataFrame({"item": list(summary), "value": [", ".join(map(str, v)) if isinstance(v, list) else v for v in summary.values()]}),
-        "trend_gap": scenario.table.loc[scenario.table["pathway_kt"].notna(), ["year", "pathway_kt", "trend_kt", "gap_kt"]].reset_index(drop=True),
+        "summary": pd.DataFrame(
+            {
+                "item": list(summary),
+                "value": [", ".join(map(str, v)) if isinstance(v, list) else v for v in summary.values()],
+            }
+        ),
+        "trend_gap": scenario.table.loc[
+            scenario.table["pathway_kt"].notna(), ["year", "pathway_kt", "trend_kt", "gap_kt"]
+        ].reset_index(drop=True),
         "milestones": scenario.milestones,
     }
     if len(scenario.interventions):

@@ -47,7 +47,9 @@ def _key(name: str) -> str:
 @lru_cache(maxsize=1)
 def lsoa_deciles() -> pd.DataFrame:
     """Return the Sevenoaks LSOAs: ``lsoa_code, lsoa_name, imd_rank, imd_decile, ward_code, ward``."""
-    imd = pd.read_csv(data_path("deprivation", "imd2019_sevenoaks_lsoa.csv"), dtype={"lsoa_code": str, "lsoa_name": str})
+    imd = pd.read_csv(
+        data_path("deprivation", "imd2019_sevenoaks_lsoa.csv"), dtype={"lsoa_code": str, "lsoa_name": str}
+    )
     lookup = pd.read_csv(data_path("deprivation", "sevenoaks_lsoa_ward_lookup.csv"), dtype=str)
     out = imd.merge(lookup[["lsoa_code", "ward_code", "ward"]], on="lsoa_code", how="left")
     return out.astype({"imd_rank": "int64", "imd_decile": "int64"})

@@ -131,7 +131,9 @@ class EmissionsData:
 # --------------------------------------------------------------------------- vectorised cell checks
 
 
-def _numbers(raw: pd.Series, column: str, filename: str, *, integer: bool = False, blank: float | None = None) -> pd.Series:
+def _numbers(
+    raw: pd.Series, column: str, filename: str, *, integer: bool = False, blank: float | None = None
+) -> pd.Series:
     """Parse a column of raw text cells as numbers, or raise one plain-English InputError.
 
     The foundation's ``check_table`` reads cell by cell, which is too slow for a
@@ -154,7 +156,11 @@ def _numbers(raw: pd.Series, column: str, filename: str, *, integer: bool = Fals
         for i in rows[:5]:
             cell = str(raw.iloc[i]).strip()
             where = f"{filename}, row {i + 2}, column '{column}'"
-            problems.append(f"{where}: the cell is empty; a value is needed." if cell in ("", "nan") else f"{where}: '{cell[:40]}' is not {noun}.")
+            problems.append(
+                f"{where}: the cell is empty; a value is needed."
+                if cell in ("", "nan")
+                else f"{where}: '{cell[:40]}' is not {noun}."
+            )
         if len(rows) > 5:
             problems.append(f"... and {len(rows) - 5} more problems in column '{column}' of {filename}.")
         raise InputError("\n".join(problems))
@@ -174,14 +180,30 @@ def _find_column(columns: list[str], *wanted: str) -> str | None:
 
 
 def _mysociety_from_raw(raw: pd.DataFrame, filename: str) -> EmissionsData:
-    needed = ["Year", "local-authority-code", "official-name", *MYSOCIETY_SECTORS.values(), "Population:000s", "Area:km2"]
+    needed = [
+        "Year",
+        "local-authority-code",
+        "official-name",
+        *MYSOCIETY_SECTORS.values(),
+        "Population:000s",
+        "Area:km2",
+    ]
     missing = [c for c in needed if c not in raw.columns]
     if missing:
-        raise InputError(f"{filename}: the columns {', '.join(repr(c) for c in missing)} are missing; this does not look like mySociety's local authority emissions file.")
+        raise InputError(
+            f"{filename}: the columns {', '.join(repr(c) for c in missing)} are missing; this does not look like mySociety's local authority emissions file."
+        )
     # check_table normalises headers by dropping text in brackets, so only the
     # columns used here are passed to it (the file's two "Road Transport (...)"
     # columns would otherwise collide).
-    names = ["year", "authority_code", "authority_name", *[f"s{i}" for i in range(len(MYSOCIETY_SECTORS))], "population_thousands", "area_km2"]
+    names = [
+        "year",
+        "authority_code",
+        "authority_name",
+        *[f"s{i}" for i in range(len(MYSOCIETY_SECTORS))],
+        "population_thousands",
+        "area_km2",
+    ]
     schema = TableSchema(
         "local_authority_emissions",
         (
@@ -198,7 +220,12 @@ def _mysociety_from_raw(raw: pd.DataFrame, filename: str) -> EmissionsData:
     clean = check_table(frame, schema, filename=filename)
     clean["year"] = clean["year"].astype(int)
     sector_cols = dict(zip(names[3:-2], MYSOCIETY_SECTORS))
-    long = clean.melt(id_vars=["authority_code", "authority_name", "year"], value_vars=list(sector_cols), var_name="sector", value_name="emissions_kt")
+    long = clean.melt(
+        id_vars=["authority_code", "authority_name", "year"],
+        value_vars=list(sector_cols),
+        var_name="sector",
+        value_name="emissions_kt",
+    )
     long["sector"] = long["sector"].map(sector_cols)
     long["sector"] = pd.Categorical(long["sector"], categories=list(MYSOCIETY_SECTORS), ordered=True)
     long = long.sort_values(["authority_code", "year", "sector"]).reset_index(drop=True)
@@ -255,7 +282,10 @@ def load_mysociety_emissions(path: str | Path = DEFAULT_EMISSIONS_PATH) -> Emiss
 
 DESNZ_MEASURES = {
     "territorial": ("Territorial emissions (kt CO2e)", "territorial emissions"),
-    "scope_of_influence": ("CO2 emissions within the scope of influence of LAs (kt CO2e)", "CO2 emissions within the scope of influence of local authorities"),
+    "scope_of_influence": (
+        "CO2 emissions within the scope of influence of LAs (kt CO2e)",
+        "CO2 emissions within the scope of influence of local authorities",
+    ),
 }
 
 
@@ -272,7 +302,16 @@ def _desnz_from_raw(raw: pd.DataFrame, filename: str, measure: str) -> Emissions
         other = "scope_of_influence" if measure == "territorial" else "territorial"
         value_col = _find_column(cols, DESNZ_MEASURES[other][0])
         used_measure = other
-    missing = [n for n, c in (("Calendar Year", year_col), ("Local Authority Code", code_col), ("LA GHG Sector", sector_col), ("Territorial emissions (kt CO2e)", value_col)) if c is None]
+    missing = [
+        n
+        for n, c in (
+            ("Calendar Year", year_col),
+            ("Local Authority Code", code_col),
+            ("LA GHG Sector", sector_col),
+            ("Territorial emissions (kt CO2e)", value_col),
+        )
+        if c is None
+    ]
     if missing:
         raise InputError(
             f"{filename}: the column{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
@@ -291,12 +330,16 @@ def _desnz_from_raw(raw: pd.DataFrame, filename: str, measure: str) -> Emissions
     out_of_range = np.flatnonzero(((year < 1990) | (year > 2100)).to_numpy())
     if len(out_of_range):
         i = out_of_range[0]
-        raise InputError(f"{filename}, row {i + 2}, column '{year_col}': {int(year.iloc[i])} is not a calendar year between 1990 and 2100.")
+        raise InputError(
+            f"{filename}, row {i + 2}, column '{year_col}': {int(year.iloc[i])} is not a calendar year between 1990 and 2100."
+        )
     value = _numbers(raw[value_col], value_col, filename, blank=0.0)
     code = raw[code_col].astype(str).str.strip()
     blank_codes = np.flatnonzero(code.eq("").to_numpy())
     if len(blank_codes):
-        raise InputError(f"{filename}, row {blank_codes[0] + 2}, column '{code_col}': the cell is empty; a local authority code is needed.")
+        raise InputError(
+            f"{filename}, row {blank_codes[0] + 2}, column '{code_col}': the cell is empty; a local authority code is needed."
+        )
     sector = raw[sector_col].astype(str).str.strip().replace("", "Unassigned")
     frame = pd.DataFrame(
         {
@@ -307,19 +350,31 @@ def _desnz_from_raw(raw: pd.DataFrame, filename: str, measure: str) -> Emissions
             "emissions_kt": value.to_numpy(),
         }
     )
-    long = frame.groupby(["authority_code", "year", "sector"], sort=False, as_index=False).agg(authority_name=("authority_name", "first"), emissions_kt=("emissions_kt", "sum"))
-    long = long.sort_values(["authority_code", "year"], kind="stable").reset_index(drop=True)[["authority_code", "authority_name", "year", "sector", "emissions_kt"]]
+    long = frame.groupby(["authority_code", "year", "sector"], sort=False, as_index=False).agg(
+        authority_name=("authority_name", "first"), emissions_kt=("emissions_kt", "sum")
+    )
+    long = long.sort_values(["authority_code", "year"], kind="stable").reset_index(drop=True)[
+        ["authority_code", "authority_name", "year", "sector", "emissions_kt"]
+    ]
     ctx = pd.DataFrame({"authority_code": frame["authority_code"], "year": frame["year"]})
-    ctx["population_thousands"] = _numbers(raw[pop_col], pop_col, filename, blank=np.nan).to_numpy() if pop_col else np.nan
+    ctx["population_thousands"] = (
+        _numbers(raw[pop_col], pop_col, filename, blank=np.nan).to_numpy() if pop_col else np.nan
+    )
     ctx["area_km2"] = _numbers(raw[area_col], area_col, filename, blank=np.nan).to_numpy() if area_col else np.nan
     context = ctx.groupby(["authority_code", "year"], as_index=False).first()
     county = pd.Series(dtype=object)
     if county_col:
-        county = pd.Series(raw[county_col].astype(str).str.strip().to_numpy(), index=code.to_numpy()).groupby(level=0).first()
+        county = (
+            pd.Series(raw[county_col].astype(str).str.strip().to_numpy(), index=code.to_numpy())
+            .groupby(level=0)
+            .first()
+        )
     warnings = []
     n_blank = int((raw[value_col].astype(str).str.strip() == "").sum())
     if n_blank:
-        warnings.append(Finding("warning", f"{filename}: {n_blank} rows have no value in '{value_col}'; they are counted as zero."))
+        warnings.append(
+            Finding("warning", f"{filename}: {n_blank} rows have no value in '{value_col}'; they are counted as zero.")
+        )
     gases = ""
     gas_col = _find_column(cols, "Greenhouse gas")
     if gas_col:
@@ -332,15 +387,21 @@ def _desnz_from_raw(raw: pd.DataFrame, filename: str, measure: str) -> Emissions
         unit="kt CO2e",
         attribution=DESNZ_ATTRIBUTION,
         caveats=[
-            f"Greenhouse gases in the file: {gases}." if gases else "Greenhouse gases as the file gives them (DESNZ: CO2, CH4 and N2O).",
-            "Territorial emissions include land use (LULUCF), which can be negative." if used_measure == "territorial" else "The scope-of-influence subset of CO2.",
+            f"Greenhouse gases in the file: {gases}."
+            if gases
+            else "Greenhouse gases as the file gives them (DESNZ: CO2, CH4 and N2O).",
+            "Territorial emissions include land use (LULUCF), which can be negative."
+            if used_measure == "territorial"
+            else "The scope-of-influence subset of CO2.",
         ],
         county=county,
         warnings=warnings,
     )
 
 
-def load_desnz_long(source: str | Path | bytes, *, filename: str | None = None, measure: str = "territorial") -> EmissionsData:
+def load_desnz_long(
+    source: str | Path | bytes, *, filename: str | None = None, measure: str = "territorial"
+) -> EmissionsData:
     """Load a DESNZ local authority greenhouse gas CSV in its official long layout.
 
     Parameters
@@ -369,7 +430,9 @@ def load_desnz_long(source: str | Path | bytes, *, filename: str | None = None, 
     return _desnz_from_raw(raw, name, measure)
 
 
-def load_emissions(source: str | Path | bytes = DEFAULT_EMISSIONS_PATH, *, filename: str | None = None) -> EmissionsData:
+def load_emissions(
+    source: str | Path | bytes = DEFAULT_EMISSIONS_PATH, *, filename: str | None = None
+) -> EmissionsData:
     """Load a district emissions file in either layout, recognised by its columns.
 
     Parameters
@@ -455,7 +518,11 @@ def resolve_authority_code(data: EmissionsData, code: str) -> str:
         if len(hit) and hit.iloc[0] in codes:
             return str(hit.iloc[0])
     names = data.authorities
-    by_name = names[names.str.lower().str.contains(re.escape(str(code).strip().lower()))] if str(code).strip() else names.iloc[:0]
+    by_name = (
+        names[names.str.lower().str.contains(re.escape(str(code).strip().lower()))]
+        if str(code).strip()
+        else names.iloc[:0]
+    )
     suggestions = list(by_name.index[:3]) or difflib.get_close_matches(wanted, sorted(codes), n=3)
     hint = f" Did you mean {', '.join(f'{c} ({names.get(c, c)})' for c in suggestions)}?" if suggestions else ""
     example = next(iter(sorted(codes)))
@@ -472,9 +539,20 @@ FACTORS_SCHEMA = TableSchema(
     (
         Column("fuel", description="What is used, e.g. natural_gas, grid_electricity, diesel"),
         Column("unit", description="The unit of activity the factor applies to: kWh, litres, km"),
-        Column("scope", "category", allowed=("Scope 1", "Scope 2", "Scope 3"), description="GHG Protocol scope of the source"),
+        Column(
+            "scope",
+            "category",
+            allowed=("Scope 1", "Scope 2", "Scope 3"),
+            description="GHG Protocol scope of the source",
+        ),
         Column("kgco2e_per_unit", "number", minimum=0, label="kg CO2e per unit", description="Emission factor"),
-        Column("factor_year", "integer", minimum=1990, maximum=2100, description="The year of the conversion factors the value comes from"),
+        Column(
+            "factor_year",
+            "integer",
+            minimum=1990,
+            maximum=2100,
+            description="The year of the conversion factors the value comes from",
+        ),
         Column("source", allow_blank=True, required=False, default="", description="Where the factor comes from"),
     ),
     description="Emission factors, dated, with their source.",
@@ -485,14 +563,21 @@ ESTATE_SCHEMA = TableSchema(
     (
         Column("source_name", description="The building, fleet or activity, e.g. 'Council offices gas'"),
         Column("fuel", description="Must match a fuel in the emission factors file"),
-        Column("activity_amount", "number", minimum=0, description="kWh, litres or km used in the year, in the factor's unit"),
+        Column(
+            "activity_amount",
+            "number",
+            minimum=0,
+            description="kWh, litres or km used in the year, in the factor's unit",
+        ),
         Column("financial_year", description="April to March, written 2024/25"),
     ),
     description="The council's own activity data by source and financial year.",
 )
 
 
-def load_emission_factors(source: str | Path | bytes = EXAMPLE_FACTORS_PATH, *, filename: str | None = None) -> pd.DataFrame:
+def load_emission_factors(
+    source: str | Path | bytes = EXAMPLE_FACTORS_PATH, *, filename: str | None = None
+) -> pd.DataFrame:
     """Load a dated emission factors file (see :data:`FACTORS_SCHEMA`).
 
     Raises
@@ -509,7 +594,9 @@ def _checked_factors(factors: pd.DataFrame, name: str) -> pd.DataFrame:
     dup = factors.duplicated(["fuel", "factor_year"], keep=False)
     if dup.any():
         row = factors.index[dup][0]
-        raise InputError(f"{name}, row {row}: the fuel '{factors.loc[row, 'fuel']}' has more than one factor for {factors.loc[row, 'factor_year']}. Keep one.")
+        raise InputError(
+            f"{name}, row {row}: the fuel '{factors.loc[row, 'fuel']}' has more than one factor for {factors.loc[row, 'factor_year']}. Keep one."
+        )
     return factors
 
 
@@ -527,7 +614,9 @@ def load_estate(source: str | Path | bytes = EXAMPLE_ESTATE_PATH, *, filename: s
     return _with_years(estate, filename or Path(str(source)).name)
 
 
-def load_estate_workbook(source: str | Path | bytes, *, filename: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def load_estate_workbook(
+    source: str | Path | bytes, *, filename: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Load the council estate template: a CSV of activity, or an .xlsx with the sheets
     ``council_estate`` and (optionally) ``emission_factors``.
 
@@ -538,7 +627,12 @@ def load_estate_workbook(source: str | Path | bytes, *, filename: str | None = N
     """
     name = filename or Path(str(source)).name
     if Path(name).suffix.lower() in (".xlsx", ".xlsm"):
-        tables = load_tables(source, {"council_estate": ESTATE_SCHEMA, "emission_factors": FACTORS_SCHEMA}, filename=filename, optional=("emission_factors",))
+        tables = load_tables(
+            source,
+            {"council_estate": ESTATE_SCHEMA, "emission_factors": FACTORS_SCHEMA},
+            filename=filename,
+            optional=("emission_factors",),
+        )
         estate = _with_years(tables["council_estate"], name)
         factors = tables.get("emission_factors")
         if factors is not None:
@@ -558,7 +652,9 @@ def _with_years(estate: pd.DataFrame, name: str) -> pd.DataFrame:
     return estate
 
 
-def estate_emissions(estate: pd.DataFrame, factors: pd.DataFrame, *, council_name: str = "Council estate") -> EmissionsData:
+def estate_emissions(
+    estate: pd.DataFrame, factors: pd.DataFrame, *, council_name: str = "Council estate"
+) -> EmissionsData:
     """Turn activity data into emissions by scope and year: activity × factor.
 
     Each row uses the factor of its fuel from the latest ``factor_year`` not
@@ -601,7 +697,9 @@ def estate_emissions(estate: pd.DataFrame, factors: pd.DataFrame, *, council_nam
     detail, warnings = _with_factors(estate, factors)
     long = detail.groupby(["year", "scope"], as_index=False)["emissions_kt"].sum().rename(columns={"scope": "sector"})
     # every scope in every year, so sector toggles and sums line up
-    grid = pd.MultiIndex.from_product([sorted(long["year"].unique()), sorted(long["sector"].unique())], names=["year", "sector"])
+    grid = pd.MultiIndex.from_product(
+        [sorted(long["year"].unique()), sorted(long["sector"].unique())], names=["year", "sector"]
+    )
     long = long.set_index(["year", "sector"]).reindex(grid, fill_value=0.0).reset_index()
     long.insert(0, "authority_name", council_name)
     long.insert(0, "authority_code", ESTATE_CODE)
@@ -628,7 +726,12 @@ def _with_factors(estate: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataF
         eligible = table[table["factor_year"] <= rec["year"]]
         chosen = eligible.iloc[-1] if len(eligible) else table.iloc[0]
         if not len(eligible):
-            warnings.append(Finding("warning", f"Council estate, row {row}: no {rec['fuel']} factor for {rec['financial_year']} or earlier, so the {chosen['factor_year']} factor is used."))
+            warnings.append(
+                Finding(
+                    "warning",
+                    f"Council estate, row {row}: no {rec['fuel']} factor for {rec['financial_year']} or earlier, so the {chosen['factor_year']} factor is used.",
+                )
+            )
         chosen_rows.append(chosen)
     detail = estate.copy()
     detail["scope"] = [c["scope"] for c in chosen_rows]
@@ -644,7 +747,17 @@ def estate_detail(estate: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
     estate_emissions(estate, factors)  # raises for a fuel without a factor
     detail, _ = _with_factors(estate, factors)
     detail["emissions_tco2e"] = detail["emissions_kt"] * 1000.0
-    cols = ["source_name", "financial_year", "fuel", "scope", "activity_amount", "unit", "kgco2e_per_unit", "factor_year", "emissions_tco2e"]
+    cols = [
+        "source_name",
+        "financial_year",
+        "fuel",
+        "scope",
+        "activity_amount",
+        "unit",
+        "kgco2e_per_unit",
+        "factor_year",
+        "emissions_tco2e",
+    ]
     return detail[cols].reset_index(drop=True)
 
 
@@ -660,7 +773,13 @@ def read_similarity() -> pd.DataFrame:
 def read_labels() -> pd.DataFrame:
     """mySociety's emissions-profile label and description for each authority code."""
     raw, _ = read_raw_table(LABELS_PATH)
-    return pd.DataFrame({"authority_code": raw["local-authority-code"].astype(str), "label": raw["label"].astype(str), "description": raw["desc"].astype(str)})
+    return pd.DataFrame(
+        {
+            "authority_code": raw["local-authority-code"].astype(str),
+            "label": raw["label"].astype(str),
+            "description": raw["desc"].astype(str),
+        }
+    )
 
 
 __all__ = [

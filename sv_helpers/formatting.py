@@ -83,7 +83,9 @@ def parse_financial_year(text: str) -> int:
     if end < 100:
         end += (start // 100) * 100 + (100 if end < start % 100 else 0)
     if end != start + 1:
-        raise InputError(f"'{text}' is not a financial year: the second year must follow the first, as in {start}/{(start + 1) % 100:02d}.")
+        raise InputError(
+            f"'{text}' is not a financial year: the second year must follow the first, as in {start}/{(start + 1) % 100:02d}."
+        )
     return start
 
 

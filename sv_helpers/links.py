@@ -107,12 +107,16 @@ def parameters_from_query(
             continue
         if name not in defaults:
             known = ", ".join(sorted(defaults))
-            problems.append(f"The link sets '{name}', which this app does not have, so it was ignored. The settings a link can give are: {known}.")
+            problems.append(
+                f"The link sets '{name}', which this app does not have, so it was ignored. The settings a link can give are: {known}."
+            )
             continue
         try:
             value = _convert(name, text, defaults[name], (types or {}).get(name))
         except ValueError as exc:
-            problems.append(f"The link's value for '{name}' was not used: {exc}. The default, {defaults[name]!r}, is used instead.")
+            problems.append(
+                f"The link's value for '{name}' was not used: {exc}. The default, {defaults[name]!r}, is used instead."
+            )
             continue
         allowed = (choices or {}).get(name)
         if allowed is not None and value not in allowed:

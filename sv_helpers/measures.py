@@ -30,7 +30,9 @@ MEASURES_SCHEMA = TableSchema(
     "measures",
     (
         Column("measure_code", "text", unique=True, description="Short unique code for the measure, e.g. EX-ECO-01."),
-        Column("theme", "category", allowed=THEMES, description="The council theme: social, economic or environmental."),
+        Column(
+            "theme", "category", allowed=THEMES, description="The council theme: social, economic or environmental."
+        ),
         Column("outcome", "text", description="The outcome the measure contributes to."),
         Column("description", "text", description="What is counted."),
         Column("unit", "text", description="The unit a quantity is counted in, e.g. 'FTE job for one year'."),
@@ -171,6 +173,10 @@ def value_by_theme(valued: pd.DataFrame) -> pd.Series:
         ``environmental``, always all three, 0 where none), named
         ``value_gbp``.  Items that are not monetised count as 0.
     """
-    totals = valued.groupby("theme", observed=True)["value_gbp"].sum(min_count=0) if len(valued) else pd.Series(dtype="float64")
+    totals = (
+        valued.groupby("theme", observed=True)["value_gbp"].sum(min_count=0)
+        if len(valued)
+        else pd.Series(dtype="float64")
+    )
     out = pd.Series([float(totals.get(t, 0.0)) for t in THEMES], index=pd.Index(THEMES, name="theme"), name="value_gbp")
     return out.fillna(0.0)

@@ -38,7 +38,12 @@ from sv_helpers.measures import THEMES
 from sv_helpers.provenance import provenance_table
 
 #: Where Debian installs Chromium.
-CHROMIUM_CANDIDATES: tuple[str, ...] = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium", "chromium-browser")
+CHROMIUM_CANDIDATES: tuple[str, ...] = (
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "chromium",
+    "chromium-browser",
+)
 
 PDF_NEEDS_CHROMIUM = (
     "The PDF could not be made because the Chromium web browser is not installed on this server "
@@ -211,17 +216,23 @@ def render_document(
     if intro:
         parts.append(f"<p>{html.escape(intro)}</p>")
     if example_note:
-        parts.append(f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(example_note)}</p>')
+        parts.append(
+            f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(example_note)}</p>'
+        )
     if summary:
-        parts.append('<h2>Summary</h2><div class="sv-summary">' + "".join(f"<p>{html.escape(s)}</p>" for s in summary) + "</div>")
+        parts.append(
+            '<h2>Summary</h2><div class="sv-summary">' + "".join(f"<p>{html.escape(s)}</p>" for s in summary) + "</div>"
+        )
     if warnings:
         parts.append("<h3>Points to check</h3><ul>" + "".join(f"<li>{html.escape(w)}</li>" for w in warnings) + "</ul>")
     for heading, body in sections:
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         parts.append(body)
     if provenance is not None:
-        parts.append("<h2>Provenance</h2><p>How this report was made: its settings, the SHA-256 of every input file "
-                     "and the code's version.</p>")
+        parts.append(
+            "<h2>Provenance</h2><p>How this report was made: its settings, the SHA-256 of every input file "
+            "and the code's version.</p>"
+        )
         parts.append(_table(provenance_table(provenance), "Provenance record"))
     parts.append("</main></body></html>")
     return "\n".join(parts)
@@ -266,29 +277,55 @@ def render_report_html(
             + "".join(figures),
         ),
         ("Contracts", _contracts_section(report)),
-        ("Community grants", _table(report.grants, "Funded grants and their outcomes by scheme theme")
-         if report.grants is not None else "<p>Grant results were not provided for this report.</p>"),
-        ("The council's own activities", _activities_section(report)),
-        *(
-            [("Planning gain", _table(report.planning_ifs, _IFS_CAPTION))]
-            if report.planning_ifs is not None else []
+        (
+            "Community grants",
+            _table(report.grants, "Funded grants and their outcomes by scheme theme")
+            if report.grants is not None
+            else "<p>Grant results were not provided for this report.</p>",
         ),
+        ("The council's own activities", _activities_section(report)),
+        *([("Planning gain", _table(report.planning_ifs, _IFS_CAPTION))] if report.planning_ifs is not None else []),
         ("Climate progress", _climate_section(report)),
     ]
     intro = f"Financial year {report.financial_year}; contract delivery measured to {format_date(report.as_of)}."
-    return render_document(title, sections, provenance, intro=intro, example_note=example_note,
-                           summary=report.summary, warnings=report.warnings)
+    return render_document(
+        title,
+        sections,
+        provenance,
+        intro=intro,
+        example_note=example_note,
+        summary=report.summary,
+        warnings=report.warnings,
+    )
 
 
-_IFS_CAPTION = ("The Infrastructure Funding Statement's items (CIL Regulations 2010, regulation 121A and Schedule 2), "
-                "from the planning gain notebook")
+_IFS_CAPTION = (
+    "The Infrastructure Funding Statement's items (CIL Regulations 2010, regulation 121A and Schedule 2), "
+    "from the planning gain notebook"
+)
 
 
 #: The columns the impact report shows of its main tables (report page and app alike).
-STATUS_SHOWN = ("contract_id", "contract", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected",
-                "status")
-DELIVERY_SHOWN = ("contract_id", "measure_code", "theme", "unit", "committed_quantity", "delivered_quantity",
-                  "expected_quantity", "delivered_value_gbp", "expected_value_gbp")
+STATUS_SHOWN = (
+    "contract_id",
+    "contract",
+    "supplier",
+    "delivered_value_gbp",
+    "expected_value_gbp",
+    "pct_of_expected",
+    "status",
+)
+DELIVERY_SHOWN = (
+    "contract_id",
+    "measure_code",
+    "theme",
+    "unit",
+    "committed_quantity",
+    "delivered_quantity",
+    "expected_quantity",
+    "delivered_value_gbp",
+    "expected_value_gbp",
+)
 ACTIVITIES_SHOWN = ("source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp")
 
 
@@ -303,17 +340,33 @@ def _contracts_section(report: ImpactReport) -> str:
         _table(report.delivery, "Delivery by contract and measure, to date", DELIVERY_SHOWN),
     ]
     if len(report.replaced_returns):
-        parts.append(_table(report.replaced_returns, "Returns replaced by a later return (kept for the record)",
-                            ["contract_id", "period_end", "measure_code", "quantity_delivered", "source_file",
-                             "source_row", "replaced_by_file", "replaced_by_row"]))
+        parts.append(
+            _table(
+                report.replaced_returns,
+                "Returns replaced by a later return (kept for the record)",
+                [
+                    "contract_id",
+                    "period_end",
+                    "measure_code",
+                    "quantity_delivered",
+                    "source_file",
+                    "source_row",
+                    "replaced_by_file",
+                    "replaced_by_row",
+                ],
+            )
+        )
     return "".join(parts)
 
 
 def _activities_section(report: ImpactReport) -> str:
     if report.activities is None:
         return "<p>The council's activities were not provided for this report.</p>"
-    out = _table(report.activities, f"The council as employer, partnerships and planning, {report.financial_year}",
-                 ACTIVITIES_SHOWN)
+    out = _table(
+        report.activities,
+        f"The council as employer, partnerships and planning, {report.financial_year}",
+        ACTIVITIES_SHOWN,
+    )
     if report.planning is not None and len(report.planning):
         out += _table(report.planning, "Money secured through planning, by infrastructure type and ward")
     return out
@@ -326,9 +379,14 @@ def _climate_section(report: ImpactReport) -> str:
     pct = c.get("required_annual_reduction_pct")
     rows = pd.DataFrame(
         {
-            "item": ["Latest year with actual emissions", "Actual emissions (kt CO2)",
-                     f"Chosen pathway in {c.get('pathway_year') or 'that year'} (kt CO2)", "Required annual reduction",
-                     "Trend reaches net zero in", "Carbon budget used up in"],
+            "item": [
+                "Latest year with actual emissions",
+                "Actual emissions (kt CO2)",
+                f"Chosen pathway in {c.get('pathway_year') or 'that year'} (kt CO2)",
+                "Required annual reduction",
+                "Trend reaches net zero in",
+                "Carbon budget used up in",
+            ],
             "value": [
                 str(c["year"]),
                 format_number(c["actual_kt"], 1),
@@ -430,16 +488,22 @@ def report_table(table: pd.DataFrame, caption: str, columns: Sequence[str] | Non
 
 # --------------------------------------------------------------------------- the impact report's charts and page
 
-STATUS_LABELS = {"green": "Green: on track", "amber": "Amber: behind", "red": "Red: well behind",
-                 "not due yet": "Not due yet"}
+STATUS_LABELS = {
+    "green": "Green: on track",
+    "amber": "Amber: behind",
+    "red": "Red: well behind",
+    "not due yet": "Not due yet",
+}
 _STATUS_COLOURS = {
     "green": charts.PALETTE[2],
     "amber": charts.PALETTE[1],
     "red": charts.PALETTE[5],
     "not due yet": "#767676",
 }
-_STATUS_CAPTION = ("Status: green at or above the green threshold, amber at or above the amber threshold, red below "
-                   "(defaults in data/parameters/impact).")
+_STATUS_CAPTION = (
+    "Status: green at or above the green threshold, amber at or above the amber threshold, red below "
+    "(defaults in data/parameters/impact)."
+)
 #: Above this many contracts the status chart shows counts by status instead of one bar per contract.
 MAX_CONTRACT_BARS = 25
 
@@ -478,15 +542,25 @@ def source_theme_figure(report: ImpactReport, *, size: tuple[float, float] = (8.
 
 
 def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -> str:
-    table = (report.by_theme.pivot(index="source", columns="theme", values="value_gbp")
-             .reindex(index=list(imp.SOURCES), columns=list(THEMES)).fillna(0.0))
+    table = (
+        report.by_theme.pivot(index="source", columns="theme", values="value_gbp")
+        .reindex(index=list(imp.SOURCES), columns=list(THEMES))
+        .fillna(0.0)
+    )
     labels = [imp.SOURCE_LABELS[s] for s in table.index]
     fig, ax = charts.new_figure(*size)
     left = np.zeros(len(table))
     for i, theme in enumerate(THEMES):
         values = table[theme].to_numpy()
-        ax.barh(labels, values, left=left, color=charts.THEME_COLOURS[theme], hatch=charts.HATCHES[i],
-                edgecolor="white", label=theme.capitalize())
+        ax.barh(
+            labels,
+            values,
+            left=left,
+            color=charts.THEME_COLOURS[theme],
+            hatch=charts.HATCHES[i],
+            edgecolor="white",
+            label=theme.capitalize(),
+        )
         left += values
     figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
     if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
@@ -519,11 +593,18 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
     status = report.status
     if len(status) > MAX_CONTRACT_BARS:
         counts = report.status_counts
-        fig = charts.bar_chart([STATUS_LABELS[s] for s in counts["status"]], counts["contracts"].tolist(),
-                               title=f"Contracts by status, {format_date(report.as_of)}", xlabel="Contracts",
-                               colours=[_STATUS_COLOURS[s] for s in counts["status"]])
-        alt = (f"Bar chart of the {len(status)} contracts by status on {format_date(report.as_of)}: "
-               + charts.describe_values(counts["status"], [str(n) for n in counts["contracts"]]) + ".")
+        fig = charts.bar_chart(
+            [STATUS_LABELS[s] for s in counts["status"]],
+            counts["contracts"].tolist(),
+            title=f"Contracts by status, {format_date(report.as_of)}",
+            xlabel="Contracts",
+            colours=[_STATUS_COLOURS[s] for s in counts["status"]],
+        )
+        alt = (
+            f"Bar chart of the {len(status)} contracts by status on {format_date(report.as_of)}: "
+            + charts.describe_values(counts["status"], [str(n) for n in counts["contracts"]])
+            + "."
+        )
         data = screen_table(counts)
     else:
         pairs = list(zip(status["contract_id"], status["status"], strict=True))
@@ -538,19 +619,23 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
         )
         ax = fig.axes[0]
         for threshold, style, name in ((report.green, "--", "Green"), (report.amber, ":", "Amber")):
-            ax.axvline(threshold, color="#000000", linestyle=style, linewidth=1,
-                       label=f"{name} threshold ({threshold:g}%)")
+            ax.axvline(
+                threshold, color="#000000", linestyle=style, linewidth=1, label=f"{name} threshold ({threshold:g}%)"
+            )
         ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
         alt = (
             f"Bar chart of each contract's social value delivered as a percentage of the value expected to "
             f"{format_date(report.as_of)}, with lines at the green ({report.green:g}%) and amber ({report.amber:g}%) "
             "thresholds. "
-            + charts.describe_values([f"{c} {s}" for c, s in pairs],
-                                     [format_pct(p, 0) for p in status["pct_of_expected"]])
+            + charts.describe_values(
+                [f"{c} {s}" for c, s in pairs], [format_pct(p, 0) for p in status["pct_of_expected"]]
+            )
             + "."
         )
-        data = screen_table(status, ["contract_id", "supplier", "delivered_value_gbp", "expected_value_gbp",
-                                     "pct_of_expected", "status"])
+        data = screen_table(
+            status,
+            ["contract_id", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected", "status"],
+        )
     if size is not None:
         fig.set_size_inches(*size)
     return charts.figure_html(fig, alt=alt, caption=_STATUS_CAPTION, data=data)
@@ -564,9 +649,11 @@ def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
 
 def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     fig, ax = charts.new_figure(8.0, 4.0)
-    styles = (("actual_kt", "Actual", "-", charts.PALETTE[0]),
-              ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
-              ("trend_kt", "Trend", ":", charts.PALETTE[5]))
+    styles = (
+        ("actual_kt", "Actual", "-", charts.PALETTE[0]),
+        ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
+        ("trend_kt", "Trend", ":", charts.PALETTE[5]),
+    )
     for column, label, style, colour in styles:
         series = pathway[["year", column]].dropna()
         if len(series):
@@ -575,13 +662,17 @@ def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     ax.set_title("District emissions against the chosen pathway", loc="left", fontsize=12)
     ax.legend(frameon=False)
     c = report.climate or {}
-    alt = ("Line chart of district CO2 emissions in kilotonnes: actual emissions, the chosen pathway and the current "
-           "trend. " + imp.climate_sentence(c))
+    alt = (
+        "Line chart of district CO2 emissions in kilotonnes: actual emissions, the chosen pathway and the current "
+        "trend. " + imp.climate_sentence(c)
+    )
     series = str(c.get("series") or "")
     caption = "From the climate targets notebook (pathway.csv and summary.json)." + (f" {series}." if series else "")
     if "mySociety" in series:
-        caption += (" Contains public sector information licensed under the Open Government Licence v3.0; "
-                    "transformed by mySociety (CC BY 4.0).")
+        caption += (
+            " Contains public sector information licensed under the Open Government Licence v3.0; "
+            "transformed by mySociety (CC BY 4.0)."
+        )
     return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(pathway))
 
 
@@ -594,10 +685,22 @@ def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
 def _draw_profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
     fig, ax = charts.new_figure(8.0, 3.8)
     dates = pd.to_datetime(profile["period_end"])
-    ax.plot(dates, profile["expected_value_gbp"], color=charts.PALETTE[7], linestyle="--", linewidth=2,
-            label="Expected to date")
-    ax.plot(dates, profile["delivered_value_gbp"], color=charts.PALETTE[0], marker="o", linewidth=2,
-            label="Delivered to date")
+    ax.plot(
+        dates,
+        profile["expected_value_gbp"],
+        color=charts.PALETTE[7],
+        linestyle="--",
+        linewidth=2,
+        label="Expected to date",
+    )
+    ax.plot(
+        dates,
+        profile["delivered_value_gbp"],
+        color=charts.PALETTE[0],
+        marker="o",
+        linewidth=2,
+        label="Delivered to date",
+    )
     ax.yaxis.set_major_formatter(lambda v, _: format_money(v))
     ax.set_ylabel("Social value (£), cumulative")
     ax.set_title(f"{contract['contract_id']}: delivered against expected", loc="left", fontsize=12)
@@ -610,8 +713,12 @@ def _draw_profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> 
         f"{format_money(last['delivered_value_gbp'])} of {format_money(last['expected_value_gbp'])} expected "
         f"({format_pct(last['pct_of_expected'], 0)})."
     )
-    return charts.figure_html(fig, alt=alt, caption="Expected: the commitment times the share of the contract term "
-                              "elapsed, in days.", data=screen_table(profile))
+    return charts.figure_html(
+        fig,
+        alt=alt,
+        caption="Expected: the commitment times the share of the contract term elapsed, in days.",
+        data=screen_table(profile),
+    )
 
 
 def report_figures(report: ImpactReport, climate_pathway: pd.DataFrame | None = None) -> list[str]:

@@ -402,7 +402,9 @@ class SettingsBase:
                 )
                 continue
             if len(text) > MAX_LINK_VALUE:
-                notices.append(f"The link's value for '{spec.label}' ({name}) is too long to be a setting; it was not used.")
+                notices.append(
+                    f"The link's value for '{spec.label}' ({name}) is too long to be a setting; it was not used."
+                )
                 continue
             try:
                 given[name] = coerce(text, spec)

@@ -82,9 +82,20 @@ TIE_TOLERANCE = 1e-9
 CRITERIA_SCHEMA = TableSchema(
     "criteria",
     (
-        Column("criterion", "text", unique=True, description="The criterion's name, unique, e.g. 'Price' or 'Delivery plan'."),
+        Column(
+            "criterion",
+            "text",
+            unique=True,
+            description="The criterion's name, unique, e.g. 'Price' or 'Delivery plan'.",
+        ),
         Column("group", "category", allowed=GROUPS, description="price, quality or social_value."),
-        Column("weight", "number", minimum=0, maximum=100, description="Percentage points of the total score; all weights add up to 100."),
+        Column(
+            "weight",
+            "number",
+            minimum=0,
+            maximum=100,
+            description="Percentage points of the total score; all weights add up to 100.",
+        ),
         Column(
             "method",
             "category",
@@ -109,9 +120,15 @@ SCORES_SCHEMA = TableSchema(
     (
         Column("bidder", "text", description="As in the bids sheet."),
         Column("criterion", "text", description="As in the criteria sheet."),
-        Column("evaluator", "text", description="The evaluator's name or initials; 'moderated' for the final, agreed score."),
+        Column(
+            "evaluator",
+            "text",
+            description="The evaluator's name or initials; 'moderated' for the final, agreed score.",
+        ),
         Column("score", "number", description="From 0 to the maximum score (5 unless the settings say otherwise)."),
-        Column("comment", "text", required=False, allow_blank=True, default="", description="The reasons for the score."),
+        Column(
+            "comment", "text", required=False, allow_blank=True, default="", description="The reasons for the score."
+        ),
     ),
     min_rows=0,
     description="Evaluators' scores for the scored criteria.",
@@ -121,7 +138,12 @@ COMMITMENTS_SCHEMA = TableSchema(
     (
         Column("bidder", "text", description="As in the bids sheet."),
         Column("measure_code", "text", description="A code from the measures library."),
-        Column("quantity", "number", minimum=0, description="How much the bidder commits to deliver, in the measure's unit."),
+        Column(
+            "quantity",
+            "number",
+            minimum=0,
+            description="How much the bidder commits to deliver, in the measure's unit.",
+        ),
     ),
     min_rows=0,
     description="The social value each bidder commits to deliver.",
@@ -224,7 +246,9 @@ def _settings_from_table(table: pd.DataFrame | None, filename: str) -> TenderSet
         key = re.sub(r"[^0-9a-z]+", "_", str(key_raw).strip().lower()).strip("_")
         where = f"{filename}, sheet 'settings', row {row}"
         if key not in values:
-            raise InputError(f"{where}: '{key_raw}' is not a setting. The settings are: {', '.join(SETTING_PARAMETERS)}.")
+            raise InputError(
+                f"{where}: '{key_raw}' is not a setting. The settings are: {', '.join(SETTING_PARAMETERS)}."
+            )
         try:
             number = float(str(value_raw).strip().rstrip("%"))
         except ValueError:
@@ -296,7 +320,9 @@ def with_weights(tender: Tender, weights: Mapping[str, float]) -> Tender:
     """
     unknown = [c for c in weights if c not in tender.criterion_names]
     if unknown:
-        raise InputError(f"There is no criterion called {', '.join(repr(c) for c in unknown)}; the criteria are: {', '.join(tender.criterion_names)}.")
+        raise InputError(
+            f"There is no criterion called {', '.join(repr(c) for c in unknown)}; the criteria are: {', '.join(tender.criterion_names)}."
+        )
     criteria = tender.criteria.copy()
     criteria["weight"] = [float(weights.get(c, w)) for c, w in zip(tender.criterion_names, criteria["weight"])]
     return replace(tender, criteria=criteria)
@@ -380,19 +406,46 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
 
     total = float(criteria["weight"].sum())
     if abs(total - TOTAL_WEIGHT) > 1e-6:
-        findings.append(Finding("error", f"The criteria weights add up to {format_number(total, 1)}, not 100. Change the weights so that they add up to 100."))
+        findings.append(
+            Finding(
+                "error",
+                f"The criteria weights add up to {format_number(total, 1)}, not 100. Change the weights so that they add up to 100.",
+            )
+        )
 
     price_rows = criteria[criteria["group"] == "price"]
     if len(price_rows) > 1:
-        findings.append(Finding("error", f"There are {len(price_rows)} price criteria ({', '.join(price_rows['criterion'])}); keep one price criterion."))
-    for row, criterion, group, method in zip(criteria.index, criteria["criterion"], criteria["group"], criteria["method"]):
+        findings.append(
+            Finding(
+                "error",
+                f"There are {len(price_rows)} price criteria ({', '.join(price_rows['criterion'])}); keep one price criterion.",
+            )
+        )
+    for row, criterion, group, method in zip(
+        criteria.index, criteria["criterion"], criteria["group"], criteria["method"]
+    ):
         where = _sheet_row(name, "criteria", row)
         if group == "price" and method not in PRICE_METHODS:
-            findings.append(Finding("error", f"{where}: the price criterion '{criterion}' has the method '{method}'; use {' or '.join(PRICE_METHODS)}."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{where}: the price criterion '{criterion}' has the method '{method}'; use {' or '.join(PRICE_METHODS)}.",
+                )
+            )
         elif group != "price" and method in PRICE_METHODS:
-            findings.append(Finding("error", f"{where}: '{criterion}' is not a price criterion, so its method cannot be '{method}'; use 'scored'."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{where}: '{criterion}' is not a price criterion, so its method cannot be '{method}'; use 'scored'.",
+                )
+            )
         elif group == "quality" and method == "proxy_value":
-            findings.append(Finding("error", f"{where}: '{criterion}' is a quality criterion; only social value criteria can use 'proxy_value'. Use 'scored'."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{where}: '{criterion}' is a quality criterion; only social value criteria can use 'proxy_value'. Use 'scored'.",
+                )
+            )
 
     sv_weight = float(criteria.loc[criteria["group"] == "social_value", "weight"].sum())
     minimum = tender.settings.minimum_social_value_weight
@@ -407,35 +460,77 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
 
     for row, bidder, price in zip(bids.index, bids["bidder"], bids["price"]):
         if not price > 0:
-            findings.append(Finding("error", f"{_sheet_row(name, 'bids', row)}: the price of {bidder}'s bid is {format_money(price, 2)}; a price must be more than £0."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{_sheet_row(name, 'bids', row)}: the price of {bidder}'s bid is {format_money(price, 2)}; a price must be more than £0.",
+                )
+            )
 
     bidders = set(tender.bidders)
     criterion_method = dict(zip(criteria["criterion"], criteria["method"]))
     scored = [c for c, m in criterion_method.items() if m == "scored"]
-    for row, bidder, criterion, evaluator, score in zip(scores.index, scores["bidder"], scores["criterion"], scores["evaluator"], scores["score"]):
+    for row, bidder, criterion, evaluator, score in zip(
+        scores.index, scores["bidder"], scores["criterion"], scores["evaluator"], scores["score"]
+    ):
         where = _sheet_row(name, "scores", row)
         if bidder not in bidders:
-            findings.append(Finding("error", f"{where}: '{bidder}' is not a bidder in the bids sheet. Correct the name so it matches exactly."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{where}: '{bidder}' is not a bidder in the bids sheet. Correct the name so it matches exactly.",
+                )
+            )
         if criterion not in criterion_method:
-            findings.append(Finding("error", f"{where}: '{criterion}' is not a criterion in the criteria sheet. Correct the name so it matches exactly."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{where}: '{criterion}' is not a criterion in the criteria sheet. Correct the name so it matches exactly.",
+                )
+            )
         elif criterion_method[criterion] != "scored":
-            findings.append(Finding("warning", f"{where}: '{criterion}' is scored by {criterion_method[criterion].replace('_', ' ')}, so this evaluator's score is not used."))
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{where}: '{criterion}' is scored by {criterion_method[criterion].replace('_', ' ')}, so this evaluator's score is not used.",
+                )
+            )
         if not (0 <= score <= max_score):
-            findings.append(Finding("error", f"{where}: {evaluator}'s score {format_number(score, 1)} is outside the scale of 0 to {format_number(max_score, 1)}."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{where}: {evaluator}'s score {format_number(score, 1)} is outside the scale of 0 to {format_number(max_score, 1)}.",
+                )
+            )
     duplicated = scores.duplicated(["bidder", "criterion", "evaluator"], keep="first")
     for row in scores.index[duplicated]:
         r = scores.loc[row]
-        findings.append(Finding("error", f"{_sheet_row(name, 'scores', row)}: {r['evaluator']} has scored {r['bidder']} on '{r['criterion']}' twice. Delete one of the rows."))
+        findings.append(
+            Finding(
+                "error",
+                f"{_sheet_row(name, 'scores', row)}: {r['evaluator']} has scored {r['bidder']} on '{r['criterion']}' twice. Delete one of the rows.",
+            )
+        )
 
     present = set(zip(scores["bidder"], scores["criterion"]))
     for bidder in tender.bidders:
         missing = [c for c in scored if (bidder, c) not in present]
         if missing:
-            findings.append(Finding("error", f"{bidder} has no score for {', '.join(repr(c) for c in missing)}. Add the evaluators' scores (or the moderated score) to the scores sheet."))
+            findings.append(
+                Finding(
+                    "error",
+                    f"{bidder} has no score for {', '.join(repr(c) for c in missing)}. Add the evaluators' scores (or the moderated score) to the scores sheet.",
+                )
+            )
 
     margin = tender.settings.moderation_margin
     evaluators = scores[scores["evaluator"].str.strip().str.lower() != MODERATED]
-    moderated = set(zip(scores.loc[scores["evaluator"].str.strip().str.lower() == MODERATED, "bidder"], scores.loc[scores["evaluator"].str.strip().str.lower() == MODERATED, "criterion"]))
+    moderated = set(
+        zip(
+            scores.loc[scores["evaluator"].str.strip().str.lower() == MODERATED, "bidder"],
+            scores.loc[scores["evaluator"].str.strip().str.lower() == MODERATED, "criterion"],
+        )
+    )
     if len(evaluators):
         spread = evaluators.groupby(["bidder", "criterion"], sort=False)["score"].agg(["min", "max"])
         for (bidder, criterion), lo, hi in zip(spread.index, spread["min"], spread["max"]):
@@ -451,11 +546,19 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
     unknown = unknown_measure_codes(commitments, measures)
     if unknown:
         findings.append(
-            Finding("error", f"The commitments sheet uses the measure code{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)}, not in the measures library. Correct the code, or load the library that defines it.")
+            Finding(
+                "error",
+                f"The commitments sheet uses the measure code{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)}, not in the measures library. Correct the code, or load the library that defines it.",
+            )
         )
     strangers = sorted(set(commitments["bidder"]) - bidders)
     if strangers:
-        findings.append(Finding("error", f"The commitments sheet names {', '.join(repr(b) for b in strangers)}, not a bidder in the bids sheet. Correct the name so it matches exactly."))
+        findings.append(
+            Finding(
+                "error",
+                f"The commitments sheet names {', '.join(repr(b) for b in strangers)}, not a bidder in the bids sheet. Correct the name so it matches exactly.",
+            )
+        )
     return findings
 
 
@@ -479,12 +582,24 @@ def final_scores(tender: Tender) -> pd.DataFrame:
     for (bidder, criterion), group in scores.groupby(["bidder", "criterion"], sort=False):
         mod = group[is_moderated.loc[group.index]]
         if len(mod):
-            score, basis, comments = float(mod["score"].iloc[-1]), "moderated", [str(c) for c in mod["comment"] if str(c).strip()]
+            score, basis, comments = (
+                float(mod["score"].iloc[-1]),
+                "moderated",
+                [str(c) for c in mod["comment"] if str(c).strip()],
+            )
         else:
             score = float(group["score"].mean())
             basis = f"mean of {len(group)} evaluator{'s' if len(group) != 1 else ''}"
             comments = [f"{e}: {c}" for e, c in zip(group["evaluator"], group["comment"]) if str(c).strip()]
-        rows.append({"bidder": bidder, "criterion": criterion, "final_score": score, "basis": basis, "reasons": " | ".join(comments)})
+        rows.append(
+            {
+                "bidder": bidder,
+                "criterion": criterion,
+                "final_score": score,
+                "basis": basis,
+                "reasons": " | ".join(comments),
+            }
+        )
     return pd.DataFrame(rows, columns=["bidder", "criterion", "final_score", "basis", "reasons"])
 
 
@@ -546,7 +661,9 @@ def social_value_by_bidder(tender: Tender, measures: pd.DataFrame) -> pd.DataFra
     out.insert(0, "price", prices)
     out["social_value_gbp"] = out[list(THEMES)].sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["value_per_pound"] = np.where(prices > 0, out["social_value_gbp"].to_numpy() / np.where(prices > 0, prices, 1.0), np.nan)
+        out["value_per_pound"] = np.where(
+            prices > 0, out["social_value_gbp"].to_numpy() / np.where(prices > 0, prices, 1.0), np.nan
+        )
     missing = valued["value_gbp"].isna().groupby(valued["bidder"].astype(object)).sum()
     out["measures_not_monetised"] = missing.reindex(bidders).fillna(0).astype(int).to_numpy()
     return out
@@ -572,7 +689,9 @@ def score_fractions(
     prices = tender.bids["price"].to_numpy(dtype=float)
     fractions = pd.DataFrame(0.0, index=pd.Index(tender.bidders, name="bidder"), columns=tender.criterion_names)
     value = None
-    finals_wide = finals.pivot(index="bidder", columns="criterion", values="final_score") if len(finals) else pd.DataFrame()
+    finals_wide = (
+        finals.pivot(index="bidder", columns="criterion", values="final_score") if len(finals) else pd.DataFrame()
+    )
     for criterion, method in zip(tender.criterion_names, tender.criteria["method"]):
         if method in PRICE_METHODS:
             fractions[criterion] = price_fraction(prices, method)
@@ -723,8 +842,14 @@ class _Lookups:
         self.highest = float(values.max())
         finals = result.finals
         self.finals: dict[tuple[str, str], tuple[float, str, str]] = {}
-        for b, c, f, basis, reasons in zip(finals["bidder"], finals["criterion"], finals["final_score"], finals["basis"],
-                                           finals["reasons"], strict=True):
+        for b, c, f, basis, reasons in zip(
+            finals["bidder"],
+            finals["criterion"],
+            finals["final_score"],
+            finals["basis"],
+            finals["reasons"],
+            strict=True,
+        ):
             self.finals.setdefault((b, c), (float(f), str(basis), str(reasons)))
 
     def basis(self, bidder: str, criterion: str, method: str) -> str:
@@ -763,7 +888,9 @@ def assessment_summaries(result: TenderResult) -> pd.DataFrame:
     totals = result.ranking.set_index("bidder")["total_score"]
     rows = []
     for bidder in result.ranking["bidder"]:
-        for criterion, group, weight, method in zip(tender.criterion_names, tender.criteria["group"], tender.criteria["weight"], tender.criteria["method"]):
+        for criterion, group, weight, method in zip(
+            tender.criterion_names, tender.criteria["group"], tender.criteria["weight"], tender.criteria["method"]
+        ):
             rows.append(
                 {
                     "bidder": bidder,
@@ -814,17 +941,25 @@ def assessment_summary_text(result: TenderResult, bidder: str, table: pd.DataFra
         f"# Assessment summary: {bidder}",
         "",
         f"Tender: {result.tender.name}. {bidder} scored {format_number(total, 2)} out of 100 and was ranked {rank} of {len(result.ranking)}. "
-        + ("This is the winning bid." if bidder in result.winners else f"The winning bid, from {winner}, scored {format_number(win_total, 2)}."),
+        + (
+            "This is the winning bid."
+            if bidder in result.winners
+            else f"The winning bid, from {winner}, scored {format_number(win_total, 2)}."
+        ),
         "",
     ]
     for _, r in mine.iloc[:-1].iterrows():
         lines += [
             f"## {r['criterion']} ({GROUP_LABELS.get(r['group'], r['group'])}, weight {format_number(r['weight'], 1)})",
             "",
-            f"- Your bid: {format_number(r['score'], 2)} points. {r['basis']}." + (f" Reasons: {r['reasons']}" if r["reasons"] else ""),
+            f"- Your bid: {format_number(r['score'], 2)} points. {r['basis']}."
+            + (f" Reasons: {r['reasons']}" if r["reasons"] else ""),
         ]
         if bidder != winner:
-            lines.append(f"- Winning bid ({winner}): {format_number(r['winning_score'], 2)} points. {r['winning_basis']}." + (f" Reasons: {r['winning_reasons']}" if r["winning_reasons"] else ""))
+            lines.append(
+                f"- Winning bid ({winner}): {format_number(r['winning_score'], 2)} points. {r['winning_basis']}."
+                + (f" Reasons: {r['winning_reasons']}" if r["winning_reasons"] else "")
+            )
         lines.append("")
     return "\n".join(lines)
 
@@ -869,8 +1004,10 @@ def _check_weights(value: Mapping[str, Any], spec: Spec) -> dict[str, float]:
     weights = numbers_mapping(0.0, TOTAL_WEIGHT, key_label="criterion")(value, spec)
     total = sum(weights.values())
     if weights and abs(total - TOTAL_WEIGHT) > WEIGHT_TOLERANCE:
-        raise InputError(f"The setting '{spec.label}' ({spec.name}) must add up to 100 points; these add up to "
-                         f"{format_number(total, 2)}. Leave it empty to use the evaluation workbook's own weights.")
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) must add up to 100 points; these add up to "
+            f"{format_number(total, 2)}. Leave it empty to use the evaluation workbook's own weights."
+        )
     return weights
 
 
@@ -932,11 +1069,15 @@ def load(settings: Settings) -> Inputs:
     tender_file = resolve_path(settings.tender_path)
     measures_file = resolve_path(settings.measures_path)
     if not tender_file.exists():
-        raise InputError(f"The evaluation workbook '{settings.tender_path}' was not found. "
-                         "Check the path (tender_path), or upload the workbook in the app.")
+        raise InputError(
+            f"The evaluation workbook '{settings.tender_path}' was not found. "
+            "Check the path (tender_path), or upload the workbook in the app."
+        )
     if not measures_file.exists():
-        raise InputError(f"The measures library '{settings.measures_path}' was not found. "
-                         "Check the path (measures_path), or upload the library in the app.")
+        raise InputError(
+            f"The measures library '{settings.measures_path}' was not found. "
+            "Check the path (measures_path), or upload the library in the app."
+        )
     return Inputs(
         values={"tender": load_tender(tender_file), "measures": load_measures(measures_file)},
         sources={"tender": tender_file, "measures": measures_file},
@@ -949,14 +1090,18 @@ def headline(evaluation: Evaluation) -> str:
     tied = len(result.winners) > 1
     total = float(result.ranking["total_score"].iloc[0])
     method = PRICE_METHOD_LABELS.get(result.tender.price_method or "", "no price criterion")
-    text = (f"{'Joint winners' if tied else 'Winner'}: {result.winner}, "
-            f"with {format_number(total, 2)} points out of 100 "
-            f"({len(result.ranking)} bids scored; price scored by “{method}”).")
+    text = (
+        f"{'Joint winners' if tied else 'Winner'}: {result.winner}, "
+        f"with {format_number(total, 2)} points out of 100 "
+        f"({len(result.ranking)} bids scored; price scored by “{method}”)."
+    )
     if evaluation.uncertainty_margin > 0:
         chance = format_pct(100 * winner_probability(evaluation), 1)
-        text += (" With every final score uncertain by up to "
-                 f"{format_number(evaluation.uncertainty_margin, 1)} points either way, "
-                 f"{'they share' if tied else 'it wins'} {chance} of {format_number(evaluation.draws)} draws.")
+        text += (
+            " With every final score uncertain by up to "
+            f"{format_number(evaluation.uncertainty_margin, 1)} points either way, "
+            f"{'they share' if tied else 'it wins'} {chance} of {format_number(evaluation.draws)} draws."
+        )
     return text
 
 
@@ -1003,7 +1148,8 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
                 f"workbook ({', '.join(tender.criterion_names)})"
                 + (f"; it has none for {missing}" if missing else "")
                 + (f"; {extra} is not a criterion" if extra else "")
-                + ". Leave it empty to use the workbook's own weights.")
+                + ". Leave it empty to use the workbook's own weights."
+            )
     # The final scores and the social value do not change with the weights or the price method: kept with the inputs.
     key = (id(tender), id(measures))  # both held by ``inputs``, so their ids stay theirs
     derived = inputs.values.get("derived")
@@ -1018,8 +1164,9 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         social=derived.get("social_value"),
     )
     derived.update(finals=result.finals, social_value=result.social_value)
-    evaluation = evaluate_tender(result, uncertainty_margin=settings.uncertainty_margin,
-                                 draws=settings.monte_carlo_draws, seed=settings.seed)
+    evaluation = evaluate_tender(
+        result, uncertainty_margin=settings.uncertainty_margin, draws=settings.monte_carlo_draws, seed=settings.seed
+    )
     tables = evaluation.tables()
     return Result(
         settings=settings,
@@ -1053,14 +1200,16 @@ def ranking_difference(first: Result, second: Result) -> pd.DataFrame:
     """
     a = first.tables["ranking"].set_index("bidder")
     b = second.tables["ranking"].set_index("bidder").reindex(a.index)
-    return pd.DataFrame({
-        "bidder": a.index.to_numpy(),
-        "total_score_first": a["total_score"].to_numpy(dtype=float),
-        "total_score_second": b["total_score"].to_numpy(dtype=float),
-        "change": (b["total_score"] - a["total_score"]).to_numpy(dtype=float),
-        "rank_first": a["rank"].to_numpy(),
-        "rank_second": b["rank"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "bidder": a.index.to_numpy(),
+            "total_score_first": a["total_score"].to_numpy(dtype=float),
+            "total_score_second": b["total_score"].to_numpy(dtype=float),
+            "change": (b["total_score"] - a["total_score"]).to_numpy(dtype=float),
+            "rank_first": a["rank"].to_numpy(),
+            "rank_second": b["rank"].to_numpy(),
+        }
+    )
 
 
 def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] | None = None) -> list[Path]:

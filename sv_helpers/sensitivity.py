@@ -96,15 +96,29 @@ class TippingPoint:
         text = f"The {label} weight is {format_number(self.current_weight, 1)} points and {self.winner} wins."
         parts = []
         if self.upper_weight is not None:
-            where = "all the way to 100 points" if self.upper_weight >= TOTAL_WEIGHT - 1e-9 else f"above {format_number(self.upper_weight, 1)} points"
+            where = (
+                "all the way to 100 points"
+                if self.upper_weight >= TOTAL_WEIGHT - 1e-9
+                else f"above {format_number(self.upper_weight, 1)} points"
+            )
             verb = "would tie for first place" if self.upper_is_tie else "would win"
-            parts.append(f"if it rose {where} (+{format_number(self.upper_weight - self.current_weight, 1)}), {self.upper_winner} {verb}")
+            parts.append(
+                f"if it rose {where} (+{format_number(self.upper_weight - self.current_weight, 1)}), {self.upper_winner} {verb}"
+            )
         if self.lower_weight is not None:
-            where = "all the way to 0" if self.lower_weight <= 1e-9 else f"below {format_number(self.lower_weight, 1)} points"
+            where = (
+                "all the way to 0"
+                if self.lower_weight <= 1e-9
+                else f"below {format_number(self.lower_weight, 1)} points"
+            )
             verb = "would tie for first place" if self.lower_is_tie else "would win"
-            parts.append(f"if it fell {where} (−{format_number(self.current_weight - self.lower_weight, 1)}), {self.lower_winner} {verb}")
+            parts.append(
+                f"if it fell {where} (−{format_number(self.current_weight - self.lower_weight, 1)}), {self.lower_winner} {verb}"
+            )
         if not parts:
-            return text + f" No {label} weight from 0 to 100 changes the winner (the other weights scaled in proportion)."
+            return (
+                text + f" No {label} weight from 0 to 100 changes the winner (the other weights scaled in proportion)."
+            )
         return text + " With the other weights scaled in proportion to keep the total at 100, " + "; ".join(parts) + "."
 
 
@@ -213,7 +227,14 @@ def winner_grid(result: TenderResult, step: float = 5.0) -> pd.DataFrame:
             if (p > 0 and not has["price"]) or (v > 0 and not has["social_value"]) or (q > 0 and not has["quality"]):
                 continue
             totals = p * lines["price"] + v * lines["social_value"] + q * lines["quality"]
-            rows.append({"price_weight": float(p), "social_value_weight": float(v), "quality_weight": float(q), "winner": _names(bidders, _winners(totals))})
+            rows.append(
+                {
+                    "price_weight": float(p),
+                    "social_value_weight": float(v),
+                    "quality_weight": float(q),
+                    "winner": _names(bidders, _winners(totals)),
+                }
+            )
     return pd.DataFrame(rows, columns=["price_weight", "social_value_weight", "quality_weight", "winner"])
 
 
@@ -331,7 +352,9 @@ def win_probabilities(
     is_best = totals >= best - TIE_TOLERANCE
     shares = is_best / is_best.sum(axis=1, keepdims=True)
     probability = shares.mean(axis=0)
-    out = pd.DataFrame({"bidder": tender.bidders, "win_probability": probability, "mean_total_score": totals.mean(axis=0)})
+    out = pd.DataFrame(
+        {"bidder": tender.bidders, "win_probability": probability, "mean_total_score": totals.mean(axis=0)}
+    )
     order = result.ranking["bidder"].tolist()
     return out.set_index("bidder").loc[order].reset_index()
 
@@ -377,7 +400,16 @@ class Evaluation:
                 }
                 for t in self.tipping_points
             ],
-            columns=["group", "current_weight", "winner", "lower_weight", "lower_winner", "upper_weight", "upper_winner", "description"],
+            columns=[
+                "group",
+                "current_weight",
+                "winner",
+                "lower_weight",
+                "lower_winner",
+                "upper_weight",
+                "upper_winner",
+                "description",
+            ],
         )
         checks = checks_table(result.findings)
         return {

@@ -59,7 +59,9 @@ SPREADSHEET_COLUMNS: dict[str, str] = {
 def _validator() -> Draft202012Validator:
     grant = json.loads(data_path("360giving", "360-giving-schema.json").read_text(encoding="utf-8"))
     package = json.loads(data_path("360giving", "360-giving-package-schema.json").read_text(encoding="utf-8"))
-    resource = Resource(contents=grant, specification=DRAFT202012)  # the files say "http://json-schema.org/draft/2020-12/schema"
+    resource = Resource(
+        contents=grant, specification=DRAFT202012
+    )  # the files say "http://json-schema.org/draft/2020-12/schema"
     # The 1.4.3 package schema still refers to the grant schema by its 1.4.2 address.
     ref = package["properties"]["grants"]["items"]["$ref"]
     registry = Registry().with_resources([(grant["$id"], resource), (ref, resource)])
@@ -116,13 +118,23 @@ def grants_package(
         raise InputError(f"The award date '{award_date}' is not a date; write it as 2026-04-01.") from None
     funded = allocation[allocation["awarded"] > 0]
     if funded.empty:
-        raise InputError("No application is funded in this scenario, so there are no awards to publish in 360Giving format.")
+        raise InputError(
+            "No application is funded in this scenario, so there are no awards to publish in 360Giving format."
+        )
     extra = applications.set_index("application_id") if applications is not None else None
     ward_codes = deprivation.ward_deciles().set_index("ward")["ward_code"]
     grants = []
     for _, row in funded.iterrows():
-        charity = _text(extra.at[row["application_id"], "charity_number"]) if extra is not None and "charity_number" in extra.columns else None
-        postcode = _text(extra.at[row["application_id"], "postcode"]) if extra is not None and "postcode" in extra.columns else None
+        charity = (
+            _text(extra.at[row["application_id"], "charity_number"])
+            if extra is not None and "charity_number" in extra.columns
+            else None
+        )
+        postcode = (
+            _text(extra.at[row["application_id"], "postcode"])
+            if extra is not None and "postcode" in extra.columns
+            else None
+        )
         recipient: dict[str, Any] = {
             "id": f"GB-CHC-{charity}" if charity else f"{prefix}org-{_slug(row['organisation'])}",
             "name": str(row["organisation"]),
@@ -168,7 +180,11 @@ def validate_package(package: dict[str, Any]) -> None:
     errors = validation_errors(package)
     if errors:
         more = f" ... and {len(errors) - 5} more." if len(errors) > 5 else ""
-        raise InputError("The 360Giving file does not meet the 360Giving Data Standard, so it is not offered: " + "; ".join(errors[:5]) + more)
+        raise InputError(
+            "The 360Giving file does not meet the 360Giving Data Standard, so it is not offered: "
+            + "; ".join(errors[:5])
+            + more
+        )
 
 
 def _flatten(obj: Any, prefix: str = "") -> dict[str, Any]:

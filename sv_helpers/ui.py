@@ -106,7 +106,9 @@ class ErrorBanner(widgets.HTML):
         body = f"<p>{items[0]}</p>" if len(items) == 1 else "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
         role = "alert" if kind == "error" else "status"
         self.message = "\n".join(messages)
-        self.value = f'<div class="sv-banner sv-banner-{kind}" role="{role}"><strong>{html.escape(title)}</strong>{body}</div>'
+        self.value = (
+            f'<div class="sv-banner sv-banner-{kind}" role="{role}"><strong>{html.escape(title)}</strong>{body}</div>'
+        )
 
     def show_error(self, message: str, title: str = "There is a problem") -> None:
         """Show one error message (keeps line breaks)."""
@@ -187,7 +189,15 @@ def _labelled(cls: type, label: str, tooltip: str | None = None, **kwargs: Any) 
     return w
 
 
-def number_input(label: str, value: float, *, minimum: float | None = None, maximum: float | None = None, step: float = 1.0, tooltip: str | None = None) -> widgets.Widget:
+def number_input(
+    label: str,
+    value: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    step: float = 1.0,
+    tooltip: str | None = None,
+) -> widgets.Widget:
     """A labelled number box (bounded when limits are given)."""
     if minimum is not None or maximum is not None:
         return _labelled(
@@ -202,7 +212,17 @@ def number_input(label: str, value: float, *, minimum: float | None = None, maxi
     return _labelled(widgets.FloatText, label, tooltip, value=value, step=step)
 
 
-def slider(label: str, value: float, minimum: float, maximum: float, step: float = 1.0, *, readout_format: str = ".0f", tooltip: str | None = None, continuous_update: bool = False) -> widgets.FloatSlider:
+def slider(
+    label: str,
+    value: float,
+    minimum: float,
+    maximum: float,
+    step: float = 1.0,
+    *,
+    readout_format: str = ".0f",
+    tooltip: str | None = None,
+    continuous_update: bool = False,
+) -> widgets.FloatSlider:
     """A labelled slider; the label is its accessible name."""
     return _labelled(
         widgets.FloatSlider,
@@ -218,9 +238,21 @@ def slider(label: str, value: float, minimum: float, maximum: float, step: float
     )
 
 
-def int_slider(label: str, value: int, minimum: int, maximum: int, step: int = 1, *, tooltip: str | None = None) -> widgets.IntSlider:
+def int_slider(
+    label: str, value: int, minimum: int, maximum: int, step: int = 1, *, tooltip: str | None = None
+) -> widgets.IntSlider:
     """A labelled whole-number slider."""
-    return _labelled(widgets.IntSlider, label, tooltip, value=value, min=minimum, max=maximum, step=step, continuous_update=False, layout=_WIDE)
+    return _labelled(
+        widgets.IntSlider,
+        label,
+        tooltip,
+        value=value,
+        min=minimum,
+        max=maximum,
+        step=step,
+        continuous_update=False,
+        layout=_WIDE,
+    )
 
 
 def dropdown(label: str, options: Any, value: Any = None, *, tooltip: str | None = None) -> widgets.Dropdown:
@@ -243,12 +275,20 @@ def checkbox(label: str, value: bool = False, *, tooltip: str | None = None) -> 
 
 def button(label: str, *, style: str = "primary", tooltip: str | None = None, icon: str = "") -> widgets.Button:
     """A button whose text is its accessible name."""
-    return widgets.Button(description=label, button_style=style, tooltip=tooltip or label, icon=icon, layout=widgets.Layout(width="max-content"))
+    return widgets.Button(
+        description=label,
+        button_style=style,
+        tooltip=tooltip or label,
+        icon=icon,
+        layout=widgets.Layout(width="max-content"),
+    )
 
 
 def upload(label: str, accept: str = ".csv,.xlsx") -> widgets.FileUpload:
     """A labelled file upload that takes one CSV or Excel file."""
-    return widgets.FileUpload(accept=accept, multiple=False, description=label, layout=widgets.Layout(width="max-content"))
+    return widgets.FileUpload(
+        accept=accept, multiple=False, description=label, layout=widgets.Layout(width="max-content")
+    )
 
 
 def uploaded_file(upload_widget: widgets.FileUpload, *, max_upload_mb: float | None = None) -> tuple[str, bytes] | None:
@@ -316,7 +356,10 @@ def in_voila() -> bool:
     """Whether this kernel was started by Voila (an app), rather than JupyterLab, nbval or papermill."""
     import os
 
-    return any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")) or os.environ.get("VOILA_PREHEAT", "False") != "False"
+    return (
+        any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL"))
+        or os.environ.get("VOILA_PREHEAT", "False") != "False"
+    )
 
 
 def install_plain_errors() -> None:
@@ -337,7 +380,11 @@ def install_plain_errors() -> None:
         return
 
     def handler(shell: Any, etype: type, evalue: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
-        display(HTML(f'<div class="sv-banner sv-banner-error" role="alert"><strong>There is a problem</strong><p>{html.escape(str(evalue)).replace(chr(10), "<br>")}</p></div>'))
+        display(
+            HTML(
+                f'<div class="sv-banner sv-banner-error" role="alert"><strong>There is a problem</strong><p>{html.escape(str(evalue)).replace(chr(10), "<br>")}</p></div>'
+            )
+        )
         stb = [f"{etype.__name__}: {evalue}"]
         shell._showtraceback(etype, evalue, stb)
         return stb

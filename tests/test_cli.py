@@ -39,8 +39,7 @@ def test_scenarios_list_json_gives_every_key_the_issue_names(saved, capsys):
     code, out, _ = run(capsys, "scenarios", "list", "--store", url, "--json")
     assert code == 0
     [item] = json.loads(out)
-    assert list(item) == ["id", "notebook", "name", "created_at", "user", "parameters", "inputs", "outputs",
-                          "decision"]
+    assert list(item) == ["id", "notebook", "name", "created_at", "user", "parameters", "inputs", "outputs", "decision"]
     assert item["id"] == sid and item["notebook"] == "store_test" and item["parameters"]["factor"] == 2.0
     assert item["inputs"] == {"measures": __import__("hashlib").sha256(measures.read_bytes()).hexdigest()}
     assert "values.csv" in item["outputs"]
@@ -83,8 +82,11 @@ def test_audit_log_lists_every_save_decision_and_rerun(saved, capsys, tmp_path):
     run(capsys, "scenarios", "rerun", sid, "--output-dir", str(tmp_path / "out"), "--store", url)
     code, out, _ = run(capsys, "audit", "log", "--store", url, "--json")
     assert code == 0
-    assert [(e["action"], e["scenario_id"]) for e in json.loads(out)] == [("save", sid), ("decision", sid),
-                                                                          ("rerun", sid)]
+    assert [(e["action"], e["scenario_id"]) for e in json.loads(out)] == [
+        ("save", sid),
+        ("decision", sid),
+        ("rerun", sid),
+    ]
 
 
 def test_audit_verify_passes_then_fails_after_a_row_is_edited(saved, tmp_path):

@@ -55,7 +55,9 @@ def test_pathway_table_has_actual_years_then_projected_years():
 
 
 def test_constant_rate_falls_by_the_same_percentage_each_year():
-    table, summary = cl.pathway_to_target(FALLING, pathway="constant_rate", target_year=2030, annual_reduction_pct=10.0, trend_start_year=2018)
+    table, summary = cl.pathway_to_target(
+        FALLING, pathway="constant_rate", target_year=2030, annual_reduction_pct=10.0, trend_start_year=2018
+    )
     path = table.set_index("year")["pathway_kt"]
     assert path[2021] == pytest.approx(450.0)
     assert path[2022] == pytest.approx(405.0)
@@ -65,12 +67,16 @@ def test_constant_rate_falls_by_the_same_percentage_each_year():
 
 def test_budget_rate_is_last_year_over_last_year_plus_budget():
     # E0 = 500, B = 4,500: p = 500 / 5,000 = 10%
-    _, summary = cl.pathway_to_target(FALLING, pathway="budget", target_year=2050, carbon_budget_kt=4500.0, trend_start_year=2018)
+    _, summary = cl.pathway_to_target(
+        FALLING, pathway="budget", target_year=2050, carbon_budget_kt=4500.0, trend_start_year=2018
+    )
     assert summary["required_annual_reduction_pct"] == pytest.approx(10.0)
 
 
 def test_budget_path_years_add_up_to_the_budget_when_summed_to_2200():
-    table, _ = cl.pathway_to_target(FALLING, pathway="budget", target_year=2050, carbon_budget_kt=3000.0, trend_start_year=2018, end_year=2200)
+    table, _ = cl.pathway_to_target(
+        FALLING, pathway="budget", target_year=2050, carbon_budget_kt=3000.0, trend_start_year=2018, end_year=2200
+    )
     total = table.loc[table["year"] > 2020, "pathway_kt"].sum()
     assert total == pytest.approx(3000.0, rel=1e-3)
 
@@ -84,7 +90,9 @@ def test_budget_runs_out_in_the_first_year_flat_emissions_overspend_it():
 
 def test_budget_exhausted_year_is_reported_only_when_a_budget_is_given():
     _, without = cl.pathway_to_target(FALLING, pathway="linear", target_year=2040, trend_start_year=2018)
-    _, with_budget = cl.pathway_to_target(FALLING, pathway="linear", target_year=2040, carbon_budget_kt=1250.0, trend_start_year=2018)
+    _, with_budget = cl.pathway_to_target(
+        FALLING, pathway="linear", target_year=2040, carbon_budget_kt=1250.0, trend_start_year=2018
+    )
     assert "budget_exhausted_year" not in cl.summary_output(without)
     assert with_budget["budget_exhausted_year"] == 2023  # 1,250 / 500 = 2.5 years
 
@@ -127,14 +135,20 @@ def test_gap_is_trend_minus_pathway():
 @pytest.mark.parametrize(
     "settings_, message",
     [
-        ({"pathway": "linear", "target_year": 2019}, "The target year, 2019, is not after the last year of actual data, 2020"),
+        (
+            {"pathway": "linear", "target_year": 2019},
+            "The target year, 2019, is not after the last year of actual data, 2020",
+        ),
         ({"pathway": "constant_rate", "target_year": 2050, "annual_reduction_pct": 120.0}, "between 0% and 100%"),
         ({"pathway": "constant_rate", "target_year": 2050, "annual_reduction_pct": -5.0}, "between 0% and 100%"),
         ({"pathway": "budget", "target_year": 2050, "carbon_budget_kt": 0.0}, "carbon budget must be more than 0"),
         ({"pathway": "budget", "target_year": 2050, "carbon_budget_kt": -10.0}, "carbon budget must be more than 0"),
         ({"pathway": "budget", "target_year": 2050}, "needs a carbon budget"),
         ({"pathway": "steady", "target_year": 2050}, "The pathway 'steady' is not known"),
-        ({"pathway": "linear", "target_year": 2050, "trend_start_year": 2020}, "trend must start before the last actual year"),
+        (
+            {"pathway": "linear", "target_year": 2050, "trend_start_year": 2020},
+            "trend must start before the last actual year",
+        ),
     ],
 )
 def test_bad_settings_are_refused_in_plain_english(settings_, message):
@@ -143,7 +157,9 @@ def test_bad_settings_are_refused_in_plain_english(settings_, message):
 
 
 def test_trend_start_before_the_data_is_a_warning_not_an_error():
-    findings = cl.check_pathway_settings(2020, pathway="linear", target_year=2050, trend_start_year=2000, first_actual_year=2005)
+    findings = cl.check_pathway_settings(
+        2020, pathway="linear", target_year=2050, trend_start_year=2000, first_actual_year=2005
+    )
     assert [f.level for f in findings] == ["warning"]
 
 
@@ -176,7 +192,16 @@ PLAN = pd.DataFrame(
 
 def test_abatement_ramps_up_evenly_then_holds():
     ab = cl.intervention_abatement(PLAN, range(2020, 2028))
-    assert ab["Insulation"].tolist() == [0.0, 100_000.0, 200_000.0, 200_000.0, 200_000.0, 200_000.0, 200_000.0, 200_000.0]
+    assert ab["Insulation"].tolist() == [
+        0.0,
+        100_000.0,
+        200_000.0,
+        200_000.0,
+        200_000.0,
+        200_000.0,
+        200_000.0,
+        200_000.0,
+    ]
     assert ab["Buses"].tolist() == [0.0, 0.0] + [100_000.0] * 6  # no ramp: full at once
     assert ab.loc[2023, "Solar"] == pytest.approx(90_000.0)  # third year of five
 
@@ -189,7 +214,9 @@ def test_residual_is_baseline_minus_abatement_in_kt():
 
 
 def test_plan_meets_target_when_residual_is_at_or_below_the_pathway():
-    pathway, _ = cl.pathway_to_target(FALLING, pathway="constant_rate", target_year=2030, annual_reduction_pct=10.0, trend_start_year=2018)
+    pathway, _ = cl.pathway_to_target(
+        FALLING, pathway="constant_rate", target_year=2030, annual_reduction_pct=10.0, trend_start_year=2018
+    )
     wedges = cl.wedge_table(2020, 500.0, PLAN, 2030)
     verdict = cl.assess_plan(wedges, pathway, 2030)
     assert verdict["residual_kt_in_target_year"] == pytest.approx(50.0)
@@ -242,7 +269,10 @@ def test_per_person_emissions_match_the_files_own_per_person_column():
     shipped = em.load_emissions()
     comp = cl.peer_comparison(shipped, "SEV", similar=["TAN"], kent=["TUN"], year=2020)
     totals = cl.peer_totals(comp).set_index("authority_code")
-    raw = pd.read_csv(em.DEFAULT_EMISSIONS_PATH, usecols=["Year", "local-authority-code", "Per Person Emissions:t", "Emissions per km2:kt"])
+    raw = pd.read_csv(
+        em.DEFAULT_EMISSIONS_PATH,
+        usecols=["Year", "local-authority-code", "Per Person Emissions:t", "Emissions per km2:kt"],
+    )
     raw = raw[raw["Year"] == 2020].set_index("local-authority-code")
     for code in ("SEV", "TAN", "TUN"):
         assert totals.loc[code, "per_person_t"] == pytest.approx(raw.loc[code, "Per Person Emissions:t"], rel=1e-9)
@@ -286,7 +316,9 @@ e0s = st.floats(min_value=0.01, max_value=1e5, allow_nan=False)
     budget=st.floats(min_value=0.01, max_value=1e7, allow_nan=False),
 )
 def test_pathways_never_go_negative_and_never_rise(e0, method, horizon, rate, budget):
-    values = cl.pathway_array(method, e0, np.arange(1, 121), target_steps=horizon, annual_reduction_pct=rate, carbon_budget_kt=budget)
+    values = cl.pathway_array(
+        method, e0, np.arange(1, 121), target_steps=horizon, annual_reduction_pct=rate, carbon_budget_kt=budget
+    )
     assert (values >= 0).all()
     assert (np.diff(np.concatenate([[e0], values])) <= 1e-9 * e0).all()
 
@@ -309,8 +341,22 @@ def test_budget_pathway_spends_the_budget_in_the_long_run(e0, ratio):
 )
 def test_sweep_agrees_with_one_pathway_at_a_time(kt, method, target, rate, budget):
     actual = pd.Series(kt, index=range(2021 - len(kt), 2021), dtype=float)
-    _, summary = cl.pathway_to_target(actual, pathway=method, target_year=target, annual_reduction_pct=rate, carbon_budget_kt=budget, trend_start_year=2021 - len(kt))
-    sweep = cl.sweep_pathways(np.array([kt[-1]]), 2020, np.array([target]), np.array([rate]), method=method, carbon_budget_kt=np.array([budget]))
+    _, summary = cl.pathway_to_target(
+        actual,
+        pathway=method,
+        target_year=target,
+        annual_reduction_pct=rate,
+        carbon_budget_kt=budget,
+        trend_start_year=2021 - len(kt),
+    )
+    sweep = cl.sweep_pathways(
+        np.array([kt[-1]]),
+        2020,
+        np.array([target]),
+        np.array([rate]),
+        method=method,
+        carbon_budget_kt=np.array([budget]),
+    )
     assert sweep["cumulative_to_target_kt"][0] == pytest.approx(summary["cumulative_to_target_kt"], rel=1e-9, abs=1e-9)
     assert sweep["required_annual_reduction_pct"][0] == pytest.approx(summary["required_annual_reduction_pct"])
     assert sweep["kt_in_target_year"][0] == pytest.approx(summary["pathway_kt_in_target_year"], rel=1e-9, abs=1e-12)

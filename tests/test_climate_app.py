@@ -140,7 +140,10 @@ def test_a_link_with_an_unknown_authority_or_an_early_target_year_keeps_the_app_
         "The link's target year, 2019, is not after the last year of actual data, 2020; 2050 is used instead."
         in app.notices.message
     )
-    assert "The link's 'Trend from year', 2030, is not before the last year of actual data, 2020; 2015" in app.notices.message
+    assert (
+        "The link's 'Trend from year', 2030, is not before the last year of actual data, 2020; 2015"
+        in app.notices.message
+    )
     assert "Sevenoaks District Council" in headline(app) and "Falling by 10.0% a year" in headline(app)
 
 

@@ -18,26 +18,46 @@ NOTEBOOK = NOTEBOOKS_DIR / "climate_targets.ipynb"
 def run(tmp_path, name: str, **parameters):
     os.environ.setdefault("MPLBACKEND", "Agg")
     out = tmp_path / f"{name}.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), parameters=parameters, cwd=str(REPO_ROOT), kernel_name="python3", progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOK), str(out), parameters=parameters, cwd=str(REPO_ROOT), kernel_name="python3", progress_bar=False
+    )
     return out
 
 
 def test_budget_run_writes_pathway_csv_and_summary_json(tmp_path):
     outputs = tmp_path / "sev-budget"
-    run(tmp_path, "budget", authority_code="SEV", pathway="budget", target_year=2050, carbon_budget_kt=3000.0, trend_start_year=2015, output_dir=str(outputs))
+    run(
+        tmp_path,
+        "budget",
+        authority_code="SEV",
+        pathway="budget",
+        target_year=2050,
+        carbon_budget_kt=3000.0,
+        trend_start_year=2015,
+        output_dir=str(outputs),
+    )
     pathway = pd.read_csv(outputs / "pathway.csv")
     assert list(pathway.columns) == ["year", "actual_kt", "pathway_kt", "trend_kt"]
     assert pathway["year"].tolist() == list(range(2005, 2051))
     assert pathway.loc[pathway["year"] <= 2020, "pathway_kt"].isna().all()
     assert pathway.loc[pathway["year"] > 2020, "actual_kt"].isna().all()
     summary = json.loads((outputs / "summary.json").read_text())
-    for key in ("last_actual_year", "last_actual_kt", "required_annual_reduction_pct", "cumulative_to_target_kt", "trend_net_zero_year", "budget_exhausted_year"):
+    for key in (
+        "last_actual_year",
+        "last_actual_kt",
+        "required_annual_reduction_pct",
+        "cumulative_to_target_kt",
+        "trend_net_zero_year",
+        "budget_exhausted_year",
+    ):
         assert key in summary
     # the definitions, checked against the written table
     e0 = summary["last_actual_kt"]
     assert summary["last_actual_year"] == 2020
     assert e0 == pytest.approx(pathway.set_index("year").loc[2020, "actual_kt"])
-    assert summary["cumulative_to_target_kt"] == pytest.approx(pathway.loc[pathway["year"].between(2021, 2050), "pathway_kt"].sum())
+    assert summary["cumulative_to_target_kt"] == pytest.approx(
+        pathway.loc[pathway["year"].between(2021, 2050), "pathway_kt"].sum()
+    )
     assert summary["required_annual_reduction_pct"] == pytest.approx(100 * e0 / (e0 + 3000.0))
     assert summary["budget_exhausted_year"] == 2020 + int(3000.0 // e0) + 1
     provenance = json.loads((outputs / "provenance.json").read_text())
@@ -64,7 +84,9 @@ def test_linear_run_without_budget_leaves_out_budget_exhausted_year(tmp_path):
 
 def test_invalid_interventions_file_stops_papermill_with_the_plain_english_message(tmp_path):
     bad = tmp_path / "plan.csv"
-    bad.write_text("intervention,scope,sector,annual_abatement_tco2e,start_year,ramp_up_years,cost,lifetime_years\nA,district,Domestic,lots,2025,2,1000,10\n")
+    bad.write_text(
+        "intervention,scope,sector,annual_abatement_tco2e,start_year,ramp_up_years,cost,lifetime_years\nA,district,Domestic,lots,2025,2,1000,10\n"
+    )
     with pytest.raises(pm.PapermillExecutionError) as err:
         run(tmp_path, "bad", interventions_path=str(bad), output_dir=str(tmp_path / "none"))
     assert "plan.csv, row 2, column 'annual_abatement_tco2e': 'lots' is not a number." in str(err.value)
@@ -80,7 +102,14 @@ def test_target_year_before_the_last_actual_year_stops_papermill(tmp_path):
 
 def test_council_estate_run_writes_its_outputs_and_report(tmp_path):
     outputs = tmp_path / "estate"
-    run(tmp_path, "estate", scope="council estate", target_year=2030, sectors={"Scope 3": False}, output_dir=str(outputs))
+    run(
+        tmp_path,
+        "estate",
+        scope="council estate",
+        target_year=2030,
+        sectors={"Scope 3": False},
+        output_dir=str(outputs),
+    )
     summary = json.loads((outputs / "summary.json").read_text())
     assert summary["scope"] == "council estate" and summary["sectors"] == ["Scope 1", "Scope 2"]
     assert not (outputs / "peers.csv").exists()

@@ -22,7 +22,9 @@ DESNZ_HEADER = (
 def desnz_fixture_csv(rows: list[tuple]) -> bytes:
     lines = [DESNZ_HEADER]
     for la, code, county, year, sector, sub, gas, terr, infl in rows:
-        lines.append(f"England,E92000001,South East,E12000008,{county},{la},{code},{year},{sector},{sub},{gas},{terr},{infl},120.5,370.3")
+        lines.append(
+            f"England,E92000001,South East,E12000008,{county},{la},{code},{year},{sector},{sub},{gas},{terr},{infl},120.5,370.3"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -56,7 +58,10 @@ def test_shipped_file_covers_every_authority_2005_to_2020(shipped):
 
 def test_sector_totals_add_up_to_the_files_own_total(shipped):
     with open(em.DEFAULT_EMISSIONS_PATH, newline="", encoding="utf-8") as handle:
-        total = {(r["local-authority-code"], int(r["Year"])): float(r["Total Emissions:kt CO2"]) for r in csv.DictReader(handle)}
+        total = {
+            (r["local-authority-code"], int(r["Year"])): float(r["Total Emissions:kt CO2"])
+            for r in csv.DictReader(handle)
+        }
     sums = shipped.emissions.groupby(["authority_code", "year"])["emissions_kt"].sum()
     for key in [("SEV", 2005), ("SEV", 2020), ("TAN", 2012), ("ABC", 2019)]:
         assert sums[key] == pytest.approx(total[key], rel=1e-9)
@@ -102,7 +107,9 @@ def test_sevenoaks_code_sev_finds_its_ons_code_in_a_desnz_file():
 
 def test_desnz_file_without_its_emissions_column_is_refused_with_the_column_named():
     text = desnz_fixture_csv(FIXTURE_ROWS).decode()
-    text = text.replace("Territorial emissions (kt CO2e)", "Emissions").replace("CO2 emissions within the scope of influence of LAs (kt CO2e)", "Other")
+    text = text.replace("Territorial emissions (kt CO2e)", "Emissions").replace(
+        "CO2 emissions within the scope of influence of LAs (kt CO2e)", "Other"
+    )
     with pytest.raises(InputError, match="'Territorial emissions \\(kt CO2e\\)' is missing"):
         em.load_desnz_long(text.encode(), filename="d.csv")
 
@@ -178,21 +185,28 @@ def test_estate_emissions_are_activity_times_the_factor_in_force():
 
 
 def test_estate_year_before_every_factor_uses_the_earliest_with_a_warning():
-    estate = em.load_estate(b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1000,2018/19\n", filename="estate.csv")
+    estate = em.load_estate(
+        b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1000,2018/19\n", filename="estate.csv"
+    )
     data = em.estate_emissions(estate, em.load_emission_factors(FACTORS, filename="factors.csv"))
     assert data.emissions["emissions_kt"].sum() == pytest.approx(1000 * 0.2 / 1e6)
     assert "2020 factor is used" in data.warnings[0].message
 
 
 def test_estate_fuel_without_a_factor_is_refused_with_its_row():
-    estate = em.load_estate(b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1,2024/25\nVan,hydrogen,5,2024/25\n", filename="estate.csv")
+    estate = em.load_estate(
+        b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1,2024/25\nVan,hydrogen,5,2024/25\n",
+        filename="estate.csv",
+    )
     with pytest.raises(InputError, match="row 3, column 'fuel': 'hydrogen' has no emission factor"):
         em.estate_emissions(estate, em.load_emission_factors(FACTORS, filename="factors.csv"))
 
 
 def test_estate_financial_year_must_be_written_like_2024_25():
     with pytest.raises(InputError, match="estate.csv, row 2, column 'financial_year'"):
-        em.load_estate(b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1,2024\n", filename="estate.csv")
+        em.load_estate(
+            b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1,2024\n", filename="estate.csv"
+        )
 
 
 def test_factor_given_twice_for_one_year_is_refused():

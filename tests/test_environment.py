@@ -26,10 +26,16 @@ def test_environment_yml_and_pyproject_list_the_same_dependencies():
             pip_section += dep.get("pip", [])
         else:
             conda_specs.append(dep)
-    env_names = {CONDA_NAMES.get(_name(s), _name(s)): s.replace(" ", "") for s in conda_specs + pip_section if not s.startswith("-")}
+    env_names = {
+        CONDA_NAMES.get(_name(s), _name(s)): s.replace(" ", "")
+        for s in conda_specs + pip_section
+        if not s.startswith("-")
+    }
     env_names.pop("python", None)
     env_names.pop("pip", None)
-    assert set(env_names) == set(pip_names), f"only in environment.yml: {set(env_names) - set(pip_names)}; only in pyproject.toml: {set(pip_names) - set(env_names)}"
+    assert set(env_names) == set(pip_names), (
+        f"only in environment.yml: {set(env_names) - set(pip_names)}; only in pyproject.toml: {set(pip_names) - set(env_names)}"
+    )
     for name, spec in pip_names.items():
         assert env_names[name] == spec, f"{name}: environment.yml says {env_names[name]}, pyproject.toml says {spec}"
 

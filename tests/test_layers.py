@@ -23,6 +23,8 @@ def test_model_modules_do_not_import_interface_libraries():
         if path.name in INTERFACE:
             continue
         for name in _imports(path):
-            if name.split(".")[0] in FORBIDDEN or name.startswith(("sv_helpers.ui", "sv_helpers.charts", "sv_helpers.apps", "sv_helpers.maps")):
+            if name.split(".")[0] in FORBIDDEN or name.startswith(
+                ("sv_helpers.ui", "sv_helpers.charts", "sv_helpers.apps", "sv_helpers.maps")
+            ):
                 offenders.append(f"{path.name} imports {name}")
     assert offenders == []

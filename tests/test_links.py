@@ -6,9 +6,17 @@ DEFAULTS = {"budget": 54790.0, "method": "rank", "min_score": 0, "use_equity_wei
 
 
 def test_valid_values_are_converted_to_the_defaults_types():
-    values, problems = parameters_from_query("?budget=%C2%A360%2C000&method=optimal&min_score=40&use_equity_weight=yes", DEFAULTS)
+    values, problems = parameters_from_query(
+        "?budget=%C2%A360%2C000&method=optimal&min_score=40&use_equity_weight=yes", DEFAULTS
+    )
     assert problems == []
-    assert values == {"budget": 60000.0, "method": "optimal", "min_score": 40, "use_equity_weight": True, "max_award": None}
+    assert values == {
+        "budget": 60000.0,
+        "method": "optimal",
+        "min_score": 40,
+        "use_equity_weight": True,
+        "max_award": None,
+    }
 
 
 def test_no_query_gives_the_defaults():
@@ -18,7 +26,9 @@ def test_no_query_gives_the_defaults():
 def test_text_for_a_number_keeps_the_default_and_says_why():
     values, problems = parameters_from_query("budget=lots", DEFAULTS)
     assert values["budget"] == 54790.0
-    assert problems == ["The link's value for 'budget' was not used: 'lots' is not a number. The default, 54790.0, is used instead."]
+    assert problems == [
+        "The link's value for 'budget' was not used: 'lots' is not a number. The default, 54790.0, is used instead."
+    ]
 
 
 def test_fraction_for_a_whole_number_is_refused():
@@ -33,7 +43,9 @@ def test_unknown_names_are_reported_and_voila_own_names_ignored():
 
 
 def test_choices_are_enforced():
-    values, problems = parameters_from_query("method=random", DEFAULTS, choices={"method": ("rank", "pro_rata", "optimal")})
+    values, problems = parameters_from_query(
+        "method=random", DEFAULTS, choices={"method": ("rank", "pro_rata", "optimal")}
+    )
     assert values["method"] == "rank" and "is not one of rank, pro_rata, optimal" in problems[0]
 
 

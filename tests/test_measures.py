@@ -87,7 +87,9 @@ def test_unknown_codes_listed_once_in_order():
 
 
 def test_social_value_is_quantity_times_proxy_value():
-    items = pd.DataFrame({"bidder": ["a", "a", "b"], "measure_code": ["JOB", "VOL", "CO2"], "quantity": [2.0, 100.0, 4.0]})
+    items = pd.DataFrame(
+        {"bidder": ["a", "a", "b"], "measure_code": ["JOB", "VOL", "CO2"], "quantity": [2.0, 100.0, 4.0]}
+    )
     valued = social_value(items, _library())
     assert valued["value_gbp"].tolist() == [40000.0, 1500.0, 1000.0]
     assert valued["theme"].tolist() == ["economic", "social", "environmental"]
@@ -114,14 +116,20 @@ def test_value_by_theme_always_has_all_three_themes():
 
 
 def test_value_by_theme_of_nothing_is_zero():
-    valued = social_value(pd.DataFrame({"measure_code": pd.Series([], dtype=object), "quantity": pd.Series([], dtype=float)}), _library())
+    valued = social_value(
+        pd.DataFrame({"measure_code": pd.Series([], dtype=object), "quantity": pd.Series([], dtype=float)}), _library()
+    )
     assert value_by_theme(valued).tolist() == [0.0, 0.0, 0.0]
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["JOB", "VOL", "CO2", "TALK"]), st.floats(0, 1e6)), min_size=0, max_size=20))
 def test_theme_totals_add_up_to_the_monetised_total(rows):
-    items = pd.DataFrame(rows, columns=["measure_code", "quantity"]) if rows else pd.DataFrame({"measure_code": pd.Series([], dtype=object), "quantity": pd.Series([], dtype=float)})
+    items = (
+        pd.DataFrame(rows, columns=["measure_code", "quantity"])
+        if rows
+        else pd.DataFrame({"measure_code": pd.Series([], dtype=object), "quantity": pd.Series([], dtype=float)})
+    )
     valued = social_value(items, _library())
     totals = value_by_theme(valued)
     assert totals.sum() == pytest.approx(valued["value_gbp"].fillna(0).sum())

@@ -35,7 +35,13 @@ def test_notebook_has_one_title_and_python3_kernel(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     first = nb["cells"][0]
     assert first["cell_type"] == "markdown" and source(first).lstrip().startswith("# ")
-    h1s = [line for c in nb["cells"] if c["cell_type"] == "markdown" for line in source(c).splitlines() if line.startswith("# ")]
+    h1s = [
+        line
+        for c in nb["cells"]
+        if c["cell_type"] == "markdown"
+        for line in source(c).splitlines()
+        if line.startswith("# ")
+    ]
     assert len(h1s) == 1, f"one page title, found {h1s}"
 
 
@@ -46,7 +52,9 @@ def test_parameters_cell_holds_only_commented_literals(path):
     text = source(tagged[0])
     tree = ast.parse(text)
     for node in tree.body:
-        assert isinstance(node, ast.AnnAssign), f"line {node.lineno}: parameters are annotated assignments (name: type = value)"
+        assert isinstance(node, ast.AnnAssign), (
+            f"line {node.lineno}: parameters are annotated assignments (name: type = value)"
+        )
         value = node.value
         try:
             ast.literal_eval(value)
@@ -70,4 +78,6 @@ def test_stored_outputs_are_only_the_checked_ones_and_never_errors(path):
         outputs = cell.get("outputs", [])
         assert not any(o["output_type"] == "error" for o in outputs), "a stored output is an error"
         if outputs:
-            assert "NBVAL_CHECK_OUTPUT" in source(cell), "clear outputs except in cells nbval compares (# NBVAL_CHECK_OUTPUT)"
+            assert "NBVAL_CHECK_OUTPUT" in source(cell), (
+                "clear outputs except in cells nbval compares (# NBVAL_CHECK_OUTPUT)"
+            )

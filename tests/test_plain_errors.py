@@ -9,8 +9,12 @@ def test_papermill_fails_with_the_plain_message_and_no_stack(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [
-        nbformat.v4.new_code_cell("from sv_helpers import ui\nfrom sv_helpers.errors import InputError\nui.install_plain_errors()"),
-        nbformat.v4.new_code_cell("def load():\n    raise InputError(\"bids.csv, row 2, column 'price': 'TBC' is not an amount of money.\")\nload()"),
+        nbformat.v4.new_code_cell(
+            "from sv_helpers import ui\nfrom sv_helpers.errors import InputError\nui.install_plain_errors()"
+        ),
+        nbformat.v4.new_code_cell(
+            "def load():\n    raise InputError(\"bids.csv, row 2, column 'price': 'TBC' is not an amount of money.\")\nload()"
+        ),
     ]
     source = tmp_path / "in.ipynb"
     nbformat.write(nb, source)

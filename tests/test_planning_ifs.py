@@ -22,12 +22,12 @@ def cil():
         pd.DataFrame(
             [
                 # 2024/25: Seal 15% of £40,000 = £6,000 (due 28 Oct 2024);
-        # Otford (plan 1 Jan 2024) 25% of £20,000 = £5,000 (due 28 Apr 2025)
+                # Otford (plan 1 Jan 2024) 25% of £20,000 = £5,000 (due 28 Apr 2025)
                 ("P1", "2024-06-01", "Seal", "2023-01-01", 40_000.0),
                 ("P2", "2025-02-01", "Otford", "2024-02-01", 20_000.0),
                 # 2025/26: Seal 15% of £100,000 = £15,000, capped at 100 dwellings x £100 = £10,000 (due 28 Oct 2025);
                 # unparished 15% of £50,000 = £7,500 kept (59F);
-        # Otford, permission before its plan: 15% of £10,000 = £1,500 (due 28 Apr 2026)
+                # Otford, permission before its plan: 15% of £10,000 = £1,500 (due 28 Apr 2026)
                 ("C1", "2025-05-01", "Seal", "2024-01-01", 100_000.0),
                 ("C2", "2025-11-01", None, "2024-01-01", 50_000.0),
                 ("C3", "2025-12-01", "Otford", "2023-06-01", 10_000.0),

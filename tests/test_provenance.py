@@ -24,7 +24,12 @@ def test_record_holds_parameters_hashes_version_and_time(tmp_path):
     )
     assert record["parameters"] == {"budget": 54790.0, "seed": 7, "weights": [60, 30, 10]}
     assert record["inputs"][0]["sha256"] == hashlib.sha256(b"bidder,price\nA,1\n").hexdigest()
-    assert record["inputs"][1] == {"role": "upload", "name": "upload", "sha256": hashlib.sha256(b"abc").hexdigest(), "bytes": 3}
+    assert record["inputs"][1] == {
+        "role": "upload",
+        "name": "upload",
+        "sha256": hashlib.sha256(b"abc").hexdigest(),
+        "bytes": 3,
+    }
     assert record["package_version"] == sv_helpers.__version__
     assert record["created_at"] == "2026-04-01T09:30:00+00:00"
     json.dumps(record)  # plain JSON
@@ -40,7 +45,9 @@ def test_folder_hash_changes_when_any_file_changes(tmp_path):
 def test_write_outputs_writes_csv_excel_and_provenance(tmp_path):
     table = pd.DataFrame({"bidder": ["A", "B"], "total_score": [80.5, 70.0]})
     record = provenance_record({"seed": 1}, {})
-    written = write_outputs(tmp_path / "out", {"ranking": table}, record, excel_name="results.xlsx", extra_files={"summary.json": "{}"})
+    written = write_outputs(
+        tmp_path / "out", {"ranking": table}, record, excel_name="results.xlsx", extra_files={"summary.json": "{}"}
+    )
     names = [p.name for p in written]
     assert names == ["ranking.csv", "results.xlsx", "summary.json", "provenance.json"]
     assert pd.read_csv(tmp_path / "out" / "ranking.csv").equals(table)

@@ -65,9 +65,20 @@ PRICE_ONLY = [("Price", "price", 100, "lowest_price")]
 def simple_tender(**kw) -> Tender:
     """Price 60, Quality 25 (scored), Social value 15 (proxy value)."""
     return make_tender(
-        [("Price", "price", 60, "lowest_price"), ("Quality", "quality", 25, "scored"), ("Social value", "social_value", 15, "proxy_value")],
+        [
+            ("Price", "price", 60, "lowest_price"),
+            ("Quality", "quality", 25, "scored"),
+            ("Social value", "social_value", 15, "proxy_value"),
+        ],
         [("A", 100_000), ("B", 80_000), ("C", 120_000)],
-        [("A", "Quality", "E1", 4), ("A", "Quality", "E2", 5), ("B", "Quality", "E1", 3), ("B", "Quality", "E2", 3), ("C", "Quality", "E1", 5), ("C", "Quality", "E2", 5)],
+        [
+            ("A", "Quality", "E1", 4),
+            ("A", "Quality", "E2", 5),
+            ("B", "Quality", "E1", 3),
+            ("B", "Quality", "E2", 3),
+            ("C", "Quality", "E1", 5),
+            ("C", "Quality", "E2", 5),
+        ],
         [("A", "JOB", 1), ("B", "VOL", 500), ("C", "CO2", 100), ("C", "TALK", 3)],
         **kw,
     )
@@ -116,7 +127,13 @@ def test_moderated_score_overrides_the_evaluators_mean():
     tender = make_tender(
         [("Price", "price", 50, "lowest_price"), ("Plan", "quality", 50, "scored")],
         [("A", 100), ("B", 100)],
-        [("A", "Plan", "E1", 1), ("A", "Plan", "E2", 5), ("A", "Plan", "moderated", 4, "agreed"), ("B", "Plan", "E1", 2), ("B", "Plan", "E2", 2)],
+        [
+            ("A", "Plan", "E1", 1),
+            ("A", "Plan", "E2", 5),
+            ("A", "Plan", "moderated", 4, "agreed"),
+            ("B", "Plan", "E1", 2),
+            ("B", "Plan", "E2", 2),
+        ],
     )
     finals = final_scores(tender).set_index("bidder")
     assert finals.loc["A", "final_score"] == 4
@@ -156,7 +173,11 @@ def test_social_value_by_theme_and_per_pound_of_price():
 
 
 def test_proxy_value_scores_zero_for_all_when_nobody_commits():
-    tender = make_tender([("Price", "price", 80, "lowest_price"), ("SV", "social_value", 20, "proxy_value")], [("A", 10), ("B", 20)], commitments=[("A", "TALK", 5)])
+    tender = make_tender(
+        [("Price", "price", 80, "lowest_price"), ("SV", "social_value", 20, "proxy_value")],
+        [("A", 10), ("B", 20)],
+        commitments=[("A", "TALK", 5)],
+    )
     result = score_tender(tender, MEASURES)
     assert result.ranking["social_value_score"].tolist() == [0.0, 0.0]
 
@@ -172,7 +193,14 @@ def test_total_is_the_sum_of_criterion_scores_and_rank_one_is_highest():
     # A: 48 + 22.5 + 15 = 85.5; B: 60 + 15 + 3.75 = 78.75; C: 40 + 25 + 7.5 = 72.5
     assert ranking["total_score"].to_dict() == pytest.approx({"A": 85.5, "B": 78.75, "C": 72.5})
     assert ranking["rank"].to_dict() == {"A": 1, "B": 2, "C": 3}
-    assert list(result.ranking.columns) == ["bidder", "price_score", "quality_score", "social_value_score", "total_score", "rank"]
+    assert list(result.ranking.columns) == [
+        "bidder",
+        "price_score",
+        "quality_score",
+        "social_value_score",
+        "total_score",
+        "rank",
+    ]
     assert list(result.criterion_scores.columns) == ["bidder", "criterion", "group", "score"]
 
 
@@ -190,7 +218,9 @@ def _messages(tender, level="error"):
 
 
 def test_weights_that_do_not_add_up_to_100_are_an_error():
-    tender = make_tender([("Price", "price", 60, "lowest_price"), ("SV", "social_value", 30, "proxy_value")], [("A", 1)])
+    tender = make_tender(
+        [("Price", "price", 60, "lowest_price"), ("SV", "social_value", 30, "proxy_value")], [("A", 1)]
+    )
     assert any("add up to 90" in m for m in _messages(tender))
     with pytest.raises(InputError, match="not 100"):
         score_tender(tender, MEASURES)
@@ -205,12 +235,18 @@ def test_social_value_weight_below_minimum_is_a_warning():
 
 
 def test_missing_score_is_an_error_naming_bid_and_criterion():
-    tender = make_tender([("Price", "price", 50, "lowest_price"), ("Plan", "quality", 50, "scored")], [("A", 1), ("B", 2)], [("A", "Plan", "E1", 3)])
+    tender = make_tender(
+        [("Price", "price", 50, "lowest_price"), ("Plan", "quality", 50, "scored")],
+        [("A", 1), ("B", 2)],
+        [("A", "Plan", "E1", 3)],
+    )
     assert any(m.startswith("B has no score for 'Plan'") for m in _messages(tender))
 
 
 def test_score_outside_the_scale_is_an_error_naming_the_row():
-    tender = make_tender([("Plan", "quality", 100, "scored")], [("A", 1)], [("A", "Plan", "E1", 3), ("A", "Plan", "E2", 6)])
+    tender = make_tender(
+        [("Plan", "quality", 100, "scored")], [("A", 1)], [("A", "Plan", "E1", 3), ("A", "Plan", "E2", 6)]
+    )
     errors = _messages(tender)
     assert any("row 3" in m and "outside the scale of 0 to 5" in m for m in errors)
 
@@ -234,14 +270,22 @@ def test_non_numeric_price_is_refused_by_the_loader():
 
 
 def test_evaluators_who_disagree_beyond_the_margin_are_flagged_for_moderation():
-    tender = make_tender([("Plan", "quality", 100, "scored")], [("A", 1), ("B", 1)], [("A", "Plan", "E1", 1), ("A", "Plan", "E2", 3), ("B", "Plan", "E1", 2), ("B", "Plan", "E2", 3)])
+    tender = make_tender(
+        [("Plan", "quality", 100, "scored")],
+        [("A", 1), ("B", 1)],
+        [("A", "Plan", "E1", 1), ("A", "Plan", "E2", 3), ("B", "Plan", "E1", 2), ("B", "Plan", "E2", 3)],
+    )
     warnings = _messages(tender, "warning")
     assert len([m for m in warnings if "flagged for moderation" in m]) == 1
     assert any("A on 'Plan'" in m for m in warnings)
 
 
 def test_moderated_disagreement_is_not_flagged():
-    tender = make_tender([("Plan", "quality", 100, "scored")], [("A", 1)], [("A", "Plan", "E1", 1), ("A", "Plan", "E2", 5), ("A", "Plan", "moderated", 3)])
+    tender = make_tender(
+        [("Plan", "quality", 100, "scored")],
+        [("A", 1)],
+        [("A", "Plan", "E1", 1), ("A", "Plan", "E2", 5), ("A", "Plan", "moderated", 3)],
+    )
     assert not [m for m in _messages(tender, "warning") if "moderation" in m]
 
 
@@ -251,7 +295,9 @@ def test_proxy_value_on_a_quality_criterion_is_an_error():
 
 
 def test_score_for_unknown_bidder_is_an_error():
-    tender = make_tender([("Plan", "quality", 100, "scored")], [("A", 1)], [("A", "Plan", "E1", 3), ("Z", "Plan", "E1", 3)])
+    tender = make_tender(
+        [("Plan", "quality", 100, "scored")], [("A", 1)], [("A", "Plan", "E1", 3), ("Z", "Plan", "E1", 3)]
+    )
     assert any("'Z' is not a bidder" in m for m in _messages(tender))
 
 
@@ -267,7 +313,9 @@ def _workbook(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, text in files.items():
-            pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).to_excel(writer, sheet_name=name, index=False)
+            pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False).to_excel(
+                writer, sheet_name=name, index=False
+            )
     return buffer.getvalue()
 
 
@@ -352,9 +400,17 @@ def tenders(draw):
     w_price, w_quality, w_sv = cut[0], cut[1] - cut[0], 100 - cut[1]
     bids = [(f"B{i}", draw(prices)) for i in range(n)]
     scores = [(f"B{i}", "Plan", e, draw(st.floats(0, 5))) for i in range(n) for e in ("E1", "E2")]
-    commitments = [(f"B{i}", draw(st.sampled_from(["JOB", "VOL", "CO2", "TALK"])), draw(st.floats(0, 1000))) for i in range(n) for _ in range(draw(st.integers(0, 2)))]
+    commitments = [
+        (f"B{i}", draw(st.sampled_from(["JOB", "VOL", "CO2", "TALK"])), draw(st.floats(0, 1000)))
+        for i in range(n)
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     method = draw(st.sampled_from(["lowest_price", "deviation_from_lowest"]))
-    criteria = [("Price", "price", w_price, method), ("Plan", "quality", w_quality, "scored"), ("SV", "social_value", w_sv, "proxy_value")]
+    criteria = [
+        ("Price", "price", w_price, method),
+        ("Plan", "quality", w_quality, "scored"),
+        ("SV", "social_value", w_sv, "proxy_value"),
+    ]
     return make_tender(criteria, bids, scores, commitments)
 
 
@@ -375,7 +431,9 @@ def test_lowering_a_price_never_lowers_that_bids_price_score(tender, data):
     before = score_tender(tender, MEASURES).ranking.set_index("bidder")["price_score"]
     bids = tender.bids.copy()
     bids.iloc[i, bids.columns.get_loc("price")] *= factor
-    after = score_tender(Tender(tender.criteria, bids, tender.scores, tender.commitments, tender.settings), MEASURES).ranking.set_index("bidder")["price_score"]
+    after = score_tender(
+        Tender(tender.criteria, bids, tender.scores, tender.commitments, tender.settings), MEASURES
+    ).ranking.set_index("bidder")["price_score"]
     bidder = bids["bidder"].iloc[i]
     assert after[bidder] >= before[bidder] - 1e-9
 

@@ -53,9 +53,7 @@ def test_run_then_write_reproduces_the_batch_outputs_byte_for_byte(batch):
     expected = sorted((EXPECTED / "default").iterdir())
     assert expected, "the expected files are there"
     for path in expected:
-        assert same_table_bytes(out / path.name, path), (
-            f"{path.name} differs from the batch output before the core"
-        )
+        assert same_table_bytes(out / path.name, path), f"{path.name} differs from the batch output before the core"
     names = {p.name for p in written}
     assert {"tender_evaluation.xlsx", "report.html", "provenance.json"} <= names
     assert written[-1].name == "provenance.json"

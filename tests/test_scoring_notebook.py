@@ -32,7 +32,14 @@ def run(tmp_path, **parameters):
 def test_batch_run_writes_the_ranking_scores_summaries_and_provenance(tmp_path):
     out = run(tmp_path, tender_path="data/tenders/example_tender", measures_path="data/measures.csv")
     ranking = pd.read_csv(out / "ranking.csv")
-    assert list(ranking.columns) == ["bidder", "price_score", "quality_score", "social_value_score", "total_score", "rank"]
+    assert list(ranking.columns) == [
+        "bidder",
+        "price_score",
+        "quality_score",
+        "social_value_score",
+        "total_score",
+        "rank",
+    ]
     assert len(ranking) == 5 and ranking["rank"].min() == 1
     scores = pd.read_csv(out / "criterion_scores.csv")
     assert list(scores.columns) == ["bidder", "criterion", "group", "score"]

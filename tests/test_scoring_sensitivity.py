@@ -64,7 +64,9 @@ def test_tipping_point_agrees_with_rescoring_at_the_new_weights():
 
 def test_no_tipping_point_when_one_bid_wins_at_every_weight():
     tender = make_tender(
-        [("Price", "price", 80, "lowest_price"), ("SV", "social_value", 20, "proxy_value")], [("A", 100), ("B", 200)], commitments=[("A", "JOB", 1)]
+        [("Price", "price", 80, "lowest_price"), ("SV", "social_value", 20, "proxy_value")],
+        [("A", 100), ("B", 200)],
+        commitments=[("A", "JOB", 1)],
     )
     point = tipping_point(score_tender(tender, MEASURES), "social_value")
     assert point.lower_weight is None and point.upper_weight is None
@@ -73,7 +75,9 @@ def test_no_tipping_point_when_one_bid_wins_at_every_weight():
 
 def test_tipping_point_needs_a_criterion_in_the_group():
     with pytest.raises(InputError, match="no social value criterion"):
-        tipping_point(score_tender(make_tender([("Price", "price", 100, "lowest_price")], [("A", 1)]), MEASURES), "social_value")
+        tipping_point(
+            score_tender(make_tender([("Price", "price", 100, "lowest_price")], [("A", 1)]), MEASURES), "social_value"
+        )
 
 
 def test_winner_grid_covers_only_weights_that_add_up_to_100():
@@ -127,14 +131,18 @@ def test_monte_carlo_gives_a_close_race_to_both_bids():
         [("A", 100), ("B", 100)],
         [("A", "Quality", "E1", 3.0), ("B", "Quality", "E1", 3.2)],
     )
-    probs = win_probabilities(score_tender(tender, MEASURES), margin=1.0, draws=20_000, seed=1).set_index("bidder")["win_probability"]
+    probs = win_probabilities(score_tender(tender, MEASURES), margin=1.0, draws=20_000, seed=1).set_index("bidder")[
+        "win_probability"
+    ]
     # Difference of two U(−1, 1) is triangular on (−2, 2); P(A − B > 0.2) = (1.8)² / 8 = 0.405.
     assert probs["A"] == pytest.approx(0.405, abs=0.015)
     assert probs["B"] == pytest.approx(0.595, abs=0.015)
 
 
 def test_monte_carlo_splits_a_tie_equally():
-    probs = win_probabilities(score_tender(make_tender([("Price", "price", 100, "lowest_price")], [("A", 1), ("B", 1)]), MEASURES), 0.5, 10, 0)
+    probs = win_probabilities(
+        score_tender(make_tender([("Price", "price", 100, "lowest_price")], [("A", 1), ("B", 1)]), MEASURES), 0.5, 10, 0
+    )
     assert probs["win_probability"].tolist() == [0.5, 0.5]
 
 
@@ -198,7 +206,9 @@ def test_a_single_bid_has_no_rank_reversal_and_wins_for_certain():
 
 def test_a_tie_reached_only_at_the_end_of_the_scale_is_described_as_a_tie():
     # Nobody commits social value, so at a social value weight of 100 both bids score 0 and tie.
-    tender = make_tender([("Price", "price", 90, "lowest_price"), ("SV", "social_value", 10, "proxy_value")], [("A", 10), ("B", 5)])
+    tender = make_tender(
+        [("Price", "price", 90, "lowest_price"), ("SV", "social_value", 10, "proxy_value")], [("A", 10), ("B", 5)]
+    )
     point = tipping_point(score_tender(tender, MEASURES), "social_value")
     assert point.upper_weight == pytest.approx(100) and point.upper_is_tie
     assert "if it rose all the way to 100 points (+90.0), A and B would tie for first place" in point.describe()

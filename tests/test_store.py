@@ -115,7 +115,10 @@ def test_a_folder_input_is_kept_and_restored_exactly(store_area, store_url, tmp_
         restored, paths = store.restore(sid, tmp_path / "back")
         back = paths["extra"]
         assert sorted(p.relative_to(back).as_posix() for p in back.rglob("*") if p.is_file()) == [
-            "a.csv", "b.csv", "sub/notes.txt"]
+            "a.csv",
+            "b.csv",
+            "sub/notes.txt",
+        ]
         assert all((back / n).read_bytes() == (folder / n).read_bytes() for n in ("a.csv", "b.csv", "sub/notes.txt"))
         assert store.get(sid)["input_files"]["extra"]["folder"] is True
         assert store_area.run(restored).headline == result.headline
@@ -253,8 +256,12 @@ def test_a_process_killed_in_the_middle_of_a_save_leaves_the_store_as_it_was(mad
 def test_changing_a_saved_scenario_after_the_fact_is_caught(made, store_url):
     store, sid, result, _ = made
     store.save(result, "another")
-    execute(store_url, "UPDATE scenarios SET parameters = :p WHERE id = :id",
-            p=json.dumps({**store.get(sid)["parameters"], "factor": 30.0}), id=sid)
+    execute(
+        store_url,
+        "UPDATE scenarios SET parameters = :p WHERE id = :id",
+        p=json.dumps({**store.get(sid)["parameters"], "factor": 30.0}),
+        id=sid,
+    )
     problems = store.verify()
     assert problems and problems[0].startswith(f"Scenario {sid} ") and "changed after it was saved" in problems[0]
 
@@ -285,8 +292,10 @@ def test_changing_a_decision_is_caught(made, store_url):
     store, sid, _, _ = made
     decision = store.mark_decision(sid, "Recommended to Cabinet 12 March 2026")
     execute(store_url, "UPDATE decisions SET note = 'Rejected' WHERE id = :id", id=decision["id"])
-    assert store.verify() == [f"The decision {decision['id']} on scenario {sid} (by {decision['user']}) does not "
-                              "match the record its audit entry 2 covers."]
+    assert store.verify() == [
+        f"The decision {decision['id']} on scenario {sid} (by {decision['user']}) does not "
+        "match the record its audit entry 2 covers."
+    ]
 
 
 def test_changing_a_stored_input_file_is_caught(made, store_url):

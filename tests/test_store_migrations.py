@@ -40,22 +40,39 @@ def test_a_store_written_by_the_first_schema_opens_upgraded_and_still_verifies(s
     outputs = [{"file_name": n, "sha256": h} for n, h in output_hashes(tmp_path / "first").items()]
     data = measures.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    row = {"id": "0001scenario", "notebook": "store_test", "name": "Saved by the first version", "note": "",
-           "user": "ana", "created_at": "2026-03-12T10:00:00.000000Z",
-           "parameters": json.loads(json.dumps(settings.to_parameters())), "headline": result.headline,
-           "package_version": "0.1.0", "code_commit": ""}
+    row = {
+        "id": "0001scenario",
+        "notebook": "store_test",
+        "name": "Saved by the first version",
+        "note": "",
+        "user": "ana",
+        "created_at": "2026-03-12T10:00:00.000000Z",
+        "parameters": json.loads(json.dumps(settings.to_parameters())),
+        "headline": result.headline,
+        "package_version": "0.1.0",
+        "code_commit": "",
+    }
     inputs = [{"setting": "measures", "file_name": "measures.csv", "sha256": digest}]
     row["record_hash"] = records.digest(records.scenario_record(row, inputs, outputs))
-    entry = {"id": 1, "at": "2026-03-12T10:00:01.000000Z", "user": "ana", "action": "save",
-             "scenario_id": row["id"], "record_hash": row["record_hash"], "detail": "", "prev_hash": records.GENESIS}
+    entry = {
+        "id": 1,
+        "at": "2026-03-12T10:00:01.000000Z",
+        "user": "ana",
+        "action": "save",
+        "scenario_id": row["id"],
+        "record_hash": row["record_hash"],
+        "detail": "",
+        "prev_hash": records.GENESIS,
+    }
     entry["entry_hash"] = records.entry_hash(records.GENESIS, entry)
     meta = MetaData()
     meta.reflect(engine)
     assert "is_folder" not in meta.tables["scenario_inputs"].c
     with engine.begin() as conn:
         conn.execute(insert(meta.tables["blobs"]).values(sha256=digest, size=len(data), content=data))
-        conn.execute(insert(meta.tables["scenarios"]).values(**{**row, "created_at": records.parse_utc(
-            row["created_at"])}))
+        conn.execute(
+            insert(meta.tables["scenarios"]).values(**{**row, "created_at": records.parse_utc(row["created_at"])})
+        )
         conn.execute(insert(meta.tables["scenario_inputs"]).values(scenario_id=row["id"], **inputs[0]))
         conn.execute(insert(meta.tables["scenario_outputs"]), [{"scenario_id": row["id"], **o} for o in outputs])
         conn.execute(insert(meta.tables["audit_log"]).values(**{**entry, "at": records.parse_utc(entry["at"])}))

@@ -54,9 +54,16 @@ def labels(widget):
 
 def test_every_control_of_the_panel_is_labelled_in_plain_english(app):
     panel = app.saved_scenarios
-    assert labels(panel.box) == ["Name of this scenario", "Note (optional)", "Save this scenario", "Saved scenarios",
-                                 "Open this scenario", "Compare with the current one", "Decision note",
-                                 "Mark as the decision"]
+    assert labels(panel.box) == [
+        "Name of this scenario",
+        "Note (optional)",
+        "Save this scenario",
+        "Saved scenarios",
+        "Open this scenario",
+        "Compare with the current one",
+        "Decision note",
+        "Mark as the decision",
+    ]
     text = " ".join(labels(panel.box)).lower()
     assert "database" not in text and "sql" not in text
 
@@ -74,8 +81,11 @@ def test_save_then_open_in_a_new_app_gives_the_same_result(app, app_class, store
     assert panel.choice.options[0][1] == item["id"] and "Four times — ana" in panel.choice.options[0][0]
 
     (tmp_path / "in" / "measures.csv").unlink()  # the original file is gone; the store has it
-    fresh = app_class(store_area.run(store_area.Settings.from_parameters(
-        {"measures": str(store_area.make_inputs(tmp_path / "other", (9.0,)))})))
+    fresh = app_class(
+        store_area.run(
+            store_area.Settings.from_parameters({"measures": str(store_area.make_inputs(tmp_path / "other", (9.0,)))})
+        )
+    )
     assert fresh.result.headline != expected
     fresh.saved_scenarios.choice.value = item["id"]
     fresh.saved_scenarios.open_button.click()
@@ -114,8 +124,11 @@ def test_a_link_with_scenario_opens_it(app, app_class, store_area, tmp_path):
     controls(app)["factor"].value = 3.0
     panel.name.value = "Three"
     sid = panel.save()
-    fresh = app_class(store_area.run(store_area.Settings.from_parameters(
-        {"measures": str(store_area.make_inputs(tmp_path / "other", (9.0,)))})))
+    fresh = app_class(
+        store_area.run(
+            store_area.Settings.from_parameters({"measures": str(store_area.make_inputs(tmp_path / "other", (9.0,)))})
+        )
+    )
     assert store_panel.open_from_query(fresh, f"scenario={sid}")
     assert fresh.result.settings.factor == 3.0
     assert not store_panel.open_from_query(fresh, "factor=2")
@@ -123,8 +136,9 @@ def test_a_link_with_scenario_opens_it(app, app_class, store_area, tmp_path):
     assert "There is no saved scenario with the id 'unknown'" in fresh.saved_scenarios.message.message
 
 
-def test_without_a_reachable_store_the_app_works_and_says_saving_is_unavailable(app_class, store_area, tmp_path,
-                                                                               monkeypatch):
+def test_without_a_reachable_store_the_app_works_and_says_saving_is_unavailable(
+    app_class, store_area, tmp_path, monkeypatch
+):
     monkeypatch.setenv("SV_STORE_URL", "sqlite:////proc/nowhere/workbook.sqlite")
     measures = store_area.make_inputs(tmp_path / "in")
     app = app_class(store_area.run(store_area.Settings.from_parameters({"measures": str(measures)})))

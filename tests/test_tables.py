@@ -43,7 +43,7 @@ def error_of(*args, **kwargs) -> str:
 
 
 def test_clean_csv_is_typed_and_keeps_spreadsheet_row_numbers():
-    data = "Bidder,Price (£),lot,submitted,is_sme,staff\nAcme,\"£120,000\",b,31/03/2026,yes,12\nBeta,99500.50,A,2026-04-01,no,\n".encode()
+    data = 'Bidder,Price (£),lot,submitted,is_sme,staff\nAcme,"£120,000",b,31/03/2026,yes,12\nBeta,99500.50,A,2026-04-01,no,\n'.encode()
     table = load_table(data, BIDS, filename="bids.csv")
     assert table["price"].tolist() == [120000.0, 99500.50]
     assert table["lot"].tolist() == ["B", "A"]
@@ -60,7 +60,9 @@ def test_optional_column_absent_gets_its_default():
 
 def test_excel_sheet_named_after_the_table_is_read(tmp_path):
     path = tmp_path / "tender.xlsx"
-    path.write_bytes(xlsx_bytes({"notes": pd.DataFrame({"x": [1]}), "bids": pd.DataFrame({"bidder": ["Acme"], "price": [5000]})}))
+    path.write_bytes(
+        xlsx_bytes({"notes": pd.DataFrame({"x": [1]}), "bids": pd.DataFrame({"bidder": ["Acme"], "price": [5000]})})
+    )
     table = load_table(path, BIDS)
     assert table["price"].tolist() == [5000.0]
 
@@ -158,11 +160,19 @@ SCHEMAS = {"bids": BIDS, "settings": TableSchema("settings", (Column("key"), Col
 def test_workbook_missing_a_sheet_says_which_are_needed():
     with pytest.raises(InputError) as info:
         load_tables(xlsx_bytes({"Sheet1": pd.DataFrame({"a": [1]})}), SCHEMAS, filename="tender.xlsx")
-    assert str(info.value) == "tender.xlsx has no sheet called 'bids'. The sheets needed are: bids, settings; this workbook has: Sheet1."
+    assert (
+        str(info.value)
+        == "tender.xlsx has no sheet called 'bids'. The sheets needed are: bids, settings; this workbook has: Sheet1."
+    )
 
 
 def test_workbook_optional_sheet_may_be_absent():
-    tables = load_tables(xlsx_bytes({"Bids": pd.DataFrame({"bidder": ["A"], "price": [1]})}), SCHEMAS, filename="t.xlsx", optional=("settings",))
+    tables = load_tables(
+        xlsx_bytes({"Bids": pd.DataFrame({"bidder": ["A"], "price": [1]})}),
+        SCHEMAS,
+        filename="t.xlsx",
+        optional=("settings",),
+    )
     assert list(tables) == ["bids"]
 
 
@@ -210,4 +220,6 @@ def test_extra_columns_whose_names_clash_once_simplified_are_kept():
 
 
 def test_a_schema_column_given_twice_is_refused():
-    assert "the column 'price' appears twice" in error_of(b"bidder,price,Price (GBP)\nAcme,10,11\n", BIDS, filename="bids.csv")
+    assert "the column 'price' appears twice" in error_of(
+        b"bidder,price,Price (GBP)\nAcme,10,11\n", BIDS, filename="bids.csv"
+    )

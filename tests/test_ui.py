@@ -18,7 +18,9 @@ def test_banner_escapes_user_text_and_is_announced():
 
 def test_banner_shows_errors_before_warnings():
     banner = ui.ErrorBanner()
-    banner.show_findings([Finding("warning", "Social value weight is below 10%."), Finding("error", "Weights add up to 95, not 100.")])
+    banner.show_findings(
+        [Finding("warning", "Social value weight is below 10%."), Finding("error", "Weights add up to 95, not 100.")]
+    )
     assert "Weights add up to 95" in banner.value and "below 10%" not in banner.value
     banner.show_findings([Finding("warning", "Social value weight is below 10%.")])
     assert 'role="status"' in banner.value
@@ -44,7 +46,14 @@ def test_guard_hides_programming_errors_behind_a_plain_message(capsys):
 
 
 def test_every_builder_gives_a_visible_label():
-    for w in [ui.slider("Price weight (%)", 50, 0, 100), ui.number_input("Budget (£)", 1.0, minimum=0), ui.dropdown("Method", ["rank"]), ui.checkbox("Cap awards"), ui.text_input("Name"), ui.int_slider("Year", 2030, 2025, 2050)]:
+    for w in [
+        ui.slider("Price weight (%)", 50, 0, 100),
+        ui.number_input("Budget (£)", 1.0, minimum=0),
+        ui.dropdown("Method", ["rank"]),
+        ui.checkbox("Cap awards"),
+        ui.text_input("Name"),
+        ui.int_slider("Year", 2030, 2025, 2050),
+    ]:
         assert w.description
 
 

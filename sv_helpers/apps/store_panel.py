@@ -31,8 +31,10 @@ from sv_helpers.paths import resolve_path
 
 log = logging.getLogger("sv_helpers")
 
-UNAVAILABLE = ("Saving scenarios is not available just now: the place where saved scenarios are kept cannot be "
-               "reached. Everything else in this app works; please tell the workbook's administrator.")
+UNAVAILABLE = (
+    "Saving scenarios is not available just now: the place where saved scenarios are kept cannot be "
+    "reached. Everything else in this app works; please tell the workbook's administrator."
+)
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -117,8 +119,12 @@ class StorePanel:
             return
         self.name = ui.text_input("Name of this scenario", placeholder="e.g. Round 3, ranked by score")
         self.name.add_class("sv-store-name")
-        self.note = widgets.Textarea(description="Note (optional)", placeholder="Why this scenario, for whom",
-                                     style={"description_width": "initial"}, layout=widgets.Layout(width="auto"))
+        self.note = widgets.Textarea(
+            description="Note (optional)",
+            placeholder="Why this scenario, for whom",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
         self.note.add_class("sv-store-note")
         self.save_button = ui.button("Save this scenario")
         self.save_button.add_class("sv-store-save")
@@ -143,11 +149,21 @@ class StorePanel:
         self.choice.observe(lambda change: self._describe(change["new"]), names="value")
         buttons = [self.save_button, self.open_button, self.compare_button, self.decide_button]
         getattr(app, "busy_buttons", []).extend(buttons)
-        self.box = widgets.VBox([
-            title, self.message, self.name, self.note, self.save_button,
-            self.choice, self.details, widgets.HBox([self.open_button, self.compare_button]),
-            self.decision_note, self.decide_button, self.comparison,
-        ])
+        self.box = widgets.VBox(
+            [
+                title,
+                self.message,
+                self.name,
+                self.note,
+                self.save_button,
+                self.choice,
+                self.details,
+                widgets.HBox([self.open_button, self.compare_button]),
+                self.decision_note,
+                self.decide_button,
+                self.comparison,
+            ]
+        )
         self.box.add_class("sv-store")
         try:
             self.refresh_list()
@@ -201,10 +217,13 @@ class StorePanel:
         decision = item["decision"]
         if decision is not None:
             state = "The decision" if decision["current"] else "An earlier decision, since superseded"
-            parts.append(f'<strong class="sv-store-decision-mark">{state}:</strong> {html.escape(decision["note"])} '
-                         f"(marked by {html.escape(decision['user'])} on {shown_time(decision['at'])}).")
-        parts.append(f'<a class="sv-store-link" href="?scenario={html.escape(item["id"])}">Link to this saved '
-                     "scenario</a>")
+            parts.append(
+                f'<strong class="sv-store-decision-mark">{state}:</strong> {html.escape(decision["note"])} '
+                f"(marked by {html.escape(decision['user'])} on {shown_time(decision['at'])})."
+            )
+        parts.append(
+            f'<a class="sv-store-link" href="?scenario={html.escape(item["id"])}">Link to this saved scenario</a>'
+        )
         self.details.value = "".join(f"<p>{p}</p>" for p in parts)
 
     # ------------------------------------------------------------------ actions
@@ -230,8 +249,10 @@ class StorePanel:
             raise InputError("Please choose a saved scenario first.")
         item = self.store.get(scenario_id)
         if item["notebook"] != self.area:
-            raise InputError(f"The saved scenario '{item['name']}' belongs to another part of the workbook "
-                             f"({item['notebook']}); open it there.")
+            raise InputError(
+                f"The saved scenario '{item['name']}' belongs to another part of the workbook "
+                f"({item['notebook']}); open it there."
+            )
         with self.app.working("Opening…"):
             settings, _ = self.store.restore(scenario_id, user=current_user())
         result = self.app.apply_settings(settings)
@@ -253,12 +274,16 @@ class StorePanel:
         saved = self.store.get(scenario_id)
         rows = differences(self.app.result.settings, saved)
         current_headline = _headline(self.app.result)
-        body = "".join(f"<tr><th scope=\"row\">{html.escape(a)}</th><td>{html.escape(b)}</td><td>{html.escape(c)}"
-                       "</td></tr>" for a, b, c in rows)
+        body = "".join(
+            f'<tr><th scope="row">{html.escape(a)}</th><td>{html.escape(b)}</td><td>{html.escape(c)}</td></tr>'
+            for a, b, c in rows
+        )
         if not rows:
             body = '<tr><td colspan="3">The settings and input files are the same.</td></tr>'
-        body += (f'<tr class="sv-store-headlines"><th scope="row">Answer</th><td>{html.escape(current_headline)}</td>'
-                 f"<td>{html.escape(saved['headline'])}</td></tr>")
+        body += (
+            f'<tr class="sv-store-headlines"><th scope="row">Answer</th><td>{html.escape(current_headline)}</td>'
+            f"<td>{html.escape(saved['headline'])}</td></tr>"
+        )
         self.comparison.value = (
             f'<table class="sv-table sv-store-compare-table"><caption>The current scenario compared with '
             f"'{html.escape(saved['name'])}'</caption><thead><tr><th scope=\"col\">Setting</th>"
@@ -275,8 +300,9 @@ class StorePanel:
         decision = self.store.mark_decision(scenario_id, self.decision_note.value, user=current_user())
         self.decision_note.value = ""
         self.refresh_list(scenario_id)
-        self.message.show_info(f"'{self.items[scenario_id]['name']}' is now marked as the decision.",
-                               title="Decision recorded")
+        self.message.show_info(
+            f"'{self.items[scenario_id]['name']}' is now marked as the decision.", title="Decision recorded"
+        )
         return decision
 
 
@@ -299,8 +325,10 @@ def open_from_query(app: Any, query: str) -> bool:
         return False
     panel = getattr(app, "saved_scenarios", None)
     if panel is None or panel.store is None:
-        app.show_notices([f"The link opens a saved scenario, but {UNAVAILABLE[0].lower()}{UNAVAILABLE[1:]}"],
-                         title="The saved scenario could not be opened")
+        app.show_notices(
+            [f"The link opens a saved scenario, but {UNAVAILABLE[0].lower()}{UNAVAILABLE[1:]}"],
+            title="The saved scenario could not be opened",
+        )
         return False
     result = panel.act(panel.open, wanted[-1].strip()[:64])
     return result is not None

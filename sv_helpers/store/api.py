@@ -107,8 +107,9 @@ def code_commit() -> str:
     if not (REPO_ROOT / ".git").exists():
         return ""
     try:
-        out = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return ""
     return out.stdout.strip() if out.returncode == 0 else ""
@@ -162,8 +163,7 @@ def _safe_name(name: str) -> str:
 
 def output_hashes(folder: Path) -> dict[str, str]:
     """The SHA-256 of every file under a folder, by its path relative to it (``/`` separated)."""
-    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes())
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def table_outputs(result: Any) -> dict[str, bytes]:
@@ -273,9 +273,11 @@ class Store:
             self.engine = self._engine(url)
             self._upgrade()
         except StoreUnavailable as exc:
-            raise StoreUnavailable(f"The scenario store at {shown_url(url)} cannot be opened: "
-                                   f"{getattr(exc, 'reason', exc)}. Saved scenarios cannot be "
-                                   "listed or saved until it can; everything else works.") from None
+            raise StoreUnavailable(
+                f"The scenario store at {shown_url(url)} cannot be opened: "
+                f"{getattr(exc, 'reason', exc)}. Saved scenarios cannot be "
+                "listed or saved until it can; everything else works."
+            ) from None
         except StoreError:
             raise
         except (SQLAlchemyError, OSError, ImportError) as exc:
@@ -318,8 +320,10 @@ class Store:
             if _is_busy(exc):
                 raise  # another writer holds the store: the caller retries
             reason = _reason(exc)
-            error = StoreUnavailable(f"The saved scenarios cannot be reached just now ({reason}). Nothing was "
-                                     "changed, and everything else works; please try again later.")
+            error = StoreUnavailable(
+                f"The saved scenarios cannot be reached just now ({reason}). Nothing was "
+                "changed, and everything else works; please try again later."
+            )
             error.reason = reason
             raise error from None
 
@@ -422,8 +426,10 @@ class Store:
             raise
         except Exception as exc:  # noqa: BLE001 - the transaction was undone; say so plainly
             log.exception("Saving a scenario failed")
-            raise StoreError(f"The scenario '{name}' could not be saved, and nothing was changed: {_reason(exc)}. "
-                             "Please try again; if it keeps failing, tell the workbook's administrator.") from None
+            raise StoreError(
+                f"The scenario '{name}' could not be saved, and nothing was changed: {_reason(exc)}. "
+                "Please try again; if it keeps failing, tell the workbook's administrator."
+            ) from None
 
     def _prepare(self, result: Any, name: str, note: str, user: str) -> _Prepared:
         settings = result.settings
@@ -443,12 +449,15 @@ class Store:
                 else:
                     data, is_folder = path.read_bytes(), False
             except OSError:
-                raise StoreError(f"The input file for '{label}' ({given}) cannot be read, so the scenario "
-                                 "cannot be saved with it. Please check the file is still there.") from None
+                raise StoreError(
+                    f"The input file for '{label}' ({given}) cannot be read, so the scenario "
+                    "cannot be saved with it. Please check the file is still there."
+                ) from None
             digest = _sha256(data)
             blobs[digest] = data
-            inputs.append({"setting": setting_name, "file_name": _safe_name(path.name), "sha256": digest,
-                           "is_folder": is_folder})
+            inputs.append(
+                {"setting": setting_name, "file_name": _safe_name(path.name), "sha256": digest, "is_folder": is_folder}
+            )
         try:
             outputs = [{"file_name": n, "sha256": _sha256(b)} for n, b in sorted(table_outputs(result).items())]
         except Exception as exc:  # noqa: BLE001 - told in plain English below
@@ -483,14 +492,22 @@ class Store:
         for item in prepared.outputs:
             conn.execute(insert(ScenarioOutput).values(scenario_id=row["id"], **item))
 
-    def _append(self, conn: Connection, action: str, user: str, scenario_id: str | None, record_hash: str,
-                detail: str = "") -> dict[str, Any]:
+    def _append(
+        self, conn: Connection, action: str, user: str, scenario_id: str | None, record_hash: str, detail: str = ""
+    ) -> dict[str, Any]:
         """Add one audit entry, chained to the last (the caller holds the write lock)."""
         latest = select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
         last = conn.execute(latest).first()
         prev = last.entry_hash if last else records.GENESIS
-        entry = {"id": (last.id + 1) if last else 1, "at": records.utc_text(_now()), "user": user, "action": action,
-                 "scenario_id": scenario_id, "record_hash": record_hash, "detail": detail}
+        entry = {
+            "id": (last.id + 1) if last else 1,
+            "at": records.utc_text(_now()),
+            "user": user,
+            "action": action,
+            "scenario_id": scenario_id,
+            "record_hash": record_hash,
+            "detail": detail,
+        }
         entry["prev_hash"] = prev
         entry["entry_hash"] = records.entry_hash(prev, entry)
         conn.execute(insert(AuditEntry).values(**{**entry, "at": records.parse_utc(entry["at"])}))
@@ -529,15 +546,19 @@ class Store:
         with self._reading() as conn:
             row = conn.execute(select(*Scenario.__table__.c).where(Scenario.id == scenario_id)).first()
             if row is None:
-                raise StoreError(f"There is no saved scenario with the id '{scenario_id[:40]}'. "
-                                 "It may have been saved in another copy of the workbook.")
+                raise StoreError(
+                    f"There is no saved scenario with the id '{scenario_id[:40]}'. "
+                    "It may have been saved in another copy of the workbook."
+                )
             row = dict(row._mapping)
             ins = self._children(conn, ScenarioInput, [scenario_id]).get(scenario_id, [])
             outs = self._children(conn, ScenarioOutput, [scenario_id]).get(scenario_id, [])
             decisions = self._decisions(conn)
         out = self._describe(row, ins, outs, decisions)
-        out["input_files"] = {i["setting"]: {"file_name": i["file_name"], "sha256": i["sha256"],
-                                             "folder": bool(i.get("is_folder"))} for i in ins}
+        out["input_files"] = {
+            i["setting"]: {"file_name": i["file_name"], "sha256": i["sha256"], "folder": bool(i.get("is_folder"))}
+            for i in ins
+        }
         out["decisions"] = [d for d in decisions["all"] if d["scenario_id"] == scenario_id]
         out["record_hash"] = row["record_hash"]
         out["package_version"] = row["package_version"]
@@ -549,7 +570,7 @@ class Store:
         if not ids:
             return out
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             for r in conn.execute(select(*model.__table__.c).where(model.scenario_id.in_(chunk))):
                 out.setdefault(r.scenario_id, []).append(dict(r._mapping))
         return out
@@ -561,9 +582,18 @@ class Store:
         latest: dict[str, dict[str, Any]] = {}
         for r in rows:
             latest[r["scenario_id"]] = r
-        shown = [{"id": r["id"], "scenario_id": r["scenario_id"], "user": r["user"], "at": records.utc_text(r["at"]),
-                  "note": r["note"], "supersedes": r["supersedes"], "current": r["id"] not in superseded}
-                 for r in rows]
+        shown = [
+            {
+                "id": r["id"],
+                "scenario_id": r["scenario_id"],
+                "user": r["user"],
+                "at": records.utc_text(r["at"]),
+                "note": r["note"],
+                "supersedes": r["supersedes"],
+                "current": r["id"] not in superseded,
+            }
+            for r in rows
+        ]
         by_id = {d["id"]: d for d in shown}
         return {"all": shown, "latest": {sid: by_id[r["id"]] for sid, r in latest.items()}}
 
@@ -586,8 +616,9 @@ class Store:
 
     # ------------------------------------------------------------------ opening and rerunning
 
-    def restore(self, scenario_id: str, folder: str | Path | None = None, *, user: str | None = None,
-                record: bool = True) -> tuple[Any, dict[str, Path]]:
+    def restore(
+        self, scenario_id: str, folder: str | Path | None = None, *, user: str | None = None, record: bool = True
+    ) -> tuple[Any, dict[str, Path]]:
         """Put a scenario's inputs back as files and return its settings with their paths, and the paths.
 
         Each input goes to ``<folder>/<sha256>/<file name>`` (default folder:
@@ -601,8 +632,10 @@ class Store:
             for setting_name, item in scenario["input_files"].items():
                 data = conn.execute(select(Blob.content).where(Blob.sha256 == item["sha256"])).scalar()
                 if data is None or _sha256(bytes(data)) != item["sha256"]:
-                    raise StoreError(f"The stored input '{item['file_name']}' of scenario {scenario_id} is missing "
-                                     "or damaged; run 'svw audit verify' for details.")
+                    raise StoreError(
+                        f"The stored input '{item['file_name']}' of scenario {scenario_id} is missing "
+                        "or damaged; run 'svw audit verify' for details."
+                    )
                 target = base / item["sha256"] / _safe_name(item["file_name"])
                 if item["folder"]:
                     if not target.is_dir() or _sha256(pack_folder(target)) != item["sha256"]:
@@ -672,13 +705,20 @@ class Store:
             else:
                 compared.append(file_name)
                 if now != stored[file_name]:
-                    differences.append(f"{file_name} differs (saved SHA-256 {stored[file_name][:12]}…, "
-                                       f"now {now[:12]}…)")
+                    differences.append(
+                        f"{file_name} differs (saved SHA-256 {stored[file_name][:12]}…, now {now[:12]}…)"
+                    )
         extra = sorted(n for n in on_disk if n not in stored and n not in in_memory)
         if extra:
             notes.append("Also written, not part of the saved record: " + ", ".join(extra) + ".")
-        comparison = Comparison(identical=not differences, differences=differences, compared=compared,
-                                output_dir=out, headline=_headline_text(result.headline), notes=notes)
+        comparison = Comparison(
+            identical=not differences,
+            differences=differences,
+            compared=compared,
+            output_dir=out,
+            headline=_headline_text(result.headline),
+            notes=notes,
+        )
         self._log(scenario_id, "rerun", user, "identical" if comparison.identical else "; ".join(differences)[:2000])
         return comparison
 
@@ -697,12 +737,21 @@ class Store:
 
         def work(conn: Connection) -> dict[str, Any]:
             same_area = select(Scenario.id).where(Scenario.notebook == scenario["notebook"])
-            rows = conn.execute(select(Decision.id, Decision.supersedes).where(Decision.scenario_id.in_(same_area))
-                                .order_by(Decision.at, Decision.id)).all()
+            rows = conn.execute(
+                select(Decision.id, Decision.supersedes)
+                .where(Decision.scenario_id.in_(same_area))
+                .order_by(Decision.at, Decision.id)
+            ).all()
             superseded = {r.supersedes for r in rows if r.supersedes}
             current = [r.id for r in rows if r.id not in superseded]
-            row = {"id": _new_id(), "scenario_id": scenario_id, "user": who, "at": records.utc_text(_now()),
-                   "note": note, "supersedes": current[-1] if current else None}
+            row = {
+                "id": _new_id(),
+                "scenario_id": scenario_id,
+                "user": who,
+                "at": records.utc_text(_now()),
+                "note": note,
+                "supersedes": current[-1] if current else None,
+            }
             scenario_hash = conn.execute(select(Scenario.record_hash).where(Scenario.id == scenario_id)).scalar()
             digest = records.digest(records.decision_record(row, scenario_hash))
             conn.execute(insert(Decision).values(**{**row, "at": records.parse_utc(row["at"])}))
@@ -738,8 +787,9 @@ class Store:
         for e in entries:
             what = f"Audit entry {e['id']} ({e['action']} of scenario {e['scenario_id']} by {e['user']})"
             if e["id"] != expected_id:
-                problems.append(f"Audit entry {expected_id} is missing: the entries jump from {expected_id - 1} "
-                                f"to {e['id']}.")
+                problems.append(
+                    f"Audit entry {expected_id} is missing: the entries jump from {expected_id - 1} to {e['id']}."
+                )
             if e["prev_hash"] != prev:
                 problems.append(f"{what} does not follow the entry before it: an entry was removed or changed.")
             if records.entry_hash(e["prev_hash"], e) != e["entry_hash"]:
@@ -755,8 +805,10 @@ class Store:
             what = f"Scenario {sid} ('{row['name']}', saved by {row['user']})"
             digest = records.digest(records.scenario_record(row, ins.get(sid, []), outs.get(sid, [])))
             if digest != row["record_hash"]:
-                problems.append(f"{what} does not match its record hash: its settings, inputs or outputs were "
-                                "changed after it was saved.")
+                problems.append(
+                    f"{what} does not match its record hash: its settings, inputs or outputs were "
+                    "changed after it was saved."
+                )
             save = saves.get(sid)
             if save is None:
                 problems.append(f"{what} has no entry in the audit log.")
@@ -769,7 +821,8 @@ class Store:
             if entry is None:
                 problems.append(f"{what} has no entry in the audit log.")
             elif scenario is None or entry["record_hash"] != records.digest(
-                    records.decision_record(row, scenario["record_hash"])):
+                records.decision_record(row, scenario["record_hash"])
+            ):
                 problems.append(f"{what} does not match the record its audit entry {entry['id']} covers.")
         for digest, size, content in blobs:
             if _sha256(bytes(content)) != digest or len(content) != size:
@@ -792,8 +845,9 @@ class Store:
         out = Path(folder)
         if out.exists() and any(out.iterdir()):
             raise StoreError(f"The folder {out} is not empty; please export into a new or empty folder.")
-        self._writing(lambda conn: self._append(conn, "export", user or current_user(), None, records.GENESIS,
-                                                f"to {out.name}"))
+        self._writing(
+            lambda conn: self._append(conn, "export", user or current_user(), None, records.GENESIS, f"to {out.name}")
+        )
         (out / "blobs").mkdir(parents=True, exist_ok=True)
         counts = {}
         with self._reading() as conn:
@@ -812,8 +866,14 @@ class Store:
             for digest, content in conn.execute(select(Blob.sha256, Blob.content).order_by(Blob.sha256)):
                 (out / "blobs" / digest).write_bytes(bytes(content))
                 counts["blobs"] = counts.get("blobs", 0) + 1
-        manifest = {"format": EXPORT_FORMAT, "format_version": 1, "schema": SCHEMA_HEAD, "counts": counts,
-                    "exported_at": records.utc_text(_now()), "head": self.head()}
+        manifest = {
+            "format": EXPORT_FORMAT,
+            "format_version": 1,
+            "schema": SCHEMA_HEAD,
+            "counts": counts,
+            "exported_at": records.utc_text(_now()),
+            "head": self.head(),
+        }
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return out
 
@@ -836,8 +896,9 @@ class Store:
             table = model.__table__
             path = src / f"{table.name}.jsonl"
             items = []
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) \
-                    if path.exists() else []:
+            for number, line in (
+                enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if path.exists() else []
+            ):
                 try:
                     item = json.loads(line)
                 except ValueError:
@@ -854,8 +915,10 @@ class Store:
             raise StoreError(f"The copy lacks the stored input {sorted(needed - present)[0][:12]}…; it is incomplete.")
 
         def work(conn: Connection) -> dict[str, int]:
-            if conn.execute(select(func.count()).select_from(Scenario)).scalar() or \
-                    conn.execute(select(func.count()).select_from(AuditEntry)).scalar():
+            if (
+                conn.execute(select(func.count()).select_from(Scenario)).scalar()
+                or conn.execute(select(func.count()).select_from(AuditEntry)).scalar()
+            ):
                 raise StoreError("This store already holds scenarios or an audit trail; import into a new, empty one.")
             counts = {"blobs": 0}
             for path in blob_files:
@@ -886,18 +949,29 @@ def _reason(exc: BaseException) -> str:
 
 def _is_busy(exc: BaseException) -> bool:
     message = str(getattr(exc, "orig", exc)).lower()
-    return any(s in message for s in ("database is locked", "database is busy", "deadlock detected",
-                                      "could not serialize", "could not obtain lock"))
+    return any(
+        s in message
+        for s in (
+            "database is locked",
+            "database is busy",
+            "deadlock detected",
+            "could not serialize",
+            "could not obtain lock",
+        )
+    )
 
 
 def _in_voila() -> bool:
     """Whether Voila started this kernel (the same test as ``sv_helpers.ui.in_voila``, without widgets)."""
-    return any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL")) or \
-        os.environ.get("VOILA_PREHEAT", "False") != "False"
+    return (
+        any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL"))
+        or os.environ.get("VOILA_PREHEAT", "False") != "False"
+    )
 
 
-def record_run(result: Any, store_url: str | None = "default", *, name: str | None = None, note: str = "",
-               user: str | None = None) -> str | None:
+def record_run(
+    result: Any, store_url: str | None = "default", *, name: str | None = None, note: str = "", user: str | None = None
+) -> str | None:
     """Record a notebook's run as a saved scenario (the notebooks' ``store_url`` parameter).
 
     ``store_url`` ``"default"`` (or ``None``) records in the default store, ``""``
@@ -920,12 +994,22 @@ def record_run(result: Any, store_url: str | None = "default", *, name: str | No
     try:
         notebook = getattr(result.settings, "NOTEBOOK", "") or getattr(result.settings, "AREA", "")
         when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-        return store.save(result, name or f"Run of {notebook} on {when}", note or "Recorded by a notebook run.",
-                          user=user)
+        return store.save(
+            result, name or f"Run of {notebook} on {when}", note or "Recorded by a notebook run.", user=user
+        )
     finally:
         store.close()
 
 
 # Keep the tables importable from here for callers that inspect the store.
-__all__ = ["Base", "Comparison", "Store", "StoreError", "StoreUnavailable", "current_user", "default_url",
-           "open_store", "record_run"]
+__all__ = [
+    "Base",
+    "Comparison",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "current_user",
+    "default_url",
+    "open_store",
+    "record_run",
+]

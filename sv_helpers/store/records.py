@@ -75,8 +75,9 @@ def scenario_record(
         "package_version": row["package_version"] or "",
         "code_commit": row["code_commit"] or "",
         "inputs": sorted(ins, key=lambda i: i["setting"]),
-        "outputs": sorted(({"file_name": o["file_name"], "sha256": o["sha256"]} for o in outputs),
-                          key=lambda o: o["file_name"]),
+        "outputs": sorted(
+            ({"file_name": o["file_name"], "sha256": o["sha256"]} for o in outputs), key=lambda o: o["file_name"]
+        ),
     }
 
 

@@ -50,7 +50,9 @@ RENDER_TIMEOUT_MS = 90_000
 #: WCAG tags axe runs: 2.0, 2.1 and 2.2 at levels A and AA.
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 #: Text that means an error reached the screen.
-ERROR_PATTERNS = re.compile(r"Traceback \(most recent call last\)|There was an error when executing cell|Error in cell|\w+Error: ")
+ERROR_PATTERNS = re.compile(
+    r"Traceback \(most recent call last\)|There was an error when executing cell|Error in cell|\w+Error: "
+)
 
 
 #: A browser test that fails is run once more before it counts as failed: on a loaded two-core
@@ -88,7 +90,12 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
 def voila_url(tmp_path_factory):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("voila") / "voila.log"
-    env = {**os.environ, "JUPYTER_PATH": str(REPO / "share" / "jupyter"), "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    env = {
+        **os.environ,
+        "JUPYTER_PATH": str(REPO / "share" / "jupyter"),
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     log = open(log_path, "w")
     proc = subprocess.Popen(
@@ -116,7 +123,9 @@ def voila_url(tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; run 'make test' (it installs Debian's chromium) or set SV_CHROMIUM.")
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; run 'make test' (it installs Debian's chromium) or set SV_CHROMIUM."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -183,7 +192,7 @@ def assert_clean(app: AppPage) -> None:
     """No error text on screen, no console errors, no request to any other server."""
     text = app.text()
     match = ERROR_PATTERNS.search(text)
-    assert match is None, f"error text on the page: {text[max(0, match.start() - 200): match.end() + 200]!r}"
+    assert match is None, f"error text on the page: {text[max(0, match.start() - 200) : match.end() + 200]!r}"
     assert app.outside_requests == [], f"requests to outside servers: {app.outside_requests}"
     real_errors = [e for e in app.console_errors if "favicon" not in e]
     assert real_errors == [], f"console errors: {real_errors}"

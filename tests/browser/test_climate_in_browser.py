@@ -9,9 +9,7 @@ from conftest import assert_clean, axe_violations
 
 NOTEBOOK = "climate_targets.ipynb"
 READY = ".sv-climate .sv-pathway-chart img"
-ATTRIBUTION = (
-    "Contains public sector information licensed under the Open Government Licence v3.0; transformed by mySociety (CC BY 4.0)."
-)
+ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0; transformed by mySociety (CC BY 4.0)."
 
 INSIDE_VIEWPORT = """
 sel => { const r = document.querySelector(sel).getBoundingClientRect();

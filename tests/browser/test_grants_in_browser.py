@@ -115,8 +115,9 @@ def test_a_link_to_these_settings_reproduces_the_headline_and_tables(open_app):
     floors.fill("Older people: 20%")
     floors.press("Enter")
     _wait_changed(page, ".sv-headline", headline)
-    page.wait_for_function("() => document.querySelector('a.sv-link').getAttribute('href').includes('theme_floors')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('a.sv-link').getAttribute('href').includes('theme_floors')", timeout=30_000
+    )
     href = page.get_attribute("a.sv-link", "href")
     assert "budget=40000" in href and "method=optimal" in href
     headline, table = page.inner_text(".sv-headline"), page.inner_text(".sv-view-table")

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 from conftest import assert_clean
 
-APPS = ["social_value_scoring.ipynb", "grant_allocation.ipynb", "climate_targets.ipynb", "impact_report.ipynb", "planning_gain.ipynb"]
+APPS = [
+    "social_value_scoring.ipynb",
+    "grant_allocation.ipynb",
+    "climate_targets.ipynb",
+    "impact_report.ipynb",
+    "planning_gain.ipynb",
+]
 
 #: Controls a keyboard user must be able to reach, when they are visible and enabled.
 CONTROLS = "input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea, button:not([disabled]), [role=slider], a[href], summary"
@@ -34,7 +40,9 @@ def test_tab_reaches_every_control(open_app, notebook):
     page.locator("body").focus()
     for _ in range(4 * len(labels) + 40):
         page.keyboard.press("Tab")
-        marker = page.evaluate("() => { const a = document.activeElement; const m = a && a.closest('[data-kb]'); return m ? m.getAttribute('data-kb') : null; }")
+        marker = page.evaluate(
+            "() => { const a = document.activeElement; const m = a && a.closest('[data-kb]'); return m ? m.getAttribute('data-kb') : null; }"
+        )
         if marker is not None:
             reached.add(marker)
         if len(reached) == len(labels):
@@ -52,5 +60,7 @@ def test_a_weight_slider_moves_with_the_arrow_keys(open_app):
     before = readout.inner_text()
     slider.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("([el, text]) => el.textContent.trim() !== text", arg=[readout.element_handle(), before.strip()], timeout=30_000)
+    page.wait_for_function(
+        "([el, text]) => el.textContent.trim() !== text", arg=[readout.element_handle(), before.strip()], timeout=30_000
+    )
     assert readout.inner_text() != before

@@ -9,7 +9,12 @@ def test_landing_page_renders_with_links_to_every_app(open_app):
     app = open_app("index.ipynb", ready="h1")
     assert app.page.inner_text("h1").startswith("Social Value Workbook")
     hrefs = app.page.eval_on_selector_all("main a[href$='.ipynb']", "els => els.map(e => e.getAttribute('href'))")
-    assert set(hrefs) >= {"social_value_scoring.ipynb", "grant_allocation.ipynb", "climate_targets.ipynb", "impact_report.ipynb"}
+    assert set(hrefs) >= {
+        "social_value_scoring.ipynb",
+        "grant_allocation.ipynb",
+        "climate_targets.ipynb",
+        "impact_report.ipynb",
+    }
     for href in hrefs:
         assert (REPO / "notebooks" / href).exists(), f"the landing page links to {href}, which does not exist"
     assert_clean(app)
