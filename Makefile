@@ -12,7 +12,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 HUB_PORT ?= 8000
 LOCK_EXTRAS := --extra test --extra hub
 
-.PHONY: app lab test test-unit test-notebooks test-browser test-hub bench setup setup-browser setup-hub-proxy setup-postgresql hub lock clean help
+.PHONY: app lab test lint test-unit test-notebooks test-browser test-hub bench setup setup-browser setup-hub-proxy setup-postgresql hub lock clean help
 
 help:
 	@echo "make app    - set up and serve the workbook's apps at http://127.0.0.1:$(PORT)/"
@@ -59,9 +59,15 @@ hub: setup setup-hub-proxy
 	@echo "Serving the workbook with JupyterHub at http://127.0.0.1:$(HUB_PORT)/  (Ctrl-C to stop; development log-ins only)"
 	@SV_HUB_PORT=$(HUB_PORT) exec $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
 
-test: setup setup-browser setup-postgresql setup-hub-proxy
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+# Lint and format (ruff), every test (unit, property, papermill, the store on SQLite and PostgreSQL, the apps in
+# Chromium, the hub) with the docstrings' examples, then the notebooks with nbval. Runs record into a throwaway store.
+test: setup setup-browser setup-postgresql setup-hub-proxy lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules --ignore=sv_helpers/store/migrations sv_helpers tests
+	SV_STORE_URL=sqlite:///$$(mktemp -d)/nbval.sqlite $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test-unit: setup
 	$(BIN)/python -m pytest -q -m "not browser and not hub" tests

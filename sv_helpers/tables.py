@@ -930,7 +930,7 @@ def load_table(
     --------
     >>> from sv_helpers.tables import Column, TableSchema, load_table
     >>> schema = TableSchema("bids", (Column("bidder"), Column("price", "money", minimum=0.01)))
-    >>> load_table(b"bidder,price\\nAcme,\\"\\u00a3120,000\\"\\n", schema, filename="bids.csv")["price"].tolist()
+    >>> load_table("bidder,price\\nAcme,\\"\\u00a3120,000\\"\\n".encode(), schema, filename="bids.csv")["price"].tolist()
     [120000.0]
     """
     frame, used_sheet = read_raw_table(
