@@ -248,6 +248,7 @@ class ScenarioApp(widgets.VBox):
         A value the link cannot give (out of range, unknown, a file) is refused with a notice and the
         value on screen stays; the page always appears.
         """
+        self.page_opened()
         if not query.strip("?"):
             return
         self.open_saved(query)
@@ -256,6 +257,16 @@ class ScenarioApp(widgets.VBox):
         self.show_notices(notices + more, title="The link was only partly used")
         if settings != self.base_settings:
             self.apply_settings(settings)
+
+    def page_opened(self) -> None:
+        """The page has asked for this (preheated) app: bring the list of saved scenarios up to date."""
+        panel = getattr(self, "saved_scenarios", None)
+        if panel is None or getattr(panel, "store", None) is None:
+            return
+        try:
+            panel.refresh_list()
+        except Exception:  # noqa: BLE001 - the app works without the store
+            log.exception("Listing saved scenarios failed")
 
     def fit_link(self, settings: Any) -> tuple[Any, list[str]]:
         """Checks a link's settings need against the loaded data (an app overrides it); returns them and notices."""
