@@ -62,7 +62,8 @@ hub: setup setup-hub-proxy
 # Lint and format (ruff), every test (unit, property, papermill, the store on SQLite and PostgreSQL, the apps in
 # Chromium, the hub) with the docstrings' examples, then the notebooks with nbval. Runs record into a throwaway store.
 test: setup setup-browser setup-postgresql setup-hub-proxy lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules --ignore=sv_helpers/store/migrations sv_helpers tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules --ignore=sv_helpers/store/migrations sv_helpers
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 	SV_STORE_URL=sqlite:///$$(mktemp -d)/nbval.sqlite $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 lint: setup
