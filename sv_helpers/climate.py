@@ -1598,7 +1598,7 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
     esc = _html.escape
 
     def table(frame: pd.DataFrame, caption: str, columns: Sequence[str] | None = None) -> str:
-        return report._table(frame, caption, columns)
+        return report.report_table(frame, caption, columns)
 
     def para(text: str) -> str:
         return f"<p>{esc(text)}</p>"

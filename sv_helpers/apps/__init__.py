@@ -1,5 +1,6 @@
-"""Each Voila app's widget tree (interface layer), one module per app.
+"""Each Voila app (interface layer), one module per area, each a :class:`sv_helpers.apps.base.ScenarioApp`.
 
-A notebook calls ``build_app(...)`` from its module and displays the result;
-the app's root widget carries the class ``sv-app`` for the browser tests.
+A notebook builds its app from the result it has already computed (``GrantsApp(result, inputs=inputs)``),
+displays it, then applies the page's link (``app.apply_query(links.read_query_string())``). The app's root
+widget carries the class ``sv-app``; its headline, ``sv-headline``.
 """
