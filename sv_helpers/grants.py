@@ -1223,6 +1223,8 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
             "n_funded": summary_row["number_funded"],
             "unfunded_demand": summary_row["unfunded_demand"],
             "share_most_deprived": summary_row["most_deprived_share"],
+            # What the optimal method maximises: the (equity-weighted) score of each award times the share funded.
+            "total_score_funded": round(float((allocation["weighted_score"] * allocation["fraction_funded"]).sum()), 6),
         },
         detail=detail,
     )

@@ -41,7 +41,7 @@ from sv_helpers.scenario import area as area_module
 
 #: The summary figures each area gives a sweep, in column order.
 SUMMARY_FIGURES: dict[str, tuple[str, ...]] = {
-    "grants": ("total_awarded", "n_funded", "unfunded_demand", "share_most_deprived"),
+    "grants": ("total_awarded", "n_funded", "unfunded_demand", "share_most_deprived", "total_score_funded"),
     "scoring": ("winner", "winner_total", "winner_probability"),
     "climate": (
         "required_annual_reduction_pct",
@@ -338,3 +338,25 @@ def _command(args: Any) -> int:
         + (f"; {failed:,} could not run (see the 'error' column)" if failed else "")
     )
     return 0
+
+
+def frontier(table: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """The rows no other row beats on both ``x`` and ``y`` (higher is better on both), sorted by ``x``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"score": [1, 2, 3, 2], "share": [9, 8, 5, 4]})
+    >>> frontier(t, "score", "share")[["score", "share"]].values.tolist()
+    [[1, 9], [2, 8], [3, 5]]
+    """
+    ok = table.dropna(subset=[x, y])
+    if "error" in ok:
+        ok = ok[ok["error"].fillna("") == ""]
+    ordered = ok.sort_values([x, y], ascending=[False, False])
+    best_y = float("-inf")
+    keep = []
+    for index, value in zip(ordered.index, ordered[y], strict=True):
+        if float(value) > best_y:
+            keep.append(index)
+            best_y = float(value)
+    return ok.loc[keep].sort_values(x)

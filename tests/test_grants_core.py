@@ -83,7 +83,14 @@ def test_summary_figures_are_those_a_sweep_reports(inputs):
         "n_funded": 24,
         "unfunded_demand": 65100.0,
         "share_most_deprived": 24.0,
+        "total_score_funded": 1696.75,
     }
+    funded = result.tables["allocations"]
+    assert result.summary["total_score_funded"] == pytest.approx(
+        (funded["weighted_score"] * funded["fraction_funded"]).sum()
+    )
+    optimal = grants.run(grants.Settings(method="optimal"), inputs)
+    assert optimal.summary["total_score_funded"] >= result.summary["total_score_funded"]  # what optimal maximises
     assert result.headline.startswith("Rank by score: £54,200 awarded to 24 of 48 applications from £54,791 available")
 
 

@@ -109,3 +109,12 @@ def _threads_client():
     from distributed import Client, LocalCluster
 
     return Client(LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None))
+
+
+def test_the_frontier_keeps_the_scenarios_nothing_beats_on_both():
+    table = pd.DataFrame(
+        {"score": [10.0, 12.0, 12.0, 9.0, 15.0, 14.0], "share": [30.0, 25.0, 28.0, 35.0, 10.0, 10.0], "error": ""}
+    )
+    table.loc[5, "error"] = "could not run"
+    best = sweep.frontier(table, "score", "share")
+    assert best[["score", "share"]].values.tolist() == [[9.0, 35.0], [10.0, 30.0], [12.0, 28.0], [15.0, 10.0]]

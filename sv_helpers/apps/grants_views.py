@@ -402,3 +402,33 @@ def report_html(result: Result) -> str:
         summary=[result.headline],
         warnings=result.warnings,
     )
+
+
+def frontier_chart(swept: pd.DataFrame) -> str:
+    """A sweep's scenarios: share to the most deprived areas against the total score funded, the frontier marked."""
+    from sv_helpers.sweep import frontier
+
+    ok = swept[swept["error"].fillna("") == ""]
+    best = frontier(ok, "total_score_funded", "share_most_deprived")
+    fig, ax = charts.new_figure(7.0, 4.0)
+    ax.scatter(ok["total_score_funded"], ok["share_most_deprived"], s=18, color=charts.PALETTE[7], label="Scenario")
+    ax.plot(
+        best["total_score_funded"],
+        best["share_most_deprived"],
+        marker="o",
+        color=charts.PALETTE[5],
+        label="Frontier: no scenario does better on both",
+    )
+    ax.set_xlabel("Total score funded (equity-weighted score × share funded)")
+    ax.set_ylabel("Share to the most deprived areas (%)")
+    ax.set_title("Each scenario of the sweep, and the frontier", loc="left", fontsize=11)
+    ax.legend(frameon=False, fontsize=9)
+    alt = (
+        f"Scatter chart of {len(ok)} scenarios: the total score funded across, the share of the money going to the "
+        f"most deprived areas up. {len(best)} scenarios are on the frontier, from "
+        f"{format_number(best['total_score_funded'].min(), 0)} points with "
+        f"{format_pct(best['share_most_deprived'].max())} to the most deprived areas, to "
+        f"{format_number(best['total_score_funded'].max(), 0)} points with {format_pct(best['share_most_deprived'].min())}."
+    )
+    shown = best.drop(columns=["error"], errors="ignore")
+    return charts.figure_html(fig, alt=alt, caption="Scenarios of the sweep above.", data=shown)
