@@ -151,3 +151,21 @@ def bar_chart(
     (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
     ax.set_title(title, loc="left", fontsize=12)
     return fig
+
+
+def stacked_theme_bars(ax: plt.Axes, labels: Sequence[str], table: pd.DataFrame, themes: Sequence[str]) -> list[float]:
+    """Draw one horizontal bar per label, stacked by theme (the theme's colour and hatch); return each bar's total."""
+    left = [0.0] * len(labels)
+    for i, theme in enumerate(themes):
+        values = [float(v) for v in table[theme]]
+        ax.barh(
+            list(labels),
+            values,
+            left=left,
+            color=THEME_COLOURS[theme],
+            hatch=HATCHES[i],
+            edgecolor="white",
+            label=theme.capitalize(),
+        )
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    return left

@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sv_helpers import charts
@@ -549,19 +548,7 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
     )
     labels = [imp.SOURCE_LABELS[s] for s in table.index]
     fig, ax = charts.new_figure(*size)
-    left = np.zeros(len(table))
-    for i, theme in enumerate(THEMES):
-        values = table[theme].to_numpy()
-        ax.barh(
-            labels,
-            values,
-            left=left,
-            color=charts.THEME_COLOURS[theme],
-            hatch=charts.HATCHES[i],
-            edgecolor="white",
-            label=theme.capitalize(),
-        )
-        left += values
+    left = charts.stacked_theme_bars(ax, labels, table, THEMES)
     figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
     if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
         figures["grants"] = max(figures["grants"], report.grants["grants_funded"].iloc[-1])

@@ -318,10 +318,13 @@ class ScenarioApp(widgets.VBox):
 
     def use_upload(self, setting_name: str, filename: str, content: bytes) -> Result | None:
         """Use an uploaded file for an input setting: kept under ``var/uploads``, then run."""
-        path = keep_upload(filename, content)
+        return self.use_settings(**{setting_name: str(keep_upload(filename, content))})
+
+    def use_settings(self, **changes: Any) -> Result | None:
+        """Run with some settings changed (a new input file, say); on bad input keep the settings that worked."""
         previous = self.base_settings
         try:
-            self.base_settings = previous.replace(**{setting_name: str(path)})
+            self.base_settings = previous.replace(**changes)
         except InputError as exc:
             self.banner.show_error(str(exc))
             return None

@@ -22,7 +22,6 @@ from sv_helpers import charts, exports, ui
 from sv_helpers import impact as imp
 from sv_helpers import report as rep
 from sv_helpers.apps.base import UPLOADS_DIR, Control, ScenarioApp, keep_upload
-from sv_helpers.errors import InputError
 from sv_helpers.formatting import format_date, format_money, format_pct
 from sv_helpers.paths import data_path
 from sv_helpers.scenario import Result
@@ -417,20 +416,7 @@ class ImpactApp(ScenarioApp):
                 control.set(before)
 
     def _use_path(self, name: str, path: str) -> Result | None:
-        return self._use(**{name: path})
-
-    def _use(self, **changes: Any) -> Result | None:
-        """Run with some input settings changed; on bad input keep the settings that worked."""
-        previous = self.base_settings
-        try:
-            self.base_settings = previous.replace(**changes)
-        except InputError as exc:
-            self.banner.show_error(str(exc))
-            return None
-        result = self.refresh()
-        if result is None:
-            self.base_settings = previous
-        return result
+        return self.use_settings(**{name: path})
 
     def _on_examples(self, _button: Any) -> None:
         defaults = imp.Settings()
@@ -438,7 +424,7 @@ class ImpactApp(ScenarioApp):
             for c in self.control_list:
                 if c.name in imp.GROUPS:
                     c.set(True)
-        self._use(**{name: getattr(defaults, name) for _, name, _ in imp.ROLES.values()}, planning_dir="")
+        self.use_settings(**{name: getattr(defaults, name) for _, name, _ in imp.ROLES.values()}, planning_dir="")
 
     def _on_downloads(self, _button: Any) -> None:
         with self.working("Preparing the downloads…"):

@@ -135,19 +135,7 @@ def theme_chart(result: Result) -> str:
     names = [str(b) for b in sv.index]
     labels = [_literal(b) for b in names]
     fig, ax = charts.new_figure(7.0, max(2.6, 0.42 * len(sv) + 1.1))
-    left = np.zeros(len(sv))
-    for i, theme in enumerate(THEMES):
-        values = sv[theme].to_numpy(dtype=float)
-        ax.barh(
-            labels,
-            values,
-            left=left,
-            color=charts.THEME_COLOURS[theme],
-            hatch=charts.HATCHES[i],
-            edgecolor="white",
-            label=theme.capitalize(),
-        )
-        left += values
+    left = np.array(charts.stacked_theme_bars(ax, labels, sv, THEMES))
     for y, total in enumerate(left):
         ax.text(total, y, " " + format_money(total), va="center", fontsize=9)
     ax.invert_yaxis()
