@@ -79,7 +79,8 @@ def redraw_times(browser, url: str, ready: str, changes: int) -> list[float]:
         page.goto(url, wait_until="commit")
         page.wait_for_selector("#loading", state="detached", timeout=180_000)
         page.locator(ready).first.wait_for(state="visible", timeout=180_000)
-        slider = page.locator('.sv-controls [role="slider"], .sv-app [role="slider"], [role="slider"]').first
+        # The first slider on screen (a slider for another pathway or method may be hidden).
+        slider = page.locator('.sv-controls [role="slider"]:visible, .sv-app [role="slider"]:visible').first
         slider.wait_for(state="visible", timeout=30_000)
         page.wait_for_timeout(500)
         for i in range(changes):
@@ -130,6 +131,7 @@ def measure_server(
             out[name]["redraw_p95_ms"] = p95(redraws) if redraws else None
             out[name]["redraw_median_ms"] = statistics.median(finite) if finite else None
             out[name]["kernel_mb_max"] = max(kernel_rss_mb(proc) or [0.0])
+            print(name, {k: round(v, 3) if isinstance(v, float) else v for k, v in out[name].items()}, flush=True)
     return out
 
 
