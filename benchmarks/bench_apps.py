@@ -80,7 +80,7 @@ def redraw_times(browser, url: str, ready: str, changes: int) -> list[float]:
         page.wait_for_selector("#loading", state="detached", timeout=180_000)
         page.locator(ready).first.wait_for(state="visible", timeout=180_000)
         # The first slider on screen (a slider for another pathway or method may be hidden).
-        slider = page.locator('.sv-controls [role="slider"]:visible, .sv-app [role="slider"]:visible').first
+        slider = page.locator('.sv-controls [role="slider"]:visible, [role="slider"]:visible').first
         slider.wait_for(state="visible", timeout=30_000)
         page.wait_for_timeout(500)
         for i in range(changes):
