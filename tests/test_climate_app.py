@@ -61,7 +61,7 @@ def test_app_opens_on_sevenoaks_with_four_charts_and_downloads_made_when_asked(a
     assert "Sevenoaks District Council" in headline(app) and "net zero in 2040" in headline(app)
     for name in ("pathway", "wedges", "macc", "peers"):
         view = app.view_widgets[name].value
-        assert '<img src="data:image/png;base64,' in view and 'alt="' in view and "<figcaption>" in view, name
+        assert '<img src="data:image/svg+xml;base64,' in view and 'alt="' in view and "<figcaption>" in view, name
     assert "You are looking at" in app.view_widgets["series"].value
     assert app.downloads.value == ""  # nothing is built until asked
     app.make_downloads.click()

@@ -16,12 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import traitlets
 
-from sv_helpers import charts, exports, report, ui
+from sv_helpers import charts, exports, report, svgcharts, ui
 from sv_helpers import climate as cl
 from sv_helpers import emissions as em
 from sv_helpers.apps.base import Control, ScenarioApp
@@ -115,9 +114,7 @@ def pathway_figure(result: Any) -> str:
 def _pathway_figure(s: cl.Scenario) -> str:
     unit = s.series.unit
     t = s.table
-    fig, ax = charts.new_figure(8.0, 4.0)
     act = t.dropna(subset=["actual_kt"])
-    ax.plot(act["year"], act["actual_kt"], color=charts.PALETTE[0], linewidth=2.5, label="Actual")
     last = s.summary["last_actual_year"]
     path = pd.concat(
         [
@@ -126,43 +123,34 @@ def _pathway_figure(s: cl.Scenario) -> str:
         ]
     )
     label = cl.PATHWAY_LABELS[s.summary["pathway"]].lower()
-    ax.plot(
-        path["year"],
-        path["pathway_kt"],
-        color=charts.PALETTE[2],
-        linewidth=2.5,
-        linestyle="--",
-        label=f"Pathway: {label}",
+    title_place = s.authority_name if s.scope == "district" else "Council estate"
+    plot = svgcharts.Plot(
+        title=f"{title_place}: emissions and the pathway to {s.summary['target_year']}",
+        x_label="Calendar year" if s.scope == "district" else "Financial year (shown at the year it starts)",
+        y_label=f"Emissions ({unit})",
+        x_format=lambda v: f"{v:.0f}",
+        y_format=lambda v: format_number(v, 0 if abs(v) >= 10 or v == 0 else 1),
+        width=800,
+        height=400,
+        legend="bottom",
     )
+    plot.line(act["year"], act["actual_kt"], colour=charts.PALETTE[0], width=2.5, label="Actual")
+    plot.line(path["year"], path["pathway_kt"], colour=charts.PALETTE[2], dash="--", label=f"Pathway: {label}")
     trend = t.dropna(subset=["trend_kt"])
-    ax.plot(
-        trend["year"], trend["trend_kt"], color=charts.PALETTE[5], linewidth=2, linestyle=":", label="Current trend"
-    )
+    plot.line(trend["year"], trend["trend_kt"], colour=charts.PALETTE[5], width=2, dash=":", label="Current trend")
     m = s.milestones
     if s.scope == "district":
-        ax.scatter(
+        plot.points(
             m["year"],
             m["local_equivalent_kt"],
+            colour=charts.PALETTE[7],
             marker="D",
-            color=charts.PALETTE[7],
-            zorder=5,
             label="UK targets, rebased (see note)",
         )
         for _, row in m.iterrows():
-            ax.annotate(
-                f"{row['pct_below_base']:g}%",
-                (row["year"], row["local_equivalent_kt"]),
-                textcoords="offset points",
-                xytext=(6, 4),
-                fontsize=8,
-            )
-    ax.axvline(s.summary["target_year"], color="#767676", linewidth=1)
-    ax.set_ylim(bottom=min(0, float(np.nanmin(t[["actual_kt", "pathway_kt", "trend_kt"]].to_numpy()))))
-    ax.set_ylabel(f"Emissions ({unit})")
-    ax.set_xlabel("Calendar year" if s.scope == "district" else "Financial year (shown at the year it starts)")
-    title_place = s.authority_name if s.scope == "district" else "Council estate"
-    ax.set_title(f"{title_place}: emissions and the pathway to {s.summary['target_year']}", loc="left", fontsize=12)
-    ax.legend(frameon=False, fontsize=9, loc="upper right")
+            plot.text(row["year"], row["local_equivalent_kt"], f"{row['pct_below_base']:g}%", dx=7, dy=7, size=11)
+    plot.vline(s.summary["target_year"], colour="#767676")
+    plot.y_min = min(0.0, float(np.nanmin(t[["actual_kt", "pathway_kt", "trend_kt"]].to_numpy())))
     first = int(act["year"].min())
     tnz = s.summary["trend_net_zero_year"]
     milestones = (
@@ -191,7 +179,7 @@ def _pathway_figure(s: cl.Scenario) -> str:
         else ""
     )
     data = _screen(t[["year", "actual_kt", "pathway_kt", "trend_kt", "gap_kt"]])
-    return charts.figure_html(fig, alt=alt, caption=caption, data=data)
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=data)
 
 
 def _plan_note(s: cl.Scenario) -> str:
@@ -222,20 +210,26 @@ def _wedge_figure(s: cl.Scenario) -> str:
     unit = s.series.unit
     w = s.wedges
     names = [c for c in w.columns if c not in ("year", "baseline_kt", "total_abatement_kt", "residual_kt")]
-    fig, ax = charts.new_figure(8.5, 4.8)
+    plot = svgcharts.Plot(
+        title=f"Planned actions against a baseline held at the {s.summary['last_actual_year']} level",
+        y_label=f"Emissions ({unit})",
+        x_format=lambda v: f"{v:.0f}",
+        y_format=lambda v: format_number(v, 0 if abs(v) >= 10 or v == 0 else 1),
+        width=850,
+        height=460,
+        y_min=0.0,
+    )
     layers = [w["residual_kt"].to_numpy()] + [w[n].to_numpy() for n in names]
     labels = ["Residual emissions"] + names
     colours = ["#BBBBBB"] + [charts.colour(i) for i in range(len(names))]
-    polys = ax.stackplot(w["year"], *layers, labels=labels, colors=colours, edgecolor="white", linewidth=0.5)
-    for i, poly in enumerate(polys[1:]):
-        poly.set_hatch(charts.HATCHES[(i + 1) % len(charts.HATCHES)])
+    low = np.zeros(len(w))
+    for i, (layer, name, fill) in enumerate(zip(layers, labels, colours, strict=True)):
+        high = low + np.nan_to_num(layer.astype(float))
+        hatch = charts.HATCHES[i % len(charts.HATCHES)] if i else ""
+        plot.area(w["year"], low, high, colour=fill, hatch=hatch, label=name)
+        low = high
     path = s.table.dropna(subset=["pathway_kt"])
-    ax.plot(path["year"], path["pathway_kt"], color="#000000", linestyle="--", linewidth=2, label="Chosen pathway")
-    ax.set_ylabel(f"Emissions ({unit})")
-    ax.set_title(
-        f"Planned actions against a baseline held at the {s.summary['last_actual_year']} level", loc="left", fontsize=12
-    )
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    plot.line(path["year"], path["pathway_kt"], colour="#000000", dash="--", width=2, label="Chosen pathway")
     plan = s.plan or {}
     target = s.summary["target_year"]
     verdict = (
@@ -254,7 +248,8 @@ def _wedge_figure(s: cl.Scenario) -> str:
         + "."
     )
     data = _screen(w.drop(columns=names), 2)
-    return charts.figure_html(fig, alt=alt, caption=f"{_plan_note(s)} Baseline: {s.series.attribution}", data=data)
+    caption = f"{_plan_note(s)} Baseline: {s.series.attribution}"
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=data)
 
 
 def macc_figure(result: Any) -> str:
@@ -265,24 +260,28 @@ def macc_figure(result: Any) -> str:
 
 def _macc_figure(s: cl.Scenario) -> str:
     m = s.macc
-    fig, ax = charts.new_figure(8.5, 4.5)
-    for i, row in m.iterrows():
-        ax.bar(
-            row["cumulative_start_tco2e"],
-            row["cost_per_tco2e"],
-            width=row["annual_abatement_tco2e"],
-            align="edge",
-            color=charts.colour(i),
+    plot = svgcharts.Plot(
+        title="Marginal abatement cost curve: cheapest tonnes first",
+        x_label="Cumulative annual abatement at full delivery (tCO2e a year)",
+        y_label="Cost per tonne saved over the lifetime (£/tCO2e)",
+        x_format=format_number,
+        y_format=format_money,
+        width=850,
+        height=450,
+        x_min=0.0,
+        y_min=min(0.0, float(m["cost_per_tco2e"].min()) if len(m) else 0.0),
+    )
+    for i, row in enumerate(m.itertuples(index=False)):
+        start = float(row.cumulative_start_tco2e)
+        plot.rect(
+            start,
+            start + float(row.annual_abatement_tco2e),
+            0.0,
+            float(row.cost_per_tco2e),
+            colour=charts.colour(i),
             hatch=charts.HATCHES[i % len(charts.HATCHES)],
-            edgecolor="white",
-            label=row["intervention"],
+            label=str(row.intervention),
         )
-    ax.set_xlabel("Cumulative annual abatement at full delivery (tCO2e a year)")
-    ax.set_ylabel("Cost per tonne saved over the lifetime (£/tCO2e)")
-    ax.xaxis.set_major_formatter(lambda v, _: format_number(v))
-    ax.yaxis.set_major_formatter(lambda v, _: format_money(v))
-    ax.set_title("Marginal abatement cost curve: cheapest tonnes first", loc="left", fontsize=12)
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     alt = (
         "Marginal abatement cost curve, bars from cheapest to dearest per tonne. "
         + cl.macc_sentence(m)
@@ -292,7 +291,7 @@ def _macc_figure(s: cl.Scenario) -> str:
     )
     data = _screen(m.drop(columns=["cumulative_start_tco2e"]), 1)
     caption = f"{_plan_note(s)} Cost per tonne = cost ÷ (annual saving × lifetime), not discounted."
-    return charts.figure_html(fig, alt=alt, caption=caption, data=data)
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=data)
 
 
 def peer_figure(result: Any) -> str:
@@ -314,45 +313,32 @@ def _peer_figure(s: cl.Scenario) -> str:
     groups = totals.set_index("authority_code")["group"]
     kinds = {"Selected": "selected", "Similar": "similar"}
     ylabels = [f"{names[c]} ({kinds.get(groups[c], 'Kent')})" for c in order]
-    fig, (ax1, ax2) = plt.subplots(
-        1,
-        2,
-        figsize=(10.0, max(4.0, 0.32 * len(order) + 1.6)),
-        dpi=100,
-        sharey=True,
-        gridspec_kw={"width_ratios": [3, 2]},
-    )
-    for ax in (ax1, ax2):
-        ax.spines[["top", "right"]].set_visible(False)
     pivot = peers.pivot_table(index="authority_code", columns="sector", values="per_person_t", aggfunc="sum")
     pivot = pivot.reindex(index=order, columns=s.sectors).fillna(0.0)
-    left = np.zeros(len(order))
-    y = np.arange(len(order))
-    for i, sector in enumerate(pivot.columns):
-        ax1.barh(
-            y,
-            pivot[sector].to_numpy(),
-            left=left,
-            color=charts.colour(i),
-            hatch=charts.HATCHES[i % len(charts.HATCHES)],
-            edgecolor="white",
-            label=sector,
-        )
-        left += pivot[sector].to_numpy()
-    ax1.set_yticks(y, ylabels, fontsize=9)
-    ax1.invert_yaxis()
-    ax1.set_xlabel(f"Tonnes per person ({s.series.unit.split()[-1]})")
-    ax1.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4)
-    per_km2 = totals.set_index("authority_code")["per_km2_t"].reindex(order)
-    ax2.barh(y, per_km2.to_numpy(), color=[charts.PALETTE[0] if groups[c] == "Selected" else "#999999" for c in order])
-    ax2.set_xlabel("Tonnes per km²")
-    ax2.xaxis.set_major_formatter(lambda v, _: format_number(v))
     year = int(s.series.emissions["year"].max())
-    fig.suptitle(
-        f"Emissions per person by sector and per km², {year}: similar authorities and Kent districts",
-        x=0.01,
-        ha="left",
-        fontsize=12,
+    row_height = 24.0
+    per_person = svgcharts.hbar_chart(
+        ylabels,
+        [
+            (str(sector), pivot[sector].to_numpy(), charts.colour(i), charts.HATCHES[i % len(charts.HATCHES)])
+            for i, sector in enumerate(pivot.columns)
+        ],
+        x_label=f"Tonnes per person ({s.series.unit.split()[-1]})",
+        value_format=lambda v: format_number(v, 1 if v % 1 else 0),
+        end_labels=[format_number(v, 1) for v in pivot.sum(axis=1)],
+        width=620,
+        row_height=row_height,
+        legend="bottom",
+    )
+    per_km2 = totals.set_index("authority_code")["per_km2_t"].reindex(order)
+    km2 = svgcharts.hbar_chart(
+        [""] * len(order),
+        [(None, per_km2.to_numpy(), [charts.PALETTE[0] if groups[c] == "Selected" else "#999999" for c in order], "")],
+        x_label="Tonnes per km²",
+        value_format=format_number,
+        width=330,
+        row_height=row_height,
+        legend=None,
     )
     me = totals[totals["group"] == "Selected"].iloc[0]
     rank = int((totals["per_person_t"] < me["per_person_t"]).sum()) + 1
@@ -373,7 +359,16 @@ def _peer_figure(s: cl.Scenario) -> str:
         + " Similar authorities: nearest on mySociety's emissions-profile inputs (county councils and "
         "combined authorities left out)."
     )
-    return charts.figure_html(fig, alt=alt, caption=caption, data=data)
+    return svgcharts.figure_html(
+        svgcharts.side_by_side(
+            per_person.svg(),
+            km2.svg(),
+            title=f"Emissions per person by sector and per km², {year}: similar authorities and Kent districts",
+        ),
+        alt=alt,
+        caption=caption,
+        data=data,
+    )
 
 
 def report_figures(result: Result) -> dict[str, str]:

@@ -1,0 +1,636 @@
+"""Charts drawn directly as SVG text, for the apps' redraws.
+
+A matplotlib PNG takes 80 to 350 ms to draw on the machines the workbook runs on; the same chart written
+as SVG takes about a millisecond, so an app can redraw every chart a control changes within the 150 ms a
+councillor should wait (issue 11). The charts keep the workbook's look: Okabe and Ito's palette
+(:data:`sv_helpers.charts.PALETTE`), a hatch as well as a colour wherever bars or areas sit side by side,
+large text, no top or right axis line. Each chart goes on the page with :func:`figure_html`: an ``<img>``
+with its text alternative, a caption and the chart's numbers as a table, as
+:func:`sv_helpers.charts.figure_html` does for matplotlib.
+
+A chart is a :class:`Plot`: marks are added in data units (lines, points, rectangles, areas, reference
+lines, text), and :meth:`Plot.svg` fits the axes to them::
+
+    >>> plot = Plot(title="Emissions", y_label="kt CO2", x_format=lambda v: f"{v:.0f}")
+    >>> plot.line([2020, 2021, 2022], [10.0, 9.0, 7.5], colour="#0072B2", label="Actual")
+    >>> svg = plot.svg()
+    >>> svg.startswith("<svg") and "Actual" in svg and "2021" in svg
+    True
+
+Text is escaped: a supplier's name is drawn as written, never read as markup.
+
+Interface layer: the model never imports this module.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+#: Okabe and Ito's palette (the same as :data:`sv_helpers.charts.PALETTE`, kept here so the SVG charts do not
+#: load matplotlib).
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+#: Hatches paired with colours where bars or areas sit side by side (colour is never the only cue).
+HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "--", "++", "oo")
+#: Dash patterns by matplotlib's names, so a chart reads the same in SVG.
+DASHES = {"-": None, "--": "7 4", ":": "2 3", "-.": "7 3 2 3"}
+TEXT = "#0b0c0c"
+FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
+#: Average advance of a character, as a share of the font size (to lay out labels without measuring text).
+CHAR_WIDTH = 0.6
+
+
+def colour(i: int) -> str:
+    """The i-th palette colour, cycling."""
+    return PALETTE[i % len(PALETTE)]
+
+
+def esc(text: Any) -> str:
+    """Text as SVG character data or an attribute value."""
+    return html.escape(str(text), quote=True)
+
+
+def text_width(text: str, size: float) -> float:
+    """The width a label takes at ``size`` pixels (an estimate; the layout leaves room for error)."""
+    return len(str(text)) * size * CHAR_WIDTH
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """Round tick values covering ``low`` to ``high`` (steps of 1, 2, 2.5 or 5 times a power of ten).
+
+    >>> nice_ticks(0, 97)
+    [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+    >>> nice_ticks(2005, 2050, 6)
+    [2000.0, 2010.0, 2020.0, 2030.0, 2040.0, 2050.0]
+    """
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return [0.0, 1.0]
+    if high < low:
+        low, high = high, low
+    if high == low:
+        high, low = high + 1.0, low - (1.0 if low != 0 else 0.0)
+    raw = (high - low) / max(count, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    start = math.floor(low / step + 1e-9) * step
+    ticks, value = [], start
+    while value < high + step * 0.999:
+        ticks.append(round(value, 10) + 0.0)
+        value += step
+        if len(ticks) > 50:
+            break
+    return ticks
+
+
+@dataclass
+class _Mark:
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Plot:
+    """One chart's axes and marks (data units); :meth:`svg` lays it out and writes it.
+
+    ``categories`` makes the vertical axis a list of labelled rows (bar charts): row ``i`` is at ``y = i``,
+    the first at the top. ``legend`` is ``"right"``, ``"bottom"`` or ``None``.
+    """
+
+    title: str = ""
+    x_label: str = ""
+    y_label: str = ""
+    width: float = 800.0
+    height: float = 400.0
+    x_format: Callable[[float], str] = lambda v: f"{v:,.0f}"
+    y_format: Callable[[float], str] = lambda v: f"{v:,.0f}"
+    categories: Sequence[str] | None = None
+    legend: str | None = "right"
+    legend_title: str = ""
+    x_min: float | None = None
+    x_max: float | None = None
+    y_min: float | None = None
+    y_max: float | None = None
+    x_ticks: Sequence[tuple[float, str]] | None = None
+    x_pad: float = 0.0
+    font_size: float = 13.0
+    marks: list[_Mark] = field(default_factory=list)
+    _legend: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ marks
+
+    def _key(self, label: str | None, **swatch: Any) -> None:
+        if label and all(label != name for name, _ in self._legend):
+            self._legend.append((label, swatch))
+
+    def line(
+        self,
+        xs: Sequence[float],
+        ys: Sequence[float],
+        *,
+        colour: str,
+        dash: str = "-",
+        width: float = 2.5,
+        label: str | None = None,
+        marker: str | None = None,
+    ) -> None:
+        """A line through the points (a missing value breaks it); ``marker`` ``"o"`` or ``"D"`` marks each point."""
+        pts = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+        self.marks.append(_Mark("line", {"pts": pts, "colour": colour, "dash": dash, "width": width, "marker": marker}))
+        self._key(label, kind="line", colour=colour, dash=dash, width=width, marker=marker)
+
+    def points(
+        self, xs: Sequence[float], ys: Sequence[float], *, colour: str, marker: str = "o", label: str | None = None
+    ) -> None:
+        """Markers at the points (``"o"`` circle, ``"D"`` diamond, ``"s"`` square)."""
+        pts = [(float(x), float(y)) for x, y in zip(xs, ys, strict=True)]
+        self.marks.append(_Mark("points", {"pts": pts, "colour": colour, "marker": marker}))
+        self._key(label, kind="marker", colour=colour, marker=marker)
+
+    def rect(
+        self,
+        x0: float,
+        x1: float,
+        y0: float,
+        y1: float,
+        *,
+        colour: str,
+        hatch: str = "",
+        label: str | None = None,
+        edge: str = "#ffffff",
+    ) -> None:
+        """A rectangle in data units (a bar)."""
+        self.marks.append(
+            _Mark("rect", {"x": (float(x0), float(x1)), "y": (float(y0), float(y1)), "colour": colour, "hatch": hatch})
+        )
+        self.marks[-1].data["edge"] = edge
+        self._key(label, kind="box", colour=colour, hatch=hatch)
+
+    def area(
+        self,
+        xs: Sequence[float],
+        low: Sequence[float],
+        high: Sequence[float],
+        *,
+        colour: str,
+        hatch: str = "",
+        label: str | None = None,
+    ) -> None:
+        """The band between two lines (a stacked area's layer)."""
+        pts = [(float(x), float(a), float(b)) for x, a, b in zip(xs, low, high, strict=True)]
+        self.marks.append(_Mark("area", {"pts": pts, "colour": colour, "hatch": hatch}))
+        self._key(label, kind="box", colour=colour, hatch=hatch)
+
+    def vline(
+        self, x: float, *, colour: str = "#767676", dash: str = "-", width: float = 1.0, label: str | None = None
+    ) -> None:
+        """A vertical reference line across the plot."""
+        self.marks.append(_Mark("vline", {"x": float(x), "colour": colour, "dash": dash, "width": width}))
+        self._key(label, kind="line", colour=colour, dash=dash, width=width, marker=None)
+
+    def text(
+        self, x: float, y: float, text: str, *, dx: float = 0.0, dy: float = 0.0, size: float = 11.0, anchor="start"
+    ) -> None:
+        """A label at a point, offset by ``dx``, ``dy`` pixels (a bar's value, a milestone's percentage)."""
+        self.marks.append(
+            _Mark(
+                "text", {"x": float(x), "y": float(y), "text": str(text), "dx": dx, "dy": dy, "size": size, "a": anchor}
+            )
+        )
+
+    # ------------------------------------------------------------------ layout
+
+    def _extent(self) -> tuple[float, float, float, float]:
+        xs: list[float] = []
+        ys: list[float] = []
+        for m in self.marks:
+            d = m.data
+            if m.kind in ("line", "points"):
+                xs += [p[0] for p in d["pts"]]
+                ys += [p[1] for p in d["pts"]]
+            elif m.kind == "rect":
+                xs += list(d["x"])
+                ys += list(d["y"])
+            elif m.kind == "area":
+                xs += [p[0] for p in d["pts"]]
+                ys += [p[1] for p in d["pts"]] + [p[2] for p in d["pts"]]
+            elif m.kind in ("vline",):
+                xs.append(d["x"])
+            elif m.kind == "text":
+                xs.append(d["x"])
+                ys.append(d["y"])
+        xs = [v for v in xs if math.isfinite(v)] or [0.0, 1.0]
+        ys = [v for v in ys if math.isfinite(v)] or [0.0, 1.0]
+        return min(xs), max(xs), min(ys), max(ys)
+
+    def svg(self) -> str:
+        """The chart as an SVG document."""
+        fs = self.font_size
+        x_lo, x_hi, y_lo, y_hi = self._extent()
+        x_lo = self.x_min if self.x_min is not None else x_lo
+        x_hi = self.x_max if self.x_max is not None else x_hi
+        if self.x_pad:
+            x_lo, x_hi = x_lo - self.x_pad, x_hi + self.x_pad
+        if self.categories is not None:
+            n = max(len(self.categories), 1)
+            y_lo, y_hi = -0.5, n - 0.5
+            y_ticks: list[tuple[float, str]] = [(i, str(c)) for i, c in enumerate(self.categories)]
+            x_tick_values = nice_ticks(min(x_lo, 0.0), x_hi)
+            x_lo, x_hi = x_tick_values[0], x_tick_values[-1]
+        else:
+            y_lo = self.y_min if self.y_min is not None else y_lo
+            y_hi = self.y_max if self.y_max is not None else y_hi
+            values = nice_ticks(y_lo, y_hi)
+            y_lo, y_hi = min(values[0], y_lo), max(values[-1], y_hi)
+            y_ticks = [(v, self.y_format(v)) for v in values if y_lo - 1e-9 <= v <= y_hi + 1e-9]
+            x_tick_values = nice_ticks(x_lo, x_hi, 8)
+        if self.x_ticks is not None:
+            x_ticks = [(float(v), t) for v, t in self.x_ticks]
+        else:
+            x_ticks = [(v, self.x_format(v)) for v in x_tick_values if x_lo - 1e-9 <= v <= x_hi + 1e-9]
+        if x_hi == x_lo:
+            x_hi = x_lo + 1.0
+        if y_hi == y_lo:
+            y_hi = y_lo + 1.0
+
+        # Margins: room for the longest tick label, the axis titles, the legend.
+        left = 12 + max((text_width(t, fs - 1) for _, t in y_ticks), default=0) + (fs + 10 if self.y_label else 0)
+        legend_w = 0.0
+        if self._legend and self.legend == "right":
+            longest = max(text_width(name, fs - 1) for name, _ in self._legend)
+            legend_w = min(longest + 40, self.width * 0.34)
+        top = 34.0 if self.title else 12.0
+        bottom = 30.0 + (fs + 10 if self.x_label else 0)
+        legend_rows: list[list[tuple[str, dict]]] = []
+        if self._legend and self.legend == "bottom":
+            row: list[tuple[str, dict]] = []
+            used = 0.0
+            for name, sw in self._legend:
+                w = text_width(name, fs - 1) + 44
+                if row and used + w > self.width - left:
+                    legend_rows.append(row)
+                    row, used = [], 0.0
+                row.append((name, sw))
+                used += w
+            legend_rows.append(row)
+        extra = 22 * len(legend_rows) + 6 if legend_rows else 0  # a legend below makes the chart taller
+        height = self.height + extra
+        bottom += extra
+        plot_l, plot_r = left, self.width - 30 - legend_w
+        plot_t, plot_b = top, height - bottom
+        if plot_r - plot_l < 80:
+            plot_r = plot_l + 80
+        if plot_b - plot_t < 60:
+            plot_b = plot_t + 60
+
+        def sx(v: float) -> float:
+            return plot_l + (v - x_lo) / (x_hi - x_lo) * (plot_r - plot_l)
+
+        def sy(v: float) -> float:
+            if self.categories is not None:  # row 0 at the top
+                return plot_t + (v - y_lo) / (y_hi - y_lo) * (plot_b - plot_t)
+            return plot_b - (v - y_lo) / (y_hi - y_lo) * (plot_b - plot_t)
+
+        defs: dict[tuple[str, str], str] = {}
+        body: list[str] = []
+
+        def fill(colour_: str, hatch: str) -> str:
+            if not hatch:
+                return colour_
+            key = (colour_, hatch)
+            if key not in defs:
+                defs[key] = f"h{len(defs)}"
+            return f"url(#{defs[key]})"
+
+        # Grid and axes.
+        if self.categories is None:
+            for v, t in y_ticks:
+                y = sy(v)
+                body.append(f'<line x1="{plot_l:.1f}" y1="{y:.1f}" x2="{plot_r:.1f}" y2="{y:.1f}" stroke="#dddddd"/>')
+                body.append(_text(plot_l - 6, y + fs * 0.35, t, fs - 1, "end"))
+        else:
+            for v, t in y_ticks:
+                body.append(_text(plot_l - 6, sy(v) + fs * 0.35, t, fs - 1, "end"))
+            for v, _t in x_ticks:
+                x = sx(v)
+                body.append(f'<line x1="{x:.1f}" y1="{plot_t:.1f}" x2="{x:.1f}" y2="{plot_b:.1f}" stroke="#e5e5e5"/>')
+        for v, t in x_ticks:
+            x = sx(v)
+            body.append(f'<line x1="{x:.1f}" y1="{plot_b:.1f}" x2="{x:.1f}" y2="{plot_b + 5:.1f}" stroke="{TEXT}"/>')
+            body.append(_text(x, plot_b + 8 + fs, t, fs - 1, "middle"))
+
+        # Marks, in the order given.
+        for m in self.marks:
+            d = m.data
+            if m.kind == "rect":
+                (x0, x1), (y0, y1) = d["x"], d["y"]
+                px, py = min(sx(x0), sx(x1)), min(sy(y0), sy(y1))
+                pw, ph = abs(sx(x1) - sx(x0)), abs(sy(y1) - sy(y0))
+                body.append(
+                    f'<rect x="{px:.1f}" y="{py:.1f}" width="{pw:.1f}" height="{ph:.1f}" '
+                    f'fill="{fill(d["colour"], d["hatch"])}" stroke="{d["edge"]}" stroke-width="0.6"/>'
+                )
+            elif m.kind == "area":
+                pts = [p for p in d["pts"] if all(math.isfinite(v) for v in p)]
+                if len(pts) >= 2:
+                    upper = " ".join(f"{sx(x):.1f},{sy(b):.1f}" for x, _a, b in pts)
+                    lower = " ".join(f"{sx(x):.1f},{sy(a):.1f}" for x, a, _b in reversed(pts))
+                    body.append(
+                        f'<polygon points="{upper} {lower}" fill="{fill(d["colour"], d["hatch"])}" '
+                        'stroke="#ffffff" stroke-width="0.5"/>'
+                    )
+            elif m.kind == "line":
+                for run in _runs(d["pts"]):
+                    path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in run)
+                    body.append(
+                        f'<polyline points="{path}" fill="none" stroke="{d["colour"]}" stroke-width="{d["width"]}"'
+                        f'{_dash(d["dash"])} stroke-linejoin="round"/>'
+                    )
+                    if d["marker"]:
+                        body += [_marker(d["marker"], sx(x), sy(y), d["colour"]) for x, y in run]
+            elif m.kind == "points":
+                body += [
+                    _marker(d["marker"], sx(x), sy(y), d["colour"])
+                    for x, y in d["pts"]
+                    if math.isfinite(x) and math.isfinite(y)
+                ]
+            elif m.kind == "vline":
+                x = sx(d["x"])
+                body.append(
+                    f'<line x1="{x:.1f}" y1="{plot_t:.1f}" x2="{x:.1f}" y2="{plot_b:.1f}" stroke="{d["colour"]}" '
+                    f'stroke-width="{d["width"]}"{_dash(d["dash"])}/>'
+                )
+            elif m.kind == "text":
+                body.append(
+                    _text(sx(d["x"]) + d["dx"], sy(d["y"]) - d["dy"] + d["size"] * 0.35, d["text"], d["size"], d["a"])
+                )
+        body.append(
+            f'<path d="M{plot_l:.1f},{plot_t:.1f}V{plot_b:.1f}H{plot_r:.1f}" fill="none" stroke="{TEXT}" '
+            'stroke-width="1"/>'
+        )
+
+        # Titles and legend.
+        if self.title:
+            body.append(_text(4, 20, self.title, fs + 2, "start", bold=True))
+        if self.x_label:
+            body.append(_text((plot_l + plot_r) / 2, plot_b + 30 + fs, self.x_label, fs, "middle"))
+        if self.y_label:
+            cy = (plot_t + plot_b) / 2
+            body.append(
+                f'<text x="{fs + 2:.1f}" y="{cy:.1f}" font-size="{fs}" fill="{TEXT}" text-anchor="middle" '
+                f'transform="rotate(-90 {fs + 2:.1f} {cy:.1f})">{esc(self.y_label)}</text>'
+            )
+        if self._legend and self.legend == "right":
+            x, y = plot_r + 16, plot_t + 4
+            if self.legend_title:
+                body.append(_text(x, y + fs * 0.8, self.legend_title, fs - 1, "start", bold=True))
+                y += 20
+            for name, sw in self._legend:
+                body.append(_swatch(x, y, sw, fill))
+                body.append(_wrap_text(x + 30, y + fs * 0.75, name, fs - 1, legend_w - 34))
+                y += 20 + 16 * (len(_wrap(name, fs - 1, legend_w - 34)) - 1)
+        elif legend_rows:
+            y = plot_b + bottom - 22 * len(legend_rows) - 2
+            for row in legend_rows:
+                x = plot_l
+                for name, sw in row:
+                    body.append(_swatch(x, y, sw, fill))
+                    body.append(_text(x + 30, y + fs * 0.75, name, fs - 1, "start"))
+                    x += text_width(name, fs - 1) + 44
+                y += 22
+
+        patterns = "".join(_pattern(pid, c, h) for (c, h), pid in defs.items())
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {self.width:.0f} {height:.0f}" font-family="{FONT}">'
+            + (f"<defs>{patterns}</defs>" if patterns else "")
+            + f'<rect width="{self.width:.0f}" height="{height:.0f}" fill="#ffffff"/>'
+            + "".join(body)
+            + "</svg>"
+        )
+
+
+# --------------------------------------------------------------------------- drawing pieces
+
+
+def _text(x: float, y: float, text: str, size: float, anchor: str = "start", *, bold: bool = False) -> str:
+    weight = ' font-weight="bold"' if bold else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{TEXT}" text-anchor="{anchor}"{weight}>'
+        f"{esc(text)}</text>"
+    )
+
+
+def _wrap(text: str, size: float, width: float) -> list[str]:
+    words, lines, line = str(text).split(), [], ""
+    for word in words:
+        trial = f"{line} {word}".strip()
+        if line and text_width(trial, size) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return lines + [line] if line else lines or [""]
+
+
+def _wrap_text(x: float, y: float, text: str, size: float, width: float) -> str:
+    lines = _wrap(text, size, width)
+    spans = "".join(
+        f'<tspan x="{x:.1f}" dy="{0 if i == 0 else 16}">{esc(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{TEXT}">{spans}</text>'
+
+
+def _dash(style: str) -> str:
+    pattern = DASHES.get(style, style if style and style[0].isdigit() else None)
+    return f' stroke-dasharray="{pattern}"' if pattern else ""
+
+
+def _runs(pts: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """The stretches of a line between missing values."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for x, y in pts:
+        if math.isfinite(x) and math.isfinite(y):
+            runs[-1].append((x, y))
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _marker(kind: str, x: float, y: float, colour_: str, r: float = 4.5) -> str:
+    if kind == "D":
+        return (
+            f'<polygon points="{x:.1f},{y - r - 1:.1f} {x + r + 1:.1f},{y:.1f} {x:.1f},{y + r + 1:.1f} '
+            f'{x - r - 1:.1f},{y:.1f}" fill="{colour_}" stroke="#ffffff" stroke-width="0.8"/>'
+        )
+    if kind == "s":
+        return (
+            f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:g}" height="{2 * r:g}" fill="{colour_}" '
+            'stroke="#ffffff" stroke-width="0.8"/>'
+        )
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:g}" fill="{colour_}" stroke="#ffffff" stroke-width="0.8"/>'
+
+
+def _swatch(x: float, y: float, sw: dict[str, Any], fill: Callable[[str, str], str]) -> str:
+    if sw["kind"] == "box":
+        return (
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="22" height="13" fill="{fill(sw["colour"], sw.get("hatch", ""))}" '
+            'stroke="#505a5f" stroke-width="0.6"/>'
+        )
+    if sw["kind"] == "marker":
+        return _marker(sw["marker"], x + 11, y + 6.5, sw["colour"])
+    line = (
+        f'<line x1="{x:.1f}" y1="{y + 6.5:.1f}" x2="{x + 22:.1f}" y2="{y + 6.5:.1f}" stroke="{sw["colour"]}" '
+        f'stroke-width="{sw["width"]}"{_dash(sw["dash"])}/>'
+    )
+    return line + (_marker(sw["marker"], x + 11, y + 6.5, sw["colour"]) if sw.get("marker") else "")
+
+
+def _pattern(pid: str, colour_: str, hatch: str) -> str:
+    """A hatch as an SVG pattern: the colour, with dark strokes over it (seen on every colour of the palette)."""
+    ink = 'stroke="#000000" stroke-opacity="0.45" stroke-width="1.2"'
+    shapes = {
+        "/": f'<path d="M0,8 L8,0 M-2,2 L2,-2 M6,10 L10,6" {ink}/>',
+        "\\": f'<path d="M0,0 L8,8 M-2,6 L2,10 M6,-2 L10,2" {ink}/>',
+        ".": '<circle cx="2" cy="2" r="1.1" fill="#000000" fill-opacity="0.5"/>'
+        '<circle cx="6" cy="6" r="1.1" fill="#000000" fill-opacity="0.5"/>',
+        "x": f'<path d="M0,8 L8,0 M0,0 L8,8" {ink}/>',
+        "-": f'<path d="M0,4 H8" {ink}/>',
+        "+": f'<path d="M0,4 H8 M4,0 V8" {ink}/>',
+        "o": '<circle cx="4" cy="4" r="2.2" fill="none" stroke="#000000" stroke-opacity="0.5" stroke-width="1"/>',
+    }
+    shape = shapes.get(hatch[:1], "")
+    return (
+        f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">'
+        f'<rect width="8" height="8" fill="{colour_}"/>{shape}</pattern>'
+    )
+
+
+# --------------------------------------------------------------------------- composing and showing
+
+
+def side_by_side(*svgs: str, gap: float = 10.0, title: str = "") -> str:
+    """Place SVG charts next to each other in one SVG (the panels of one figure), under one title."""
+    top = 30.0 if title else 0.0
+    parts, x, height = [], 0.0, 0.0
+    for svg in svgs:
+        w = float(svg.split('width="', 1)[1].split('"', 1)[0])
+        h = float(svg.split('height="', 1)[1].split('"', 1)[0])
+        parts.append(svg.replace("<svg ", f'<svg x="{x:.0f}" y="{top:.0f}" ', 1))
+        x += w + gap
+        height = max(height, h + top)
+    width = x - gap
+    heading = _text(4, 20, title, 15, "start", bold=True) if title else ""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}"><rect width="{width:.0f}" '
+        f'height="{height:.0f}" fill="#ffffff"/>' + heading + "".join(parts) + "</svg>"
+    )
+
+
+def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
+    """An accessible HTML table (header cells with scope, optional caption); the same as
+    :func:`sv_helpers.charts.table_html`, without loading matplotlib."""
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    return f'<table class="sv-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
+
+
+def figure_html(svg: str, alt: str, caption: str | None = None, data: pd.DataFrame | str | None = None) -> str:
+    """An SVG chart as an accessible figure: ``<img alt>`` (a data URI), the caption, and the numbers as a table.
+
+    The same shape as :func:`sv_helpers.charts.figure_html`. An empty text alternative is refused.
+
+    >>> page = figure_html(Plot(title="t").svg(), alt="A chart of nothing", caption="Example")
+    >>> 'alt="A chart of nothing"' in page and "<figcaption>Example</figcaption>" in page
+    True
+    """
+    if not alt or not alt.strip():
+        raise ValueError("Every chart needs a text alternative.")
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    parts = [
+        f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{encoded}" '
+        f'alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">'
+    ]
+    if caption:
+        parts.append(f"<figcaption>{html.escape(caption)}</figcaption>")
+    if data is not None:
+        table = data if isinstance(data, str) else table_html(data)
+        parts.append(f"<details><summary>Show the chart's data as a table</summary>{table}</details>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+def hbar_chart(
+    categories: Sequence[str],
+    series: Sequence[tuple[str | None, Sequence[float], str | Sequence[str], str]],
+    *,
+    mode: str = "stacked",
+    title: str = "",
+    x_label: str = "",
+    value_format: Callable[[float], str] = lambda v: f"{v:,.0f}",
+    end_labels: Sequence[str] | None = None,
+    width: float = 800.0,
+    row_height: float = 30.0,
+    legend: str | None = "right",
+    legend_title: str = "",
+) -> Plot:
+    """Horizontal bars, one row per category: ``series`` is ``(label, values, colour or colours, hatch)``.
+
+    ``mode`` ``"stacked"`` piles the series along a row; ``"grouped"`` puts them side by side within it.
+    ``end_labels`` are written at the end of each row (by default each row's total, formatted). Returns the
+    :class:`Plot`, to add reference lines before :meth:`Plot.svg`.
+    """
+    n = len(categories)
+    totals = [0.0] * n
+    k = max(len(series), 1)
+    plot = Plot(
+        title=title,
+        x_label=x_label,
+        width=width,
+        height=(46 if title else 24) + row_height * n + (64 if x_label else 40),
+        x_format=value_format,
+        categories=list(categories),
+        legend=legend,
+        legend_title=legend_title,
+    )
+    for j, (label, values, colours, hatch) in enumerate(series):
+        per_row = [colours] * n if isinstance(colours, str) else list(colours)
+        for i, value in enumerate(values):
+            v = float(value) if value is not None and math.isfinite(float(value)) else 0.0
+            if mode == "grouped":
+                h = 0.8 / k
+                y0 = i - 0.4 + j * h
+                plot.rect(0.0, v, y0, y0 + h, colour=per_row[i], hatch=hatch, label=label)
+                totals[i] = max(totals[i], v)
+            else:
+                plot.rect(totals[i], totals[i] + v, i - 0.36, i + 0.36, colour=per_row[i], hatch=hatch, label=label)
+                totals[i] += v
+    labels = list(end_labels) if end_labels is not None else [value_format(t) for t in totals]
+    if mode != "grouped" or end_labels is not None:
+        for i, text in enumerate(labels):
+            plot.text(max(totals[i], 0.0), i, " " + text, dx=4, size=12)
+    most = max(totals + [0.0])
+    longest = max((text_width(t, 12) for t in labels), default=0.0)
+    # Room at the end of the longest bar for its label: extend the value axis by the label's share of the plot.
+    plot.x_max = most * (1 + min(0.8, (longest + 20) / max(width * 0.45, 1))) if most > 0 else 1.0
+    plot.x_min = 0.0
+    return plot
