@@ -11,18 +11,14 @@ from __future__ import annotations
 import base64
 import html
 import io
+import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-#: Text on charts is never read as maths: a bidder called "Beta $\\foo$ Ltd" is drawn as written
-#: (matplotlib's mathtext would otherwise parse the dollar signs, and fail on an unknown command).
-matplotlib.rcParams["text.parse_math"] = False
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 #: Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
 PALETTE: tuple[str, ...] = (
@@ -48,10 +44,24 @@ def colour(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
 
 
+def _pyplot():
+    """matplotlib's pyplot, loaded on first use: the apps draw SVG (:mod:`sv_helpers.svgcharts`), and a kernel
+    that never draws with matplotlib never pays for loading it (about 30 MB and a quarter of a second)."""
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # the workbook's charts are images in HTML; no window, no inline backend
+    import matplotlib.pyplot as plt
+
+    #: Text on charts is never read as maths: a bidder called "Beta $\\foo$ Ltd" is drawn as written
+    #: (matplotlib's mathtext would otherwise parse the dollar signs, and fail on an unknown command).
+    matplotlib.rcParams["text.parse_math"] = False  # set each time, in case a notebook reset the style
+    return plt
+
+
 def new_figure(width: float = 8.0, height: float = 4.5) -> tuple[plt.Figure, plt.Axes]:
     """Return a figure and axes in the workbook's style (large text, no top/right spines)."""
-    matplotlib.rcParams["text.parse_math"] = False  # in case a notebook reset the style
-    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
+    fig, ax = _pyplot().subplots(figsize=(width, height), dpi=100)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_prop_cycle(color=list(PALETTE))
     ax.tick_params(labelsize=10)
@@ -62,7 +72,7 @@ def figure_png(fig: plt.Figure) -> bytes:
     """Render a figure to PNG bytes and close it (figures are never left open)."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight", dpi=100, metadata={"Software": None})
-    plt.close(fig)
+    _pyplot().close(fig)
     return buffer.getvalue()
 
 
@@ -103,7 +113,7 @@ def figure_html(
         HTML: ``<figure>`` with ``<img alt>``, ``<figcaption>`` and ``<details>``.
     """
     if not alt or not alt.strip():
-        plt.close(fig)
+        _pyplot().close(fig)
         raise ValueError("Every chart needs a text alternative.")
     encoded = base64.b64encode(figure_png(fig)).decode("ascii")
     parts = [
@@ -148,6 +158,8 @@ def bar_chart(
         bars = ax.bar(list(labels), list(values), color=colours)
         ax.set_ylabel(xlabel)
     ax.bar_label(bars, labels=[value_format(v) for v in values], padding=3, fontsize=9)
+    from matplotlib.ticker import FuncFormatter
+
     (ax.xaxis if horizontal else ax.yaxis).set_major_formatter(FuncFormatter(lambda v, _pos: value_format(v)))
     ax.set_title(title, loc="left", fontsize=12)
     return fig

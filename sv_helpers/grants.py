@@ -47,8 +47,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_matrix, diags, hstack, identity
 
 from sv_helpers import deprivation
 from sv_helpers.errors import Finding, InputError, raise_for_errors
@@ -783,6 +781,9 @@ def _optimal(out: pd.DataFrame, rules: AllocationRules, cols: _Columns, time_lim
     times the fraction funded.  ``group_floors`` give a group at least a share
     of the money; ``ward_cap`` limits the total to any one ward.
     """
+    from scipy.optimize import Bounds, LinearConstraint, milp  # loaded when an optimal allocation is asked for
+    from scipy.sparse import csr_matrix, diags, hstack, identity
+
     n = len(out)
     cap = out["capped_request"].to_numpy(float)
     lower = np.minimum(out["minimum_award"].to_numpy(float), cap)  # under a cap the least award is the smaller

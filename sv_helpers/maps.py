@@ -1,4 +1,4 @@
-"""Ward maps drawn with matplotlib polygons from GeoJSON, no geopandas (interface layer).
+"""Ward maps from GeoJSON, no geopandas (interface layer): as SVG for the apps, with matplotlib for a PNG.
 
 The boundaries are the 2013 wards of Sevenoaks District (``data/boundaries``,
 CC BY 4.0 Martin Chorley; contains Ordnance Survey data © Crown copyright and
@@ -13,20 +13,40 @@ import json
 import math
 from collections.abc import Callable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import Normalize  # noqa: E402
-from matplotlib.patches import Polygon  # noqa: E402
+from sv_helpers.formatting import format_money
+from sv_helpers.paths import data_path
 
-from sv_helpers.formatting import format_money  # noqa: E402
-from sv_helpers.paths import data_path  # noqa: E402
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 WARDS_FILE = ("boundaries", "sevenoaks_wards_2013.geojson")
+
+#: matplotlib's ``cividis`` at 17 even steps (0, 1/16, …, 1), so the SVG map needs no matplotlib; between steps
+#: the colour is interpolated linearly (within 12 of 255 in any channel of matplotlib's own 256 steps).
+CIVIDIS = (
+    "#00224e", "#002e6a", "#1a386f", "#32436d", "#434e6c", "#535a6d", "#61656f", "#6f7073", "#7d7c78",
+    "#8c8878", "#9b9476", "#aba072", "#bcae6c", "#cdbb63", "#dec958", "#f0d846", "#fee838",
+)  # fmt: skip
+
+
+def cividis(share: float) -> str:
+    """The ``cividis`` colour at ``share`` (0 to 1) as ``#rrggbb``.
+
+    >>> cividis(0.0), cividis(1.0), cividis(0.5)
+    ('#00224e', '#fee838', '#7d7c78')
+    """
+    share = min(max(float(share), 0.0), 1.0) * (len(CIVIDIS) - 1)
+    i = min(int(share), len(CIVIDIS) - 2)
+    t = share - i
+    a, b = CIVIDIS[i], CIVIDIS[i + 1]
+    rgb = [round(int(a[k : k + 2], 16) * (1 - t) + int(b[k : k + 2], 16) * t) for k in (1, 3, 5)]
+    return "#" + "".join(f"{v:02x}" for v in rgb)
+
 
 #: Shown under every map.
 ATTRIBUTION = (
@@ -74,6 +94,12 @@ def ward_map(
     label_top : int
         How many of the largest wards to label with their value on the map.
     """
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Polygon
+
+    from sv_helpers.charts import _pyplot
+
+    plt = _pyplot()
     shapes = ward_shapes()
     fig, ax = plt.subplots(figsize=(7.5, 7.0), dpi=100)
     positive = values[values > 0]
@@ -153,11 +179,9 @@ def ward_map_svg(
     points, height, centres = _projected(width)
     positive = values[values > 0]
     top = float(positive.max()) if len(positive) else 1.0
-    cmap = matplotlib.colormaps["cividis"]
 
     def colour(v: float) -> str:
-        r, g, b, _ = cmap(min(max(v / top, 0.0), 1.0))
-        return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+        return cividis(v / top)
 
     pad, bar_x = 30.0, width + 40.0
     full_w, full_h = width + 150.0, height + pad + 10.0

@@ -505,8 +505,9 @@ class Result:
         The record written beside every export.
     summary : dict
         The area's summary figures (the columns of a sweep).
-    files : dict of str to str or bytes
-        Other output files, by name (``summary.json``, assessment summaries).
+    files : mapping of str to str or bytes
+        Other output files, by name (``summary.json``, assessment summaries); may be a
+        :class:`LazyFiles`, made only when read (an app's redraw never reads them).
     detail : any
         The area's own result object, for the app's views and the report.
     """
@@ -517,12 +518,46 @@ class Result:
     headline: str
     provenance: dict[str, Any]
     summary: dict[str, Any] = field(default_factory=dict)
-    files: dict[str, str | bytes] = field(default_factory=dict)
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
     detail: Any = None
 
     @property
     def warnings(self) -> list[str]:
         return [f.message for f in self.findings if not f.is_error]
+
+
+class LazyFiles(Mapping):
+    """Output files made when first read: a run's files cost nothing until they are written or saved.
+
+    >>> made = []
+    >>> files = LazyFiles(lambda: made.append(1) or {"a.md": "text"})
+    >>> made, dict(files), dict(files), made
+    ([], {'a.md': 'text'}, {'a.md': 'text'}, [1])
+    """
+
+    def __init__(self, build: Callable[[], Mapping[str, str | bytes]]) -> None:
+        self._build: Callable[[], Mapping[str, str | bytes]] | None = build
+        self._files: dict[str, str | bytes] = {}
+
+    def _made(self) -> dict[str, str | bytes]:
+        if self._build is not None:
+            self._files, self._build = dict(self._build()), None
+        return self._files
+
+    def __getitem__(self, name: str) -> str | bytes:
+        return self._made()[name]
+
+    def __iter__(self):
+        return iter(self._made())
+
+    def __len__(self) -> int:
+        return len(self._made())
+
+    def __reduce__(self):  # pickled (a sweep's worker) as the plain dict it makes
+        return (dict, (self._made(),))
+
+    def __repr__(self) -> str:
+        return "LazyFiles(not made yet)" if self._build is not None else f"LazyFiles({self._files!r})"
 
 
 def make_provenance(settings: SettingsBase, sources: Mapping[str, Path | bytes]) -> dict[str, Any]:

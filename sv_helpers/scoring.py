@@ -46,6 +46,7 @@ from sv_helpers.parameters import parameter_value
 from sv_helpers.paths import data_path, resolve_path
 from sv_helpers.scenario import (
     Inputs,
+    LazyFiles,
     Result,
     SettingsBase,
     Spec,
@@ -1179,7 +1180,9 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
             "winner_total": float(result.ranking["total_score"].iloc[0]),
             "winner_probability": winner_probability(evaluation),
         },
-        files=assessment_summary_files(result, summary_text_note(__version__), tables["assessment_summaries"]),
+        files=LazyFiles(
+            lambda: assessment_summary_files(result, summary_text_note(__version__), tables["assessment_summaries"])
+        ),
         detail=evaluation,
     )
 

@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from sv_helpers.errors import InputError
@@ -424,6 +423,8 @@ def _open_workbook(data: bytes, filename: str, *, formulas: bool = False) -> Any
             f"{filename} unpacks to {_size_text(unpacked)}, far more than a workbook of its size should; it is refused "
             "as it may be built to exhaust the server. Save the table from Excel again, or as 'CSV UTF-8'."
         )
+    import openpyxl  # loaded when a workbook is read
+
     try:
         return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=not formulas, keep_links=False)
     except Exception:  # openpyxl raises many kinds for a broken file
