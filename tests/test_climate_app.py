@@ -166,6 +166,8 @@ def test_a_link_from_three_changed_settings_opens_the_same_scenario():
 def test_the_report_button_makes_the_html_and_pdf_report():
     app = build()
     app.make_report.click()
+    assert "Making the report" in app.downloads.value and app.make_report.disabled  # said at once
+    app.wait()  # the PDF is made in the background
     assert (
         'download="climate_report.html"' in app.downloads.value
         and 'download="climate_report.pdf"' in app.downloads.value

@@ -120,6 +120,7 @@ def test_added_scenarios_are_compared_and_travel_in_the_link(app):
     app.scenario_name.value = "Ranked"
     app.add_button.click()
     control(app, "method").value = "optimal"
+    app.wait()  # an optimal allocation runs in the background
     comparison = app.view_widgets["comparison"].value
     assert "Ranked" in comparison and "whose award differs" in comparison
     assert "compare=" in app.link_html.value
@@ -129,11 +130,13 @@ def test_added_scenarios_are_compared_and_travel_in_the_link(app):
     app.add_button.click()
     assert "already in the comparison" in app.banner.message
     app.clear_button.click()
+    app.wait()
     assert app.base_settings.compare == {} and "No other scenario" in app.view_widgets["comparison"].value
 
 
 def test_a_link_sets_the_controls_and_runs_once(app):
     app.apply_query("budget=30000&method=optimal&theme_floors=%7B%22Older%20people%22%3A0.2%7D&ward_cap=9000")
+    app.wait()
     assert control(app, "method").value == "optimal"
     assert control(app, "theme_floors").value == "Older people: 20%"
     assert "£30,000 available" in app.headline.value
@@ -175,7 +178,8 @@ def test_a_run_says_it_is_working_and_disables_the_buttons_until_done(app, monke
     monkeypatch.setattr(grants, "run", watched)
     control(app, "method").value = "optimal"
     control(app, "theme_floors").value = "Older people: 20%"
-    assert seen and all("Working…" in status and files and add for status, files, add in seen)
+    app.wait()
+    assert seen and all("Working" in status and files and add for status, files, add in seen)
     assert app.status.value == "" and not app.files_button.disabled and not app.add_button.disabled
     assert "Optimal" in app.headline.value
 
@@ -198,3 +202,29 @@ def test_the_svg_bar_chart_escapes_names_and_draws_bars_in_proportion():
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     widths = [float(w) for w in re.findall(r'<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)" height', svg)]
     assert widths[0] == pytest.approx(2 * widths[1])
+
+
+def test_an_optimal_allocation_runs_in_the_background_and_only_the_latest_request_is_shown(app, monkeypatch):
+    import threading
+
+    gate = threading.Event()
+    real_run = grants.run
+    runs = []
+
+    def slow(settings, inputs=None):
+        runs.append(settings.equity_weight)
+        gate.wait(10)  # the first optimal run is still working while the councillor moves on
+        return real_run(settings, inputs)
+
+    monkeypatch.setattr(grants, "run", slow)
+    control(app, "method").value = "optimal"  # returns at once: the kernel keeps answering the controls
+    assert app.pending and "optimal allocation" in app.status.value and app.files_button.disabled
+    control(app, "equity_weight").value = 1.5  # asked for while the first is working
+    control(app, "equity_weight").value = 1.6
+    gate.set()
+    app.wait()
+    assert app.result.settings.method == "optimal" and app.result.settings.equity_weight == 1.6
+    assert runs[-1] == 1.6 and 1.5 not in runs  # a request overtaken before it started is never run
+    assert app.status.value == "" and not app.files_button.disabled and "Optimal" in app.headline.value
+    control(app, "method").value = "rank"  # not heavy: runs at once, as before
+    assert not app.pending and app.result.settings.method == "rank"

@@ -10,7 +10,10 @@ An app is its **controls** and its **views**; this base class does the rest:
 * ``settings()`` read from the controls, ``run`` from the area's core, ``views(result)``
   producing what is shown, and one place (:meth:`show`) applying it, rewriting
   only the views whose content changed;
-* a "working" status and disabled buttons while a run takes time;
+* a "working" status and disabled buttons while a run takes time; a run the app calls
+  :meth:`heavy` (an optimal allocation) and a heavy step (:meth:`in_background`: a PDF)
+  run in a worker thread, so "Working…" shows at once and every other control keeps
+  answering; the latest request wins;
 * "Copy a link to these settings", and settings from a page's link;
 * the saved-scenario panel when the store is available.
 
@@ -28,10 +31,12 @@ A subclass declares::
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import hashlib
 import html
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +107,12 @@ class ScenarioApp(widgets.VBox):
         self.result = result
         self._quiet = False
         self._shown: dict[str, str] = {}
+        self._generation = 0  # counts requests for a run: a background run shows its result only if still the latest
+        self._runs: concurrent.futures.ThreadPoolExecutor | None = None
+        self._tasks: concurrent.futures.ThreadPoolExecutor | None = None
+        self._jobs: list[concurrent.futures.Future] = []
+        self._lock = threading.RLock()
+        self._held: list[widgets.Button] = []  # buttons a background run disabled, until the latest run is done
         self.banner = ui.ErrorBanner()
         self.notices = ui.ErrorBanner()
         self.status = widgets.HTML(value="", layout=widgets.Layout(min_height="1.5em"))
@@ -173,23 +184,148 @@ class ScenarioApp(widgets.VBox):
             (n, getattr(settings, n)) for n in getattr(self.core, "LOAD_SETTINGS", ())
         )
 
+    def heavy(self, settings: Any) -> bool:
+        """Whether a run with these settings may take longer than a redraw should (a subclass says; default no).
+
+        A heavy run goes to a worker thread: the page says it is working at once and the other controls keep
+        answering; when several are asked for, only the latest is shown.
+        """
+        return False
+
+    #: What the page says while a heavy run works.
+    heavy_message = "Working… you can go on changing the settings."
+
+    @property
+    def pending(self) -> bool:
+        """Whether a background run or step has not finished yet."""
+        return any(not job.done() for job in self._jobs)
+
+    def wait(self, timeout: float | None = 120.0) -> None:
+        """Wait for the background runs and steps to finish (tests, and a notebook that reads ``app.result``)."""
+        while self._jobs:
+            job = self._jobs.pop(0)
+            job.result(timeout=timeout)
+
     def refresh(self) -> Result | None:
-        """Read the controls, run, and show the result; on bad input show why and keep the last good result."""
+        """Read the controls, run, and show the result; on bad input show why and keep the last good result.
+
+        Returns the result shown, or ``None`` when the settings were refused or the run goes on in the background
+        (:attr:`pending`).
+        """
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        try:
+            settings = self.settings()
+            if self.heavy(settings):
+                self._start_heavy_run(settings, generation)
+                return None
+        except InputError as exc:
+            self.banner.show_error(str(exc))
+            return None
+        except Exception:  # noqa: BLE001 - the page never shows a traceback
+            log.exception("Unexpected error in %s", type(self).__name__)
+            self.banner.show_error(ui.UNEXPECTED_MESSAGE)
+            return None
         with self.working():
-            try:
-                settings = self.settings()
-                result = self.run(settings)
-            except InputError as exc:
-                self.banner.show_error(str(exc))
-                return None
-            except Exception:  # noqa: BLE001 - the page never shows a traceback
-                log.exception("Unexpected error in %s", type(self).__name__)
-                self.banner.show_error(ui.UNEXPECTED_MESSAGE)
-                return None
+            result = self._run_or_say_why(settings)
+        self._release_buttons()  # this run is the latest: a background run still going will not be shown
+        if result is None:
+            return None
+        return self._show_run(settings, result)
+
+    def _release_buttons(self) -> None:
+        with self._lock:
+            held, self._held = self._held, []
+        for b in held:
+            b.disabled = False
+
+    def _run_or_say_why(self, settings: Any) -> Result | None:
+        try:
+            return self.run(settings)
+        except InputError as exc:
+            self.banner.show_error(str(exc))
+        except Exception:  # noqa: BLE001 - the page never shows a traceback
+            log.exception("Unexpected error in %s", type(self).__name__)
+            self.banner.show_error(ui.UNEXPECTED_MESSAGE)
+        return None
+
+    def _show_run(self, settings: Any, result: Result) -> Result:
         self.banner.clear()
         self.base_settings = settings
         self.show(result)
         return result
+
+    def _start_heavy_run(self, settings: Any, generation: int) -> None:
+        with self._lock:
+            for b in self.busy_buttons:
+                if not b.disabled:
+                    b.disabled = True
+                    self._held.append(b)
+        self.status.value = f'<p class="sv-working" role="status">{html.escape(self.heavy_message)}</p>'
+
+        def work() -> None:
+            try:
+                with self._lock:
+                    latest = generation == self._generation
+                result = self._run_or_say_why(settings) if latest else None
+                with self._lock:
+                    if result is not None and generation == self._generation:
+                        self._show_run(settings, result)
+            finally:
+                with self._lock:
+                    if generation == self._generation:
+                        self.status.value = ""
+                        self._release_buttons()
+
+        if self._runs is None:
+            self._runs = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sv-run")
+        self._jobs.append(self._runs.submit(work))
+
+    def in_background(
+        self,
+        area: widgets.HTML,
+        message: str,
+        build: Callable[[Result], str],
+        *,
+        button: widgets.Button | None = None,
+    ) -> None:
+        """A heavy step (a PDF) in a worker thread: ``message`` shows in ``area`` at once, ``button`` is disabled,
+        and every control keeps answering; ``build(result)`` gives the HTML that replaces the message.
+
+        The step is for the result on screen when it was asked for; if the settings change meanwhile, its output
+        says so. A refused input or an unexpected error shows in the banner, never a traceback.
+        """
+        result = self.result
+        if button is not None:
+            button.disabled = True
+        area.value = (
+            f'<p class="sv-working" role="status">{html.escape(message)} You can go on changing the settings.</p>'
+        )
+
+        def work() -> None:
+            try:
+                made = build(result)
+                if self.result is not result:
+                    made = (
+                        '<p class="sv-note">Made for the settings shown when you asked, before your last change.</p>'
+                        + made
+                    )
+                area.value = made
+            except (InputError, FileNotFoundError) as exc:  # FileNotFoundError: Chromium is missing, said plainly
+                area.value = ""
+                self.banner.show_error(str(exc))
+            except Exception:  # noqa: BLE001 - the page never shows a traceback
+                log.exception("Unexpected error in %s's background step", type(self).__name__)
+                area.value = ""
+                self.banner.show_error(ui.UNEXPECTED_MESSAGE)
+            finally:
+                if button is not None:
+                    button.disabled = False
+
+        if self._tasks is None:
+            self._tasks = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="sv-task")
+        self._jobs.append(self._tasks.submit(work))
 
     def show(self, result: Result) -> None:
         """Apply a result to the page: only the views whose content changed are rewritten."""
@@ -329,6 +465,6 @@ class ScenarioApp(widgets.VBox):
             self.banner.show_error(str(exc))
             return None
         result = self.refresh()
-        if result is None:
+        if result is None and not self.pending:
             self.base_settings = previous
         return result

@@ -792,9 +792,9 @@ class ClimateApp(ScenarioApp):
             self.downloads.value = ui.downloads_html(files)
 
     def on_make_report(self, *_: Any) -> None:
-        """Make the climate progress report as HTML and PDF (the PDF takes a few seconds)."""
-        result = self.result
-        with self.working("Making the report… the PDF takes a few seconds."):
+        """Make the climate progress report as HTML and PDF (the PDF takes a few seconds, in the background)."""
+
+        def build(result: Result) -> str:
             page = cl.report_html(result, report_figures(result))
             files = [(page.encode("utf-8"), "climate_report.html", "Climate progress report (HTML)", "text/html")]
             try:
@@ -803,4 +803,8 @@ class ClimateApp(ScenarioApp):
                 )
             except FileNotFoundError as exc:
                 raise InputError(str(exc)) from None
-            self.downloads.value = ui.downloads_html(files) + '<p role="status">The report is ready.</p>'
+            return ui.downloads_html(files) + '<p role="status">The report is ready.</p>'
+
+        self.in_background(
+            self.downloads, "Making the report… the PDF takes a few seconds.", build, button=self.make_report
+        )

@@ -97,6 +97,12 @@ class GrantsApp(ScenarioApp):
     core = grants
     views_shown = ("themes", "table", "not_funded", "comparison", "deciles", "map")
     _downloads_for: Any = None
+    heavy_message = "Working out the optimal allocation… you can go on changing the settings."
+
+    def heavy(self, settings: grants.Settings) -> bool:
+        """An optimal allocation (an integer programme, HiGHS) can take tenths of a second: it runs in the background."""
+        compared = settings.compare.values() if isinstance(settings.compare, dict) else ()
+        return settings.method == "optimal" or any(str(rules.get("method")) == "optimal" for rules in compared)
 
     def controls(self, settings: grants.Settings) -> list[Control]:
         specs = grants.Settings.specs()
@@ -319,7 +325,7 @@ class GrantsApp(ScenarioApp):
                 )
             rules = {k: v for k, v in current.to_parameters().items() if k in grants.RULE_SETTINGS}
             self.base_settings = current.replace(compare={**current.compare, label: rules})
-            if self.refresh() is not None:
+            if self.refresh() is not None or self.pending:
                 self.banner.show_info(f"'{label}' was added to the comparison.", title="Added")
                 self.scenario_name.value = f"Scenario {len(self.base_settings.compare) + 1}"
 
@@ -405,17 +411,14 @@ class GrantsApp(ScenarioApp):
         self._guard(build)
 
     def prepare_pdf(self) -> None:
-        """Print the report to PDF (Chromium; a few seconds)."""
+        """Print the report to PDF (Chromium; a few seconds, in the background: the controls keep working)."""
 
-        def build() -> None:
-            with self.working("Making the PDF report…"):
-                pdf = rep.pdf_bytes(gv.report_html(self.result))
-                self.downloads.value = ui.downloads_html(
-                    [(pdf, "report.pdf", "Grant allocation report (PDF)", "application/pdf")]
-                )
-                self._downloads_for = self.result.settings
+        def build(result: Any) -> str:
+            pdf = rep.pdf_bytes(gv.report_html(result))
+            self._downloads_for = result.settings
+            return ui.downloads_html([(pdf, "report.pdf", "Grant allocation report (PDF)", "application/pdf")])
 
-        self._guard(build)
+        self.in_background(self.downloads, "Making the PDF report…", build, button=self.pdf_button)
 
 
 def grants_example():

@@ -437,15 +437,17 @@ class ImpactApp(ScenarioApp):
         if rep.find_chromium() is None:
             self.pdf_link.value = f"<p>{html.escape(rep.PDF_NEEDS_CHROMIUM)}</p>"
             return
-        result = self.result
-        with self.working("Making the PDF…"):
+
+        def build(result: Result) -> str:
             t0 = time.perf_counter()
             content = rep.pdf_bytes(rep.impact_report_page(result))
             self.timings["pdf"] = time.perf_counter() - t0
-        label = f"The report for {result.settings.financial_year} (PDF)"
-        self.pdf_link.value = ui.downloads_html([(content, f"{_stem(result)}.pdf", label, "application/pdf")]) + (
-            '<p role="status">The PDF is ready.</p>'
-        )
+            label = f"The report for {result.settings.financial_year} (PDF)"
+            return ui.downloads_html([(content, f"{_stem(result)}.pdf", label, "application/pdf")]) + (
+                '<p role="status">The PDF is ready.</p>'
+            )
+
+        self.in_background(self.pdf_link, "Making the PDF…", build, button=self.pdf_button)
 
 
 def _keep_folder(files: list[tuple[str, bytes]], role: str) -> Path:
