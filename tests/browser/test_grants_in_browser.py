@@ -149,3 +149,35 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
     assert "Traceback" not in text
     assert axe_violations(app) == []
     page.close()
+
+
+def test_while_the_pdf_is_made_the_other_controls_keep_working(open_app):
+    app = open_app(NOTEBOOK, ready=READY, viewport=(1280, 800))
+    page = app.page
+    page.click(".sv-make-pdf")
+    page.wait_for_selector(".sv-downloads-area .sv-working", timeout=10_000)  # said at once
+    assert page.locator(".sv-make-pdf").is_disabled()
+    before = page.inner_text(".sv-headline")
+    _set_number(page, ".sv-budget", "40000")  # the kernel answers while Chromium prints the PDF
+    _wait_changed(page, ".sv-headline", before)
+    assert "£40,000 available" in page.inner_text(".sv-headline")
+    link = page.wait_for_selector(".sv-downloads-area a[download='report.pdf']", state="attached", timeout=120_000)
+    assert link.get_attribute("href").startswith("data:application/pdf;base64,")
+    assert page.locator(".sv-make-pdf").is_enabled()
+    assert_clean(app)
+
+
+def test_an_optimal_allocation_says_it_is_working_and_the_latest_settings_win(open_app):
+    app = open_app(NOTEBOOK, ready=READY, viewport=(1280, 800))
+    page = app.page
+    before = page.inner_text(".sv-headline")
+    page.select_option(".sv-method select", label="Optimal (best total score)")
+    page.wait_for_selector(".sv-status .sv-working", state="attached", timeout=10_000)
+    _set_number(page, ".sv-budget", "45000")  # asked for while the optimal run may still be working
+    page.wait_for_function(
+        "() => document.querySelector('.sv-headline').innerText.includes('£45,000 available') "
+        "&& !document.querySelector('.sv-status .sv-working')",
+        timeout=60_000,
+    )
+    assert page.inner_text(".sv-headline") != before and "ptimal" in page.inner_text(".sv-headline")
+    assert_clean(app)
