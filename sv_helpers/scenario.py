@@ -486,6 +486,28 @@ class Inputs:
     def get(self, name: str, default: Any = None) -> Any:
         return self.values.get(name, default)
 
+    def remember(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """What ``make()`` gives for these inputs and ``key`` (the settings it depends on), made once.
+
+        A redraw that changes one setting recomputes only what depends on it. DataFrames (also inside a
+        tuple) come back as copies, so a caller cannot change what is kept.
+
+        >>> inputs, calls = Inputs(), []
+        >>> inputs.remember(("portion", "2025/26"), lambda: calls.append(1) or 42)
+        42
+        >>> inputs.remember(("portion", "2025/26"), lambda: calls.append(1) or 42), len(calls)
+        (42, 1)
+        """
+        memo = self.values.setdefault("_remembered", {})
+        if key not in memo:
+            memo[key] = make()
+        value = memo[key]
+        if isinstance(value, pd.DataFrame):
+            return value.copy()
+        if isinstance(value, tuple):
+            return tuple(v.copy() if isinstance(v, pd.DataFrame) else v for v in value)
+        return value
+
 
 @dataclass
 class Result:
@@ -531,8 +553,10 @@ class LazyFiles(Mapping):
 
     >>> made = []
     >>> files = LazyFiles(lambda: made.append(1) or {"a.md": "text"})
-    >>> made, dict(files), dict(files), made
-    ([], {'a.md': 'text'}, {'a.md': 'text'}, [1])
+    >>> len(made)
+    0
+    >>> dict(files), dict(files), len(made)
+    ({'a.md': 'text'}, {'a.md': 'text'}, 1)
     """
 
     def __init__(self, build: Callable[[], Mapping[str, str | bytes]]) -> None:

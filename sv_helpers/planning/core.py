@@ -278,7 +278,10 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     fy, as_of = settings.financial_year, settings.as_of_date
     findings = [f for f in inputs.get("findings", []) if not f.is_error]
 
-    by_parish, by_receipt = neighbourhood.neighbourhood_portion(receipts, parishes, fy)
+    # What depends only on the ledgers and the year is made once per year (a redraw changes one setting).
+    by_parish, by_receipt = inputs.remember(
+        ("neighbourhood_portion", fy), lambda: neighbourhood.neighbourhood_portion(receipts, parishes, fy)
+    )
     findings += [Finding("warning", m) for m in neighbourhood.describe_cap(by_receipt)]
     total = round(float(by_receipt["amount"].sum()), 2)
     admin = administration_amount(total, settings.admin_share_pct)
@@ -288,7 +291,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     councils = int((parished["neighbourhood_portion"] > 0).sum())
 
     cil_report = ifs.ifs_cil(receipts, parishes, spend, fy, settings.admin_share_pct, cache={fy: by_receipt})
-    s106_report = ifs.ifs_s106(s106_table, fy)
+    s106_report = inputs.remember(("ifs_s106", fy), lambda: ifs.ifs_s106(s106_table, fy))
     at_risk = s106.s106_at_risk(s106_table, as_of, settings.at_risk_months)
 
     if settings.carried_forward is None:
@@ -331,12 +334,14 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         administration=admin,
         strategic_available=budget,
         carried_forward=carried,
-        s106_by_obligation=s106.s106_totals(s106_table, "obligation"),
-        s106_by_ward=s106.s106_totals(s106_table, "ward"),
+        s106_by_obligation=inputs.remember(
+            ("s106_by", "obligation"), lambda: s106.s106_totals(s106_table, "obligation")
+        ),
+        s106_by_ward=inputs.remember(("s106_by", "ward"), lambda: s106.s106_totals(s106_table, "ward")),
         methods=allocation.method_summary(cil_allocation, budget),
         by_type=allocation.awarded_by_type(cil_allocation),
-        infrastructure_list=ifs.infrastructure_list(spend, bids),
-        ward_money=_ward_money(s106_table, spend, fy),
+        infrastructure_list=inputs.remember(("infrastructure_list",), lambda: ifs.infrastructure_list(spend, bids)),
+        ward_money=inputs.remember(("ward_money", fy), lambda: _ward_money(s106_table, spend, fy)),
         is_example=settings.is_example,
     )
     tables = {
