@@ -1,10 +1,10 @@
 """Charts drawn directly as SVG text, for the apps' redraws.
 
 A matplotlib PNG takes 80 to 350 ms to draw on the machines the workbook runs on; the same chart written
-as SVG takes about a millisecond, so an app can redraw every chart a control changes within the 150 ms a
-councillor should wait (issue 11). The charts keep the workbook's look: Okabe and Ito's palette
-(:data:`sv_helpers.charts.PALETTE`), a hatch as well as a colour wherever bars or areas sit side by side,
-large text, no top or right axis line. Each chart goes on the page with :func:`figure_html`: an ``<img>``
+as SVG takes a few milliseconds, so an app can redraw every chart a control changes within the 150 ms
+a councillor should wait (issue 11). The charts keep the workbook's look: Okabe and Ito's palette
+(:data:`sv_helpers.charts.PALETTE`, re-exported here), a hatch as well as a colour wherever bars or
+areas sit side by side, large text, no top or right axis line. Each chart goes on the page with :func:`figure_html`: an ``<img>``
 with its text alternative, a caption and the chart's numbers as a table, as
 :func:`sv_helpers.charts.figure_html` does for matplotlib.
 
@@ -33,31 +33,16 @@ from typing import Any
 
 import pandas as pd
 
-#: Okabe and Ito's palette (the same as :data:`sv_helpers.charts.PALETTE`, kept here so the SVG charts do not
-#: load matplotlib).
-PALETTE: tuple[str, ...] = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-)
-#: Hatches paired with colours where bars or areas sit side by side (colour is never the only cue).
-HATCHES: tuple[str, ...] = ("", "//", "..", "xx", "\\\\", "--", "++", "oo")
+from sv_helpers.charts import HATCHES, PALETTE, colour, table_html
+
+__all__ = ["HATCHES", "PALETTE", "Plot", "colour", "figure_html", "hbar_chart", "nice_ticks", "side_by_side"]
+
 #: Dash patterns by matplotlib's names, so a chart reads the same in SVG.
 DASHES = {"-": None, "--": "7 4", ":": "2 3", "-.": "7 3 2 3"}
 TEXT = "#0b0c0c"
 FONT = "DejaVu Sans, Arial, Helvetica, sans-serif"
 #: Average advance of a character, as a share of the font size (to lay out labels without measuring text).
 CHAR_WIDTH = 0.6
-
-
-def colour(i: int) -> str:
-    """The i-th palette colour, cycling."""
-    return PALETTE[i % len(PALETTE)]
 
 
 def esc(text: Any) -> str:
@@ -540,18 +525,6 @@ def side_by_side(*svgs: str, gap: float = 10.0, title: str = "") -> str:
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}"><rect width="{width:.0f}" '
         f'height="{height:.0f}" fill="#ffffff"/>' + heading + "".join(parts) + "</svg>"
     )
-
-
-def table_html(table: pd.DataFrame, caption: str | None = None) -> str:
-    """An accessible HTML table (header cells with scope, optional caption); the same as
-    :func:`sv_helpers.charts.table_html`, without loading matplotlib."""
-    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f'<table class="sv-table">{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'
 
 
 def figure_html(svg: str, alt: str, caption: str | None = None, data: pd.DataFrame | str | None = None) -> str:
