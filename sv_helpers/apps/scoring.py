@@ -499,7 +499,7 @@ class ScoringApp(ScenarioApp):
     _chart_cache: dict[str, tuple[Any, str]]
 
     def _chart(self, name: str, key: Any, draw: Any) -> str:
-        """A chart redrawn only when what it shows changed (matplotlib renders cost a few hundred ms)."""
+        """A chart redrawn only when what it shows changed (an unchanged chart is not sent to the page again)."""
         cache = self.__dict__.setdefault("_chart_cache", {})
         if name not in cache or cache[name][0] != key:
             cache[name] = (key, draw())
