@@ -236,7 +236,7 @@ def ward_map_view(result: Result) -> str:
 def _ward_map_html(financial_year: str, rows: tuple, caption: str) -> str:
     money = pd.DataFrame(list(rows), columns=["ward", "s106_received", "cil_spent", "total"])
     values = money.set_index("ward")["total"]
-    fig = maps.ward_map(
+    svg = maps.ward_map_svg(
         values,
         title=f"S106 money received and CIL spent by ward, {financial_year}",
         legend_label="S106 received + CIL spent (£)",
@@ -258,8 +258,8 @@ def _ward_map_html(financial_year: str, rows: tuple, caption: str) -> str:
             "CIL spent": money["cil_spent"].map(format_money),
         }
     )
-    return "<h2>Where the money goes, by ward</h2>" + charts.figure_html(
-        fig, alt=alt, caption=maps.ATTRIBUTION + " " + caption, data=data
+    return "<h2>Where the money goes, by ward</h2>" + svgcharts.figure_html(
+        svg, alt=alt, caption=maps.ATTRIBUTION + " " + caption, data=data
     )
 
 
