@@ -184,7 +184,8 @@ def ward_map_svg(
         return cividis(v / top)
 
     pad, bar_x = 30.0, width + 40.0
-    full_w, full_h = width + 150.0, height + pad + 10.0
+    # Room on the right for the colour bar's title (about 6.8 pixels a character at 11 pixels).
+    full_w, full_h = width + max(150.0, 40.0 + 6.8 * len(legend_label)), height + pad + 10.0
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {full_w:.0f} {full_h:.0f}" width="{full_w:.0f}" '
         f'height="{full_h:.0f}" font-family="DejaVu Sans, Arial, sans-serif">',

@@ -4,8 +4,10 @@
 sections and charts are here too (:func:`impact_report_page`, :func:`report_figures`).
 
 The HTML holds no code and makes no outside request: charts come in as the
-``<figure>`` fragments made by :func:`sv_helpers.charts.figure_html` (PNG as
-data URIs, with alt text and a data table), styles are inline, and the
+``<figure>`` fragments made by :func:`sv_helpers.svgcharts.figure_html` or
+:func:`sv_helpers.charts.figure_html` (SVG or PNG as data URIs, with alt text
+and a data table; the impact report's own charts are SVG, drawn in a few
+milliseconds, and Chromium prints them as vectors), styles are inline, and the
 provenance record is printed at the end.  The PDF is printed from that HTML
 by Debian's headless Chromium run as a subprocess.
 
@@ -28,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from sv_helpers import charts
+from sv_helpers import charts, svgcharts
 from sv_helpers import impact as imp
 from sv_helpers.charts import table_html
 from sv_helpers.formatting import format_date, format_money, format_number, format_pct
@@ -252,7 +254,7 @@ def render_report_html(
     report : ImpactReport
         From :func:`sv_helpers.impact.build_impact_report`.
     figures : sequence of str
-        Chart fragments from :func:`sv_helpers.charts.figure_html`, shown
+        Chart fragments from :func:`sv_helpers.svgcharts.figure_html`, shown
         after the table of social value by theme, in the order given.
     provenance : mapping
         The provenance record, printed at the end of the page.
@@ -534,6 +536,11 @@ def _drawn(key: tuple, draw: Any) -> str:
     return figure
 
 
+def _pixels(size: tuple[float, float]) -> dict[str, float]:
+    """A chart's size in inches (as matplotlib took it) as the SVG chart's pixels, at 100 pixels an inch."""
+    return {"width": float(size[0]) * 100, "height": float(size[1]) * 100}
+
+
 def source_theme_figure(report: ImpactReport, *, size: tuple[float, float] = (8.0, 4.2)) -> str:
     """Social value in pounds in the year, by source, stacked by theme (an accessible HTML figure)."""
     key = _content_key(report.by_theme, report.grants, report.financial_year, size)
@@ -547,19 +554,27 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
         .fillna(0.0)
     )
     labels = [imp.SOURCE_LABELS[s] for s in table.index]
-    fig, ax = charts.new_figure(*size)
-    left = charts.stacked_theme_bars(ax, labels, table, THEMES)
+    left = table.sum(axis=1).tolist()
     figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
     if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
         figures["grants"] = max(figures["grants"], report.grants["grants_funded"].iloc[-1])
-    for y, (total, count) in enumerate(zip(left, figures, strict=False)):
-        note = "" if total > 0 else " (counted, not valued)" if count > 0 else " (none given)"
-        ax.text(total, y, " " + format_money(total) + note, va="center", fontsize=9)
-    ax.invert_yaxis()
-    ax.set_xlabel("Social value (£)")
-    ax.xaxis.set_major_formatter(lambda v, _: format_money(v))
-    ax.set_title(f"Social value by source and theme, {report.financial_year}", loc="left", fontsize=12)
-    ax.legend(title="Theme", frameon=False, loc="lower right")
+    notes = [
+        "" if total > 0 else " (counted, not valued)" if count > 0 else " (none given)"
+        for total, count in zip(left, figures, strict=False)
+    ]
+    plot = svgcharts.hbar_chart(
+        labels,
+        [
+            (theme.capitalize(), table[theme].tolist(), charts.THEME_COLOURS[theme], charts.HATCHES[i])
+            for i, theme in enumerate(THEMES)
+        ],
+        title=f"Social value by source and theme, {report.financial_year}",
+        x_label="Social value (£)",
+        value_format=format_money,
+        end_labels=[format_money(total) + note for total, note in zip(left, notes, strict=False)],
+        legend_title="Theme",
+        **_pixels(size),
+    )
     totals = dict(zip(table.index, left, strict=False))
     alt = (
         f"Stacked bar chart of social value valued in pounds in {report.financial_year}, by source, split by theme. "
@@ -567,7 +582,7 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
         + ". Sources with figures reported only as counts show £0; the table below lists them."
     )
     caption = "Values use the measures library's proxy values (example values unless the council has loaded its own)."
-    return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(report.by_theme))
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=screen_table(report.by_theme))
 
 
 def status_figure(report: ImpactReport, *, size: tuple[float, float] | None = None) -> str:
@@ -578,14 +593,16 @@ def status_figure(report: ImpactReport, *, size: tuple[float, float] | None = No
 
 def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) -> str:
     status = report.status
+    pixels = _pixels(size) if size is not None else {}
     if len(status) > MAX_CONTRACT_BARS:
         counts = report.status_counts
-        fig = charts.bar_chart(
+        plot = svgcharts.hbar_chart(
             [STATUS_LABELS[s] for s in counts["status"]],
-            counts["contracts"].tolist(),
+            [(None, counts["contracts"].tolist(), [_STATUS_COLOURS[s] for s in counts["status"]], "")],
             title=f"Contracts by status, {format_date(report.as_of)}",
-            xlabel="Contracts",
-            colours=[_STATUS_COLOURS[s] for s in counts["status"]],
+            x_label="Contracts",
+            legend=None,
+            **pixels,
         )
         alt = (
             f"Bar chart of the {len(status)} contracts by status on {format_date(report.as_of)}: "
@@ -596,20 +613,24 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
     else:
         pairs = list(zip(status["contract_id"], status["status"], strict=True))
         labels = [f"{c} ({STATUS_LABELS[s].split(':')[0]})" for c, s in pairs]
-        fig = charts.bar_chart(
+        plot = svgcharts.hbar_chart(
             labels,
-            status["pct_of_expected"].fillna(0.0).tolist(),
+            [
+                (
+                    None,
+                    status["pct_of_expected"].fillna(0.0).tolist(),
+                    [_STATUS_COLOURS[s] for s in status["status"]],
+                    "",
+                )
+            ],
             title=f"Social value delivered as a percentage of expected, to {format_date(report.as_of)}",
-            xlabel="Delivered as % of expected value",
-            colours=[_STATUS_COLOURS[s] for s in status["status"]],
+            x_label="Delivered as % of expected value",
             value_format=lambda v: format_pct(v, 0),
+            **pixels,
         )
-        ax = fig.axes[0]
         for threshold, style, name in ((report.green, "--", "Green"), (report.amber, ":", "Amber")):
-            ax.axvline(
-                threshold, color="#000000", linestyle=style, linewidth=1, label=f"{name} threshold ({threshold:g}%)"
-            )
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=9)
+            plot.vline(threshold, colour="#000000", dash=style, width=1.5, label=f"{name} threshold ({threshold:g}%)")
+        plot.x_max = max(plot.x_max or 0.0, report.green * 1.05, report.amber * 1.05)
         alt = (
             f"Bar chart of each contract's social value delivered as a percentage of the value expected to "
             f"{format_date(report.as_of)}, with lines at the green ({report.green:g}%) and amber ({report.amber:g}%) "
@@ -623,9 +644,7 @@ def _draw_status_figure(report: ImpactReport, size: tuple[float, float] | None) 
             status,
             ["contract_id", "supplier", "delivered_value_gbp", "expected_value_gbp", "pct_of_expected", "status"],
         )
-    if size is not None:
-        fig.set_size_inches(*size)
-    return charts.figure_html(fig, alt=alt, caption=_STATUS_CAPTION, data=data)
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=_STATUS_CAPTION, data=data)
 
 
 def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
@@ -635,7 +654,14 @@ def climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
 
 
 def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
-    fig, ax = charts.new_figure(8.0, 4.0)
+    plot = svgcharts.Plot(
+        title="District emissions against the chosen pathway",
+        y_label="Emissions (kt CO2)",
+        x_format=lambda v: f"{v:.0f}",
+        y_format=lambda v: format_number(v, 0 if abs(v) >= 10 or v == 0 else 1),
+        width=800,
+        height=400,
+    )
     styles = (
         ("actual_kt", "Actual", "-", charts.PALETTE[0]),
         ("pathway_kt", "Chosen pathway", "--", charts.PALETTE[2]),
@@ -644,10 +670,7 @@ def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     for column, label, style, colour in styles:
         series = pathway[["year", column]].dropna()
         if len(series):
-            ax.plot(series["year"].astype(int), series[column], linestyle=style, color=colour, linewidth=2, label=label)
-    ax.set_ylabel("Emissions (kt CO2)")
-    ax.set_title("District emissions against the chosen pathway", loc="left", fontsize=12)
-    ax.legend(frameon=False)
+            plot.line(series["year"].astype(int), series[column], colour=colour, dash=style, width=2, label=label)
     c = report.climate or {}
     alt = (
         "Line chart of district CO2 emissions in kilotonnes: actual emissions, the chosen pathway and the current "
@@ -660,7 +683,7 @@ def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
             " Contains public sector information licensed under the Open Government Licence v3.0; "
             "transformed by mySociety (CC BY 4.0)."
         )
-    return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(pathway))
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=screen_table(pathway))
 
 
 def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
@@ -670,29 +693,25 @@ def profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
 
 
 def _draw_profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> str:
-    fig, ax = charts.new_figure(8.0, 3.8)
     dates = pd.to_datetime(profile["period_end"])
-    ax.plot(
-        dates,
-        profile["expected_value_gbp"],
-        color=charts.PALETTE[7],
-        linestyle="--",
-        linewidth=2,
-        label="Expected to date",
+    days = [d.toordinal() for d in dates]
+    plot = svgcharts.Plot(
+        title=f"{contract['contract_id']}: delivered against expected",
+        y_label="Social value (£), cumulative",
+        y_format=format_money,
+        x_ticks=[(day, f"{d:%b %Y}") for day, d in zip(days, dates, strict=True)],
+        x_pad=20.0,
+        y_min=0.0,
+        width=800,
+        height=380,
+        legend="bottom",
     )
-    ax.plot(
-        dates,
-        profile["delivered_value_gbp"],
-        color=charts.PALETTE[0],
-        marker="o",
-        linewidth=2,
-        label="Delivered to date",
+    plot.line(
+        days, profile["expected_value_gbp"], colour=charts.PALETTE[7], dash="--", width=2, label="Expected to date"
     )
-    ax.yaxis.set_major_formatter(lambda v, _: format_money(v))
-    ax.set_ylabel("Social value (£), cumulative")
-    ax.set_title(f"{contract['contract_id']}: delivered against expected", loc="left", fontsize=12)
-    ax.legend(frameon=False, loc="upper left")
-    fig.autofmt_xdate()
+    plot.line(
+        days, profile["delivered_value_gbp"], colour=charts.PALETTE[0], width=2, marker="o", label="Delivered to date"
+    )
     last = profile.iloc[-1]
     alt = (
         f"Line chart of the social value of contract {contract['contract_id']} ({contract['contract']}), cumulative at "
@@ -700,8 +719,8 @@ def _draw_profile_figure(contract: Mapping[str, Any], profile: pd.DataFrame) -> 
         f"{format_money(last['delivered_value_gbp'])} of {format_money(last['expected_value_gbp'])} expected "
         f"({format_pct(last['pct_of_expected'], 0)})."
     )
-    return charts.figure_html(
-        fig,
+    return svgcharts.figure_html(
+        plot.svg(),
         alt=alt,
         caption="Expected: the commitment times the share of the contract term elapsed, in days.",
         data=screen_table(profile),

@@ -55,6 +55,38 @@ def text_width(text: str, size: float) -> float:
     return len(str(text)) * size * CHAR_WIDTH
 
 
+def shorten(text: str, size: float, width: float) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` pixels at ``size`` (a long supplier's name on an axis; the full
+    name is in the text alternative and the data table).
+
+    >>> shorten("Acme Ltd", 12, 200)
+    'Acme Ltd'
+    >>> shorten("x" * 500, 12, 72)
+    'xxxxxxxxx…'
+    """
+    text = " ".join(str(text).split())  # a line break in a name is a space on a chart
+    if text_width(text, size) <= width:
+        return text
+    keep = max(int(width / (size * CHAR_WIDTH)) - 1, 1)
+    return text[:keep].rstrip() + "…"
+
+
+def thin_ticks(ticks: Sequence[tuple[float, str]], spacing: float, size: float) -> list[tuple[float, str]]:
+    """Every k-th tick, the fewest dropped so that no two labels overlap (``spacing``: pixels between ticks).
+
+    >>> thin_ticks([(i, "Jun 2025") for i in range(12)], spacing=40, size=12)[:3]
+    [(0, 'Jun 2025'), (2, 'Jun 2025'), (4, 'Jun 2025')]
+    >>> len(thin_ticks([(i, "2020") for i in range(5)], spacing=80, size=12))
+    5
+    """
+    ticks = list(ticks)
+    widest = max((text_width(t, size) for _, t in ticks), default=0.0) + 8
+    if spacing <= 0 or widest <= spacing:
+        return ticks
+    step = math.ceil(widest / spacing)
+    return ticks[::step]
+
+
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering ``low`` to ``high`` (steps of 1, 2, 2.5 or 5 times a power of ten).
 
@@ -93,7 +125,9 @@ class Plot:
     """One chart's axes and marks (data units); :meth:`svg` lays it out and writes it.
 
     ``categories`` makes the vertical axis a list of labelled rows (bar charts): row ``i`` is at ``y = i``,
-    the first at the top. ``legend`` is ``"right"``, ``"bottom"`` or ``None``.
+    the first at the top; a row label wider than ``label_share`` of the chart is cut with an ellipsis.
+    ``legend`` is ``"right"``, ``"bottom"`` or ``None``. ``x_ticks`` (value, label) replaces the horizontal axis's
+    ticks (dates as numbers, say); labels that would overlap are thinned out.
     """
 
     title: str = ""
@@ -112,6 +146,7 @@ class Plot:
     y_max: float | None = None
     x_ticks: Sequence[tuple[float, str]] | None = None
     x_pad: float = 0.0
+    label_share: float = 0.6
     font_size: float = 13.0
     marks: list[_Mark] = field(default_factory=list)
     _legend: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
@@ -226,6 +261,7 @@ class Plot:
         """The chart as an SVG document."""
         fs = self.font_size
         x_lo, x_hi, y_lo, y_hi = self._extent()
+        data_x_hi = x_hi
         x_lo = self.x_min if self.x_min is not None else x_lo
         x_hi = self.x_max if self.x_max is not None else x_hi
         if self.x_pad:
@@ -233,9 +269,12 @@ class Plot:
         if self.categories is not None:
             n = max(len(self.categories), 1)
             y_lo, y_hi = -0.5, n - 0.5
-            y_ticks: list[tuple[float, str]] = [(i, str(c)) for i, c in enumerate(self.categories)]
-            x_tick_values = nice_ticks(min(x_lo, 0.0), x_hi)
-            x_lo, x_hi = x_tick_values[0], x_tick_values[-1]
+            y_ticks: list[tuple[float, str]] = [
+                (i, shorten(c, fs - 1, self.width * self.label_share)) for i, c in enumerate(self.categories)
+            ]
+            # Ticks cover the bars; the axis may run on past the last tick to leave room for the bars' labels.
+            x_tick_values = nice_ticks(min(x_lo, 0.0), min(data_x_hi, x_hi))
+            x_lo, x_hi = x_tick_values[0], max(x_hi, x_tick_values[-1])
         else:
             y_lo = self.y_min if self.y_min is not None else y_lo
             y_hi = self.y_max if self.y_max is not None else y_hi
@@ -275,7 +314,8 @@ class Plot:
         extra = 22 * len(legend_rows) + 6 if legend_rows else 0  # a legend below makes the chart taller
         height = self.height + extra
         bottom += extra
-        plot_l, plot_r = left, self.width - 30 - legend_w
+        right = max(30.0, text_width(x_ticks[-1][1], fs - 1) * 0.55 + 10) if x_ticks else 30.0
+        plot_l, plot_r = left, self.width - right - legend_w
         plot_t, plot_b = top, height - bottom
         if plot_r - plot_l < 80:
             plot_r = plot_l + 80
@@ -284,6 +324,11 @@ class Plot:
 
         def sx(v: float) -> float:
             return plot_l + (v - x_lo) / (x_hi - x_lo) * (plot_r - plot_l)
+
+        if len(x_ticks) > 1:  # dates or long amounts: fewer labels rather than labels over each other
+            x_ticks = thin_ticks(
+                x_ticks, min(abs(sx(b) - sx(a)) for (a, _), (b, _) in zip(x_ticks, x_ticks[1:])), fs - 1
+            )
 
         def sy(v: float) -> float:
             if self.categories is not None:  # row 0 at the top
@@ -359,18 +404,21 @@ class Plot:
                     f'<line x1="{x:.1f}" y1="{plot_t:.1f}" x2="{x:.1f}" y2="{plot_b:.1f}" stroke="{d["colour"]}" '
                     f'stroke-width="{d["width"]}"{_dash(d["dash"])}/>'
                 )
-            elif m.kind == "text":
-                body.append(
-                    _text(sx(d["x"]) + d["dx"], sy(d["y"]) - d["dy"] + d["size"] * 0.35, d["text"], d["size"], d["a"])
-                )
+        # Labels last, on a white halo, so a reference line or a neighbouring bar never hides them.
+        for m in self.marks:
+            d = m.data
+            if m.kind == "text":
+                x, y = sx(d["x"]) + d["dx"], sy(d["y"]) - d["dy"] + d["size"] * 0.35
+                body.append(_text(x, y, d["text"], d["size"], d["a"], halo=True))
         body.append(
             f'<path d="M{plot_l:.1f},{plot_t:.1f}V{plot_b:.1f}H{plot_r:.1f}" fill="none" stroke="{TEXT}" '
             'stroke-width="1"/>'
         )
 
         # Titles and legend.
-        if self.title:
-            body.append(_text(4, 20, self.title, fs + 2, "start", bold=True))
+        if self.title:  # smaller, down to 11 pixels, rather than cut off (bold text is about a tenth wider)
+            size = max(11.0, min(fs + 2, (self.width - 8) / max(len(self.title) * CHAR_WIDTH * 1.1, 1)))
+            body.append(_text(4, 20, self.title, round(size, 1), "start", bold=True))
         if self.x_label:
             body.append(_text((plot_l + plot_r) / 2, plot_b + 30 + fs, self.x_label, fs, "middle"))
         if self.y_label:
@@ -412,8 +460,22 @@ class Plot:
 # --------------------------------------------------------------------------- drawing pieces
 
 
-def _text(x: float, y: float, text: str, size: float, anchor: str = "start", *, bold: bool = False) -> str:
+def text_element(x: float, y: float, text: str, **attrs: Any) -> str:
+    """A ``<text>`` element, its text escaped; ``attrs`` are SVG attributes with ``_`` for ``-``.
+
+    >>> text_element(4, 18, "Beta <b> & $x$", font_size=15, text_anchor="end")
+    '<text x="4.0" y="18.0" font-size="15" text-anchor="end">Beta &lt;b&gt; &amp; $x$</text>'
+    """
+    extra = "".join(f' {k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
+    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{esc(text)}</text>'
+
+
+def _text(
+    x: float, y: float, text: str, size: float, anchor: str = "start", *, bold: bool = False, halo: bool = False
+) -> str:
     weight = ' font-weight="bold"' if bold else ""
+    if halo:
+        weight += ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:g}" fill="{TEXT}" text-anchor="{anchor}"{weight}>'
         f"{esc(text)}</text>"
@@ -565,25 +627,40 @@ def hbar_chart(
     row_height: float = 30.0,
     legend: str | None = "right",
     legend_title: str = "",
+    height: float | None = None,
+    label_share: float = 0.6,
 ) -> Plot:
     """Horizontal bars, one row per category: ``series`` is ``(label, values, colour or colours, hatch)``.
 
     ``mode`` ``"stacked"`` piles the series along a row; ``"grouped"`` puts them side by side within it.
-    ``end_labels`` are written at the end of each row (by default each row's total, formatted). Returns the
-    :class:`Plot`, to add reference lines before :meth:`Plot.svg`.
+    ``end_labels`` are written at the end of each row (by default each row's total, formatted; grouped bars
+    have none unless given). ``height`` in pixels (by default ``row_height`` a row) is kept at least 16 pixels
+    a row, so no two row labels overlap; ``label_share`` is the widest share of the chart a row label takes
+    (longer ones are cut). Returns the :class:`Plot`, to add reference lines before :meth:`Plot.svg`.
+
+    >>> plot = hbar_chart(["Arts", "Sport"], [("Rank", [3.0, 1.0], "#0072B2", ""), ("Pro rata", [2.0, 2.0],
+    ...     "#E69F00", "//")], mode="grouped", title="Awards", legend="bottom")
+    >>> plot.x_max, len([m for m in plot.marks if m.kind == "text"])
+    (3.0, 0)
+    >>> svg = hbar_chart(["A"], [(None, [5.0], ["#0072B2"], "")], end_labels=["£5 (counted)"]).svg()
+    >>> "£5 (counted)" in svg and "<pattern" not in svg
+    True
     """
     n = len(categories)
     totals = [0.0] * n
     k = max(len(series), 1)
+    fitted = (46 if title else 24) + row_height * n + (64 if x_label else 40)
+    least = (46 if title else 24) + 16 * n + (64 if x_label else 40)
     plot = Plot(
         title=title,
         x_label=x_label,
         width=width,
-        height=(46 if title else 24) + row_height * n + (64 if x_label else 40),
+        height=fitted if height is None else max(float(height), least),
         x_format=value_format,
         categories=list(categories),
         legend=legend,
         legend_title=legend_title,
+        label_share=label_share,
     )
     for j, (label, values, colours, hatch) in enumerate(series):
         per_row = [colours] * n if isinstance(colours, str) else list(colours)
@@ -597,13 +674,18 @@ def hbar_chart(
             else:
                 plot.rect(totals[i], totals[i] + v, i - 0.36, i + 0.36, colour=per_row[i], hatch=hatch, label=label)
                 totals[i] += v
-    labels = list(end_labels) if end_labels is not None else [value_format(t) for t in totals]
-    if mode != "grouped" or end_labels is not None:
-        for i, text in enumerate(labels):
-            plot.text(max(totals[i], 0.0), i, " " + text, dx=4, size=12)
+    labelled = mode != "grouped" or end_labels is not None
+    labels = (list(end_labels) if end_labels is not None else [value_format(t) for t in totals]) if labelled else []
+    for i, text in enumerate(labels):
+        plot.text(max(totals[i], 0.0), i, " " + text, dx=4, size=12)
     most = max(totals + [0.0])
-    longest = max((text_width(t, 12) for t in labels), default=0.0)
-    # Room at the end of the longest bar for its label: extend the value axis by the label's share of the plot.
-    plot.x_max = most * (1 + min(0.8, (longest + 20) / max(width * 0.45, 1))) if most > 0 else 1.0
+    # Room after each bar for its label: the value axis runs on far enough that the widest bar-and-label fits.
+    # The plot's width is estimated as Plot.svg lays it out (row labels on the left, a legend on the right).
+    row_labels = max((text_width(shorten(c, 12, width * label_share), 12) for c in categories), default=0.0)
+    keys = [label for label, *_ in series if label]
+    key_w = min(max(text_width(k, 12) for k in keys) + 40, width * 0.34) if keys and legend == "right" else 0.0
+    plot_w = max(width - row_labels - 12 - 40 - key_w, 80.0)
+    reach = [t / (1 - min(0.7, (text_width(label, 12) + 16) / plot_w)) for t, label in zip(totals, labels)]
+    plot.x_max = max(reach + [most]) if most > 0 else 1.0
     plot.x_min = 0.0
     return plot

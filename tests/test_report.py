@@ -44,7 +44,7 @@ def test_the_page_is_self_contained(page):
     _, html_text = page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html_text)
     assert "<script" not in html_text
-    assert re.findall(r'<img src="data:image/png;base64,', html_text)
+    assert len(re.findall(r'<img src="data:image/svg\+xml;base64,', html_text)) == 3
 
 
 def test_every_chart_has_a_text_alternative_and_its_data(page):

@@ -7,14 +7,13 @@ Interface layer (no widgets): used by :mod:`sv_helpers.apps.grants` and, for ``r
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-from sv_helpers import charts, deprivation, grants, maps
+from sv_helpers import charts, deprivation, grants, maps, svgcharts
 from sv_helpers import report as rep
 from sv_helpers.formatting import format_money, format_number, format_pct
 from sv_helpers.scenario import Result
@@ -167,24 +166,6 @@ def bar_chart_svg(
     return "".join(parts)
 
 
-def svg_figure_html(svg: str, alt: str, caption: str | None = None, data: pd.DataFrame | None = None) -> str:
-    """An SVG chart as an accessible figure: the same shape as :func:`sv_helpers.charts.figure_html`
-    (``<img alt>`` as a data URI, caption, the numbers as a table)."""
-    if not alt.strip():
-        raise ValueError("Every chart needs a text alternative.")
-    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    parts = [
-        f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{encoded}" '
-        f'alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">'
-    ]
-    if caption:
-        parts.append(f"<figcaption>{html.escape(caption)}</figcaption>")
-    if data is not None:
-        parts.append(f"<details><summary>Show the chart's data as a table</summary>{charts.table_html(data)}</details>")
-    parts.append("</figure>")
-    return "".join(parts)
-
-
 def theme_chart(detail: grants.Allocation, name: str) -> str:
     """Funding by theme as an accessible figure (the app's main chart)."""
     table = detail.by_theme
@@ -197,7 +178,7 @@ def theme_chart(detail: grants.Allocation, name: str) -> str:
         + "."
     )
     data = screen(table, ["theme", "awarded", "number_funded", "amount_requested"])
-    return svg_figure_html(svg, alt=alt, caption=source_caption(detail), data=data)
+    return svgcharts.figure_html(svg, alt=alt, caption=source_caption(detail), data=data)
 
 
 def decile_chart(detail: grants.Allocation, name: str) -> str:
@@ -224,7 +205,9 @@ def decile_chart(detail: grants.Allocation, name: str) -> str:
         + ". Other deciles receive nothing."
     )
     data = screen(table, ["imd_decile", "awarded", "number_funded", "applications"])
-    return svg_figure_html(svg, alt=alt, caption=source_caption(detail) + " " + deprivation.ATTRIBUTION, data=data)
+    return svgcharts.figure_html(
+        svg, alt=alt, caption=source_caption(detail) + " " + deprivation.ATTRIBUTION, data=data
+    )
 
 
 def ward_map_html(detail: grants.Allocation, name: str) -> str:
@@ -248,7 +231,7 @@ def ward_map_html(detail: grants.Allocation, name: str) -> str:
         table.rename(columns={"imd_decile": "ward_imd_decile"}),
         ["ward", "ward_imd_decile", "awarded", "number_funded", "applications"],
     )
-    return svg_figure_html(svg, alt=alt, caption=maps.ATTRIBUTION + " " + deprivation.METHOD, data=data)
+    return svgcharts.figure_html(svg, alt=alt, caption=maps.ATTRIBUTION + " " + deprivation.METHOD, data=data)
 
 
 def not_funded_table(detail: grants.Allocation) -> pd.DataFrame:

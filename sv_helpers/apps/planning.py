@@ -19,9 +19,8 @@ from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
-from matplotlib.ticker import FuncFormatter
 
-from sv_helpers import charts, exports, maps, planning, ui
+from sv_helpers import charts, exports, maps, planning, svgcharts, ui
 from sv_helpers.apps.base import Control, ScenarioApp
 from sv_helpers.errors import InputError
 from sv_helpers.formatting import format_money
@@ -113,21 +112,22 @@ def money_flow_chart(result: Result) -> str:
         s["administration"],
         max(0.0, d.receipts - s["neighbourhood_portion"] - s["neighbourhood_kept"] - s["administration"]),
     ]
-    fig, ax = charts.new_figure(6.4, 2.6)
-    bars = ax.barh(labels, values, color=[charts.PALETTE[i] for i in (0, 4, 1, 2)])
-    ax.invert_yaxis()
-    ax.bar_label(bars, labels=[format_money(v) for v in values], padding=3, fontsize=9)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_money(v)))
-    ax.set_xlim(0, max(values + [1.0]) * 1.3)
-    ax.tick_params(labelsize=9)
-    ax.set_title(f"Where the CIL received in {d.financial_year} goes", loc="left", fontsize=11)
+    plot = svgcharts.hbar_chart(
+        labels,
+        [(None, values, [charts.PALETTE[i] for i in (0, 4, 1, 2)], "")],
+        title=f"Where the CIL received in {d.financial_year} goes",
+        value_format=format_money,
+        width=640,
+        height=260,
+        legend=None,
+    )
     alt = (
         f"Bar chart of the {format_money(d.receipts)} of CIL received in {d.financial_year}: "
         + charts.describe_values(labels, [format_money(v) for v in values])
         + "."
     )
     data = pd.DataFrame({"Share": labels, "Amount": [format_money(v) for v in values]})
-    return charts.figure_html(fig, alt=alt, caption=_source_caption(result), data=data)
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=_source_caption(result), data=data)
 
 
 def portion_view(result: Result) -> str:
@@ -174,25 +174,24 @@ def allocation_chart(result: Result) -> str:
     by_type = result.detail.by_type
     if len(by_type) == 0:
         return "<p>No bids for strategic CIL were loaded.</p>"
-    fig, ax = charts.new_figure(7.0, 3.4)
-    n = len(by_type)
-    width = 0.27
-    for i, method in enumerate(allocation.METHODS):
-        positions = [k + (i - 1) * width for k in range(n)]
-        ax.barh(
-            positions,
-            by_type[f"awarded_{method}"],
-            height=width,
-            color=charts.PALETTE[i],
-            hatch=charts.HATCHES[i],
-            label=allocation.METHOD_LABELS[method],
-            edgecolor="white",
-        )
-    ax.set_yticks(range(n), by_type["infrastructure_type"])
-    ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_money(v)))
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title("Strategic CIL awarded by infrastructure type, by method", loc="left", fontsize=11)
+    plot = svgcharts.hbar_chart(
+        by_type["infrastructure_type"].astype(str).tolist(),
+        [
+            (
+                allocation.METHOD_LABELS[method],
+                by_type[f"awarded_{method}"].tolist(),
+                charts.PALETTE[i],
+                charts.HATCHES[i],
+            )
+            for i, method in enumerate(allocation.METHODS)
+        ],
+        mode="grouped",
+        title="Strategic CIL awarded by infrastructure type, by method",
+        value_format=format_money,
+        width=700,
+        row_height=44,
+        legend="bottom",
+    )
     data = pd.DataFrame(
         {
             "Infrastructure type": by_type["infrastructure_type"],
@@ -208,7 +207,7 @@ def allocation_chart(result: Result) -> str:
         )
         + "."
     )
-    return charts.figure_html(fig, alt=alt, caption=_source_caption(result), data=data)
+    return svgcharts.figure_html(plot.svg(), alt=alt, caption=_source_caption(result), data=data)
 
 
 def allocation_view(result: Result) -> str:
@@ -237,7 +236,7 @@ def ward_map_view(result: Result) -> str:
 def _ward_map_html(financial_year: str, rows: tuple, caption: str) -> str:
     money = pd.DataFrame(list(rows), columns=["ward", "s106_received", "cil_spent", "total"])
     values = money.set_index("ward")["total"]
-    fig = maps.ward_map(
+    svg = maps.ward_map_svg(
         values,
         title=f"S106 money received and CIL spent by ward, {financial_year}",
         legend_label="S106 received + CIL spent (£)",
@@ -259,8 +258,8 @@ def _ward_map_html(financial_year: str, rows: tuple, caption: str) -> str:
             "CIL spent": money["cil_spent"].map(format_money),
         }
     )
-    return "<h2>Where the money goes, by ward</h2>" + charts.figure_html(
-        fig, alt=alt, caption=maps.ATTRIBUTION + " " + caption, data=data
+    return "<h2>Where the money goes, by ward</h2>" + svgcharts.figure_html(
+        svg, alt=alt, caption=maps.ATTRIBUTION + " " + caption, data=data
     )
 
 

@@ -7,7 +7,6 @@ Interface layer: its controls and its views around :mod:`sv_helpers.scoring` (th
 
 from __future__ import annotations
 
-import base64
 import html
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 import traitlets
 
-from sv_helpers import charts, exports, scoring, ui
+from sv_helpers import charts, exports, scoring, svgcharts, ui
 from sv_helpers import scoring_report as rep
 from sv_helpers.apps.base import Control, ScenarioApp
 from sv_helpers.formatting import format_money, format_number
@@ -41,18 +40,8 @@ MARGIN_SLIDER_MAX = 2.0
 # --------------------------------------------------------------------------- charts (also used by the notebook)
 
 
-def _literal(text: object) -> str:
-    """A bidder's name as matplotlib must draw it: never read as mathematical text (``$…$``)."""
-    return str(text).replace("$", r"\$")
-
-
 def _what_is_loaded(settings: scoring.Settings, tender_name: str) -> str:
     return "The EXAMPLE tender (fictional)." if settings.is_example else f"Evaluation workbook: {tender_name}."
-
-
-def _svg_text(x: float, y: float, text: str, **attrs: Any) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
-    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{html.escape(text)}</text>'
 
 
 def score_chart_svg(ranking: pd.DataFrame) -> str:
@@ -72,7 +61,9 @@ def score_chart_svg(ranking: pd.DataFrame) -> str:
         '<circle cx="3" cy="3" r="1.2" fill="#fff"/>'
         "</pattern></defs>",
         '<rect width="100%" height="100%" fill="#fff"/>',
-        _svg_text(4, 18, "Score of each bid by price, quality and social value", font_size="15", font_weight="bold"),
+        svgcharts.text_element(
+            4, 18, "Score of each bid by price, quality and social value", font_size="15", font_weight="bold"
+        ),
     ]
     fills = {"price": GROUP_COLOURS["price"], "quality": "url(#q)", "social_value": "url(#s)"}
     x = left
@@ -81,24 +72,26 @@ def score_chart_svg(ranking: pd.DataFrame) -> str:
             f'<rect x="{x:.1f}" y="30" width="14" height="14" fill="{fills[group]}" '
             'stroke="#0b0c0c" stroke-width="0.5"/>'
         )
-        parts.append(_svg_text(x + 19, 42, GROUP_LABELS[group]))
+        parts.append(svgcharts.text_element(x + 19, 42, GROUP_LABELS[group]))
         x += 19 + 8.5 * len(GROUP_LABELS[group]) + 18
     axis_y = top + n * (bar + gap)
     for tick in range(0, 101, 20):
         tx = left + tick * scale
         parts.append(f'<line x1="{tx:.1f}" y1="{top - 4:.1f}" x2="{tx:.1f}" y2="{axis_y:.1f}" stroke="#d8d8d8"/>')
-        parts.append(_svg_text(tx, axis_y + 16, str(tick), text_anchor="middle", font_size="12"))
-    parts.append(_svg_text((left + right) / 2, axis_y + 36, "Score out of 100", text_anchor="middle"))
+        parts.append(svgcharts.text_element(tx, axis_y + 16, str(tick), text_anchor="middle", font_size="12"))
+    parts.append(svgcharts.text_element((left + right) / 2, axis_y + 36, "Score out of 100", text_anchor="middle"))
     for i, row in enumerate(ranking.itertuples(index=False)):
         y = top + i * (bar + gap)
         name = str(row.bidder) if len(str(row.bidder)) <= 16 else str(row.bidder)[:15] + "…"
-        parts.append(_svg_text(left - 8, y + bar * 0.68, f"{name} (rank {row.rank})", text_anchor="end"))
+        parts.append(svgcharts.text_element(left - 8, y + bar * 0.68, f"{name} (rank {row.rank})", text_anchor="end"))
         x = left
         for group in GROUPS:
             w = max(float(getattr(row, f"{group}_score")), 0.0) * scale
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar}" fill="{fills[group]}"/>')
             x += w
-        parts.append(_svg_text(x + 5, y + bar * 0.68, format_number(float(row.total_score), 1), font_size="12"))
+        parts.append(
+            svgcharts.text_element(x + 5, y + bar * 0.68, format_number(float(row.total_score), 1), font_size="12")
+        )
     parts.append(f'<line x1="{left}" y1="{top - 4:.1f}" x2="{left}" y2="{axis_y:.1f}" stroke="#0b0c0c"/></svg>')
     return "".join(parts)
 
@@ -125,7 +118,7 @@ def score_chart(result: Result) -> str:
         _what_is_loaded(result.settings, scored.tender.name)
         + " Scores use the weights and price method chosen in the settings."
     )
-    return _svg_figure(score_chart_svg(r), alt, caption, data)
+    return svgcharts.figure_html(score_chart_svg(r), alt, caption, data)
 
 
 def theme_chart(result: Result) -> str:
@@ -133,17 +126,20 @@ def theme_chart(result: Result) -> str:
     evaluation: Evaluation = result.detail
     sv = evaluation.result.social_value.reindex(evaluation.result.ranking["bidder"])
     names = [str(b) for b in sv.index]
-    labels = [_literal(b) for b in names]
-    fig, ax = charts.new_figure(7.0, max(2.6, 0.42 * len(sv) + 1.1))
-    left = np.array(charts.stacked_theme_bars(ax, labels, sv, THEMES))
-    for y, total in enumerate(left):
-        ax.text(total, y, " " + format_money(total), va="center", fontsize=9)
-    ax.invert_yaxis()
-    ax.set_xlim(0, max(left.max(), 1.0) * 1.25)
-    ax.xaxis.set_major_formatter(lambda v, _: format_money(v))
-    ax.set_xlabel("Social value committed (£)")
-    ax.set_title("Social value committed by each bid, by theme", loc="left", fontsize=12)
-    ax.legend(title="Theme", frameon=False, loc="lower right", fontsize=9)
+    left = sv.reindex(columns=list(THEMES)).fillna(0.0).sum(axis=1).to_numpy(dtype=float)
+    plot = svgcharts.hbar_chart(
+        names,
+        [
+            (theme.capitalize(), sv[theme].fillna(0.0).tolist(), charts.THEME_COLOURS[theme], charts.HATCHES[i])
+            for i, theme in enumerate(THEMES)
+        ],
+        title="Social value committed by each bid, by theme",
+        x_label="Social value committed (£)",
+        value_format=format_money,
+        width=700,
+        legend_title="Theme",
+        label_share=0.35,  # a bidder's name as long as it likes is cut on the chart (the table has it in full)
+    )
     alt = (
         "Stacked bar chart of the social value each bid commits to, in pounds, split into the social, economic and "
         "environmental themes. " + charts.describe_values(names, [format_money(v) for v in left]) + "."
@@ -151,7 +147,9 @@ def theme_chart(result: Result) -> str:
     caption = "Proxy values from the measures library" + (
         " (EXAMPLE values for illustration only)." if result.settings.measures_is_example else " you loaded."
     )
-    return charts.figure_html(fig, alt=alt, caption=caption, data=screen_table(rep.social_value_frame(evaluation)))
+    return svgcharts.figure_html(
+        plot.svg(), alt=alt, caption=caption, data=screen_table(rep.social_value_frame(evaluation))
+    )
 
 
 def _svg_marker(kind: int, x: float, y: float, colour: str, r: float = 5.0) -> str:
@@ -186,7 +184,7 @@ def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float)
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="Arial, Helvetica, sans-serif" font-size="13" fill="#0b0c0c">',
         '<rect width="100%" height="100%" fill="#fff"/>',
-        _svg_text(
+        svgcharts.text_element(
             4,
             18,
             "Which bid wins at each price and social value weight (quality takes the rest)",
@@ -199,11 +197,13 @@ def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float)
         _, y = at(0, tick)
         parts.append(f'<line x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{top + size:.1f}" stroke="#e4e4e4"/>')
         parts.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{left + size:.1f}" y2="{y:.1f}" stroke="#e4e4e4"/>')
-        parts.append(_svg_text(x, top + size + 16, str(tick), text_anchor="middle", font_size="12"))
-        parts.append(_svg_text(left - 6, y + 4, str(tick), text_anchor="end", font_size="12"))
-    parts.append(_svg_text(left + size / 2, top + size + 38, "Price weight (points)", text_anchor="middle"))
+        parts.append(svgcharts.text_element(x, top + size + 16, str(tick), text_anchor="middle", font_size="12"))
+        parts.append(svgcharts.text_element(left - 6, y + 4, str(tick), text_anchor="end", font_size="12"))
     parts.append(
-        _svg_text(
+        svgcharts.text_element(left + size / 2, top + size + 38, "Price weight (points)", text_anchor="middle")
+    )
+    parts.append(
+        svgcharts.text_element(
             16,
             top + size / 2,
             "Social value weight (points)",
@@ -226,7 +226,7 @@ def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float)
             parts.append(
                 f'<circle cx="{legend_x + 6:.1f}" cy="{ly:.1f}" r="8" fill="none" stroke="#0b0c0c" stroke-width="2.5"/>'
             )
-        parts.append(_svg_text(legend_x + 20, ly + 4, name))
+        parts.append(svgcharts.text_element(legend_x + 20, ly + 4, name))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -250,21 +250,11 @@ def grid_chart(result: Result) -> str:
         + f". At the current weights (price {format_number(p0, 1)}, social value {format_number(v0, 1)}) the winner is "
         f"{evaluation.result.winner}." + ("" if len(here) else " The current weights fall between grid points.")
     )
-    return _svg_figure(
+    return svgcharts.figure_html(
         grid_chart_svg(grid, winners, p0, v0),
         alt,
         "Each group's criteria keep their proportions within the group.",
         charts.table_html(screen_table(grid)),
-    )
-
-
-def _svg_figure(svg: str, alt: str, caption: str, data_html: str) -> str:
-    """An SVG chart as an accessible figure: an image with alt text, a caption and its data as a table."""
-    image = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-    return (
-        f'<figure class="sv-figure"><img src="data:image/svg+xml;base64,{image}" alt="{html.escape(alt, quote=True)}" '
-        f'style="max-width:100%;height:auto"><figcaption>{html.escape(caption)}</figcaption>'
-        f"<details><summary>Show the chart's data as a table</summary>{data_html}</details></figure>"
     )
 
 
@@ -509,7 +499,7 @@ class ScoringApp(ScenarioApp):
     _chart_cache: dict[str, tuple[Any, str]]
 
     def _chart(self, name: str, key: Any, draw: Any) -> str:
-        """A chart redrawn only when what it shows changed (matplotlib renders cost a few hundred ms)."""
+        """A chart redrawn only when what it shows changed (an unchanged chart is not sent to the page again)."""
         cache = self.__dict__.setdefault("_chart_cache", {})
         if name not in cache or cache[name][0] != key:
             cache[name] = (key, draw())
