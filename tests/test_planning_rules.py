@@ -148,6 +148,18 @@ def test_the_portion_never_exceeds_25_percent_and_the_15_percent_share_never_exc
     assert (by_receipt["portion"] <= by_receipt["share_before_cap"] + 1e-9).all()
 
 
+def test_many_small_receipts_never_pass_more_than_the_percentage_rounded_to_the_penny():
+    # Found by hypothesis: three receipts of £1.50 at 25% are 37.5p each; rounded to the nearest penny they passed
+    # £1.14, more than 25% of £4.50. Rounded down, the parish gets £1.11.
+    start = pd.Timestamp("2025-04-01")
+    rows = [(f"R{i}", start + pd.Timedelta(days=i), "Leigh", start - pd.Timedelta(days=30), 1.5) for i in range(3)]
+    by_parish, by_receipt = neighbourhood.neighbourhood_portion(
+        receipts(*rows), parishes(("Leigh", 1000, start - pd.Timedelta(days=400))), FY
+    )
+    assert by_receipt["portion"].tolist() == [0.37, 0.37, 0.37]
+    assert by_parish.set_index("parish").loc["Leigh", "neighbourhood_portion"] == pytest.approx(1.11)
+
+
 # --------------------------------------------------------------------------- administration (regulation 61)
 
 

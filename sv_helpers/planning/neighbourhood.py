@@ -22,6 +22,7 @@ Model layer: pure functions on DataFrames.
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -138,6 +139,17 @@ def receipts_in_year(receipts: pd.DataFrame, financial_year: str) -> pd.DataFram
     return inside.sort_values(["date_received", "receipt_id"], kind="mergesort")
 
 
+def share_to_the_penny(amount: float, rate: float) -> float:
+    """``rate`` of ``amount``, rounded down to the penny: the parish is never passed more than the percentage
+    regulation 59A gives (rounding each receipt to the nearest penny could pass a penny more per receipt).
+
+    >>> share_to_the_penny(1.5, 0.25), share_to_the_penny(1234, 0.15), share_to_the_penny(1000.01, 0.15)
+    (0.37, 185.1, 150.0)
+    """
+    exact = Decimal(repr(float(amount))) * Decimal(repr(float(rate)))
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_DOWN))
+
+
 def portion_by_receipt(receipts: pd.DataFrame, parishes: pd.DataFrame, financial_year: str) -> pd.DataFrame:
     """Apply the rule to each receipt of a financial year, the cap used up in the order receipts arrive.
 
@@ -167,7 +179,7 @@ def portion_by_receipt(receipts: pd.DataFrame, parishes: pd.DataFrame, financial
         name = str(info["parish"]) if info is not None else None
         plan = info["neighbourhood_plan_made"] if info is not None else None
         rate = r["plan_rate"] if has_plan_in_effect(plan, rec["permission_date"]) else r["rate"]
-        share = round(float(rec["amount"]) * rate, 2)  # to the penny, so the sums below are exact
+        share = share_to_the_penny(rec["amount"], rate)
         portion = share
         if name is not None and rate == r["rate"]:
             left = cap_left.setdefault(name, round(float(info["council_tax_dwellings"]) * r["cap_per_dwelling"], 2))
