@@ -141,6 +141,8 @@ def test_downloads_and_the_report_are_made_when_asked(app):
         assert f'download="{name}"' in app.downloads.value
     assert app.downloads.value.count('download="assessment_summary_') == 5
     app.report_button.click()
+    assert "Making the report" in app.report_area.value and app.report_button.disabled  # said at once
+    app.wait()  # the PDF is made in the background
     assert 'download="report.html"' in app.report_area.value
     assert app.status.value == "" and not app.report_button.disabled
     app.price_method.value = "deviation_from_lowest"

@@ -335,7 +335,7 @@ class PlanningApp(ScenarioApp):
         example = ui.button("Use the example ledgers", style="")
         example.add_class("sv-use-example")
         example.on_click(lambda _: ui.run_guarded(self.banner, self._use_example))
-        build = ui.button("Prepare the downloads (Excel, CSV, statement as HTML and PDF)")
+        build = self.build_button = ui.button("Prepare the downloads (Excel, CSV, statement as HTML and PDF)")
         build.add_class("sv-build-downloads")
         build.on_click(lambda _: ui.run_guarded(self.banner, self._build_downloads))
         self.busy_buttons = [build, example]
@@ -402,8 +402,9 @@ class PlanningApp(ScenarioApp):
         self.refresh()
 
     def _build_downloads(self) -> None:
-        result = self.result
-        with self.working("Preparing the downloads…"):
+        """Every table, and the statement as HTML and PDF (in the background: the controls keep working)."""
+
+        def build(result: Result) -> str:
             tables = dict(result.tables)
             files = [
                 (
@@ -421,8 +422,10 @@ class PlanningApp(ScenarioApp):
                 files.append((statement_pdf(page), "report.pdf", "Infrastructure Funding Statement (PDF)", PDF_MIME))
             except (FileNotFoundError, RuntimeError) as exc:
                 note = f"<p>{html.escape(str(exc))}</p>"
-        self._downloads_for = result
-        self.downloads.value = ui.downloads_html(files) + note
+            self._downloads_for = result
+            return ui.downloads_html(files) + note
+
+        self.in_background(self.downloads, "Preparing the downloads…", build, button=self.build_button)
 
 
 def build_app(result: Result, inputs: Any = None, notices: list[str] | None = None) -> PlanningApp:

@@ -632,12 +632,16 @@ class ScoringApp(ScenarioApp):
         )
 
     def _make_report(self) -> None:
-        with self.working("Making the report…"):
-            page = rep.report_html(self.result, figures=report_figures(self.result))
+        """The tender evaluation report as a web page and PDF (the PDF in the background: the controls keep working)."""
+
+        def build(result: Result) -> str:
+            page = rep.report_html(result, figures=report_figures(result))
             files = [(page.encode("utf-8"), "report.html", "Tender evaluation report (web page)", "text/html")]
             try:
                 files.append((rep.pdf_bytes(page), "report.pdf", "Tender evaluation report (PDF)", "application/pdf"))
                 note = ""
             except FileNotFoundError as exc:
                 note = f"<p>{html.escape(str(exc))}</p>"
-        self.report_area.value = note + ui.downloads_html(files)
+            return note + ui.downloads_html(files)
+
+        self.in_background(self.report_area, "Making the report…", build, button=self.report_button)
