@@ -49,8 +49,7 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_EXTRAS) --generate-hashes --python-version 3.11 --quiet -o requirements.lock
 
 app: setup
-	@echo "Serving the Social Value Workbook at http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
-	@exec $(BIN)/voila --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 notebooks/
+	@exec $(BIN)/python scripts/serve_apps.py --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 notebooks/
 
 lab: setup
 	@exec $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1

@@ -1,7 +1,8 @@
 """Start the workbook's Voila server and Debian's Chromium for the browser benchmarks.
 
 One place for what the benchmarks share (the browser tests have the same in
-tests/browser/conftest.py, as pytest fixtures).
+tests/browser/conftest.py, as pytest fixtures). The wait for a warm pool of preheated kernels is
+``make app``'s own (``scripts/serve_apps.py``), re-exported here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from pathlib import Path
 from urllib.request import urlopen
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from serve_apps import expected_kernels, kernel_ids, kernel_processes, wait_until_warm  # noqa: E402
+
+__all__ = ["expected_kernels", "kernel_ids", "kernel_processes", "wait_until_warm"]
 CHROMIUM = os.environ.get("SV_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

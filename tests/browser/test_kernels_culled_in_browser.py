@@ -1,0 +1,105 @@
+"""Idle kernels are culled: pages opened and closed leave only the pool running, and an open page is never cut off.
+
+A Voila server of its own serves the scoring app with the repository's ``voila.json``, only its two cull
+times shortened (``cull_idle_timeout`` 5 s, ``cull_interval`` 2 s) so the test takes under a minute; every
+other setting (the pool, ``cull_connected``, ``cull_busy``) is the repository's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from conftest import REPO, _free_port, _wait_http, wait_rendered
+
+sys.path.insert(0, str(REPO / "scripts"))
+
+from serve_apps import expected_kernels, kernel_ids, wait_until_warm  # noqa: E402
+
+APP = REPO / "notebooks" / "social_value_scoring.ipynb"
+CULL_IDLE_TIMEOUT_S = 5
+CULL_INTERVAL_S = 2
+PAGES = 3
+
+
+@pytest.fixture
+def culling_server(tmp_path):
+    """Voila serving the scoring app with the repository's configuration, cull times shortened."""
+    config = json.loads((REPO / "voila.json").read_text())
+    culling = config.setdefault("MappingKernelManager", {})
+    if culling.get("cull_idle_timeout", 0) > 0:  # culling stays off if the repository turned it off
+        culling["cull_idle_timeout"] = CULL_IDLE_TIMEOUT_S
+        culling["cull_interval"] = CULL_INTERVAL_S
+    (tmp_path / "voila.json").write_text(json.dumps(config))
+    port = _free_port()
+    env = {**os.environ, "JUPYTER_PATH": str(REPO / "share" / "jupyter"), "MPLBACKEND": "Agg"}
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
+    log = open(tmp_path / "voila.log", "w")
+    proc = subprocess.Popen(
+        [voila, f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1", str(APP)],
+        cwd=tmp_path,  # Voila reads voila.json from here
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_http(url, 60, proc)
+        pool = expected_kernels(APP, tmp_path / "voila.json")
+        assert wait_until_warm(proc, pool, timeout=90) is not None, "the pool did not warm up within 90 s"
+        yield proc, url, pool
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _open(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(url, wait_until="commit")
+    wait_rendered(page, ".sv-app")
+    ids = [m.group(1) for u in sockets if (m := re.search(r"/api/kernels/([0-9a-f-]{36})/channels", u))]
+    assert ids, "the page opened no kernel websocket"
+    return context, ids[-1]
+
+
+def test_closed_pages_kernels_are_culled_back_to_the_pool_and_open_pages_are_kept(browser, culling_server):
+    proc, url, pool = culling_server
+    server = psutil.Process(proc.pid)
+    assert pool == 1
+    pooled = set(kernel_ids(server))
+    opened = [_open(browser, url) for _ in range(PAGES)]
+    page_kernels = {kernel_id for _, kernel_id in opened}
+    assert len(page_kernels) == PAGES, "each page has a kernel of its own"
+
+    # A councillor reading an open page is never cut off: well past the idle timeout, every page's kernel runs.
+    time.sleep(CULL_IDLE_TIMEOUT_S + 2 * CULL_INTERVAL_S)
+    running = set(kernel_ids(server))
+    assert page_kernels <= running, f"kernels of open pages were shut down: {page_kernels - running}"
+    assert len(running) >= PAGES + pool
+
+    for context, _ in opened:
+        context.close()  # the page's websocket disconnects, as when a tab is closed
+    deadline = time.monotonic() + CULL_IDLE_TIMEOUT_S + 3 * CULL_INTERVAL_S + 30
+    while time.monotonic() < deadline and page_kernels & set(kernel_ids(server)):
+        time.sleep(0.5)
+    left = page_kernels & set(kernel_ids(server))
+    assert not left, f"{len(left)} closed pages' kernels still running after the cull interval"
+    assert wait_until_warm(proc, pool, timeout=60) is not None  # the pool's refill has run its notebook
+    running = set(kernel_ids(server))
+    assert len(running) <= pool, f"{len(running)} kernels running, the pool holds {pool}"
+    assert running - pooled, "the pool was refilled with a new kernel after the pages took its kernels"
