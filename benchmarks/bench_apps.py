@@ -246,6 +246,14 @@ def _mb(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
 
+def _commit(checkout: Path) -> str:
+    """A checkout's commit, short (how an earlier version is named in the table)."""
+    import subprocess
+
+    done = subprocess.run(["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or checkout.name
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -254,8 +262,9 @@ def main() -> int:
     parser.add_argument(
         "--before",
         type=Path,
-        default=None,
-        help="a checkout of an earlier commit to measure in the same run (before and after)",
+        action="append",
+        default=[],
+        help="a checkout of an earlier commit to measure in the same run (before and after); may be given again",
     )
     parser.add_argument(
         "--fill-delay",
@@ -276,11 +285,12 @@ def main() -> int:
             browser, TRIVIAL_DIR, ["trivial.ipynb"], TRIVIAL_READY, args.repeats, args.changes, extra=extra
         )
         results, ready["apps"] = measure_server(browser, None, apps, APP_READY, args.repeats, args.changes, extra=extra)
-        before = {}
-        if args.before:
-            old = [a for a in apps if (args.before / "notebooks" / a).exists()]
-            before, ready["before"] = measure_server(
-                browser, None, old, APP_READY, args.repeats, args.changes, repo=args.before.resolve(), extra=extra
+        before: dict[str, dict] = {}
+        for checkout in args.before:
+            label = _commit(checkout)
+            old = [a for a in apps if (checkout / "notebooks" / a).exists()]
+            before[label], ready["before " + label] = measure_server(
+                browser, None, old, APP_READY, args.repeats, args.changes, repo=checkout.resolve(), extra=extra
             )
         browser.close()
     t = trivial["trivial.ipynb"]
@@ -289,11 +299,11 @@ def main() -> int:
         shown = "not warm within the time allowed" if seconds is None else f"{seconds:.1f} s"
         print(f"{'ready after start (' + server + ')':<40}{shown}")
     print(
-        f"{'page':<30}{'first s':>9}{'warm s':>9}{'× trivial':>11}{'first ×':>9}{'redraw p95 ms':>15}"
+        f"{'page':<40}{'first s':>9}{'warm s':>9}{'× trivial':>11}{'first ×':>9}{'redraw p95 ms':>15}"
         f"{'kernel MB':>11}{'max MB':>8}"
     )
     print(
-        f"{'trivial.ipynb':<30}{t['first_s']:>9.2f}{t['warm_s']:>9.2f}{1.0:>11.2f}{t['first_s'] / t['warm_s']:>9.2f}"
+        f"{'trivial.ipynb':<40}{t['first_s']:>9.2f}{t['warm_s']:>9.2f}{1.0:>11.2f}{t['first_s'] / t['warm_s']:>9.2f}"
         f"{t['redraw_p95_ms']:>15.0f}{_mb(t['kernel_mb']):>11}{t['kernel_mb_max']:>8.0f}"
     )
     for name, r in results.items():
@@ -311,15 +321,15 @@ def main() -> int:
             failed.append(name)
         redraw = "–" if r["redraw_p95_ms"] is None else f"{r['redraw_p95_ms']:.0f}"
         print(
-            f"{name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}{r['first_ratio']:>9.2f}"
+            f"{name:<40}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}{r['first_ratio']:>9.2f}"
             f"{redraw:>15}{_mb(r['kernel_mb']):>11}{r['kernel_mb_max']:>8.0f}{'' if ok else '  (misses the goal)'}"
         )
         rows.append(name)
-    for name, r in before.items():
+    for label, name, r in ((label, name, r) for label, pages in before.items() for name, r in pages.items()):
         redraw = "–" if r["redraw_p95_ms"] is None else f"{r['redraw_p95_ms']:.0f}"
         r["warm_ratio"], r["first_ratio"] = r["warm_s"] / t["warm_s"], r["first_s"] / t["warm_s"]
         print(
-            f"{'before: ' + name:<30}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}"
+            f"{label + ': ' + name:<40}{r['first_s']:>9.2f}{r['warm_s']:>9.2f}{r['warm_ratio']:>11.2f}"
             f"{r['first_ratio']:>9.2f}{redraw:>15}{_mb(r['kernel_mb']):>11}{r['kernel_mb_max']:>8.0f}"
         )
     out = Path(__file__).resolve().parent / "results" / "apps.json"
