@@ -216,3 +216,18 @@ def test_only_the_shipped_example_files_are_labelled_example(tmp_path):
     uploaded = planning.Settings.from_parameters({"cil_receipts_path": str(copy)})
     assert not uploaded.is_example
     assert not planning.run(uploaded).detail.is_example
+
+
+def test_a_change_keeps_the_banner_s_warnings_without_saying_them_again(example):
+    # The banner is a live region: clearing it and showing the same warnings on every change would have a screen
+    # reader announce them again at each step of a slider (and redraws it for nothing).
+    from sv_helpers.apps.planning import build_app
+
+    _settings, inputs, result = example
+    app = build_app(result, inputs)
+    assert "Cowden" in app.banner.message
+    changes = []
+    app.banner.observe(changes.append, names="value")
+    next(c for c in app.control_list if c.name == "admin_share_pct").widget.value = 4.0
+    assert app.result.settings.admin_share_pct == 4.0 and "Cowden" in app.banner.message
+    assert changes == []

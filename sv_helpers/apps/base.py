@@ -251,7 +251,8 @@ class ScenarioApp(widgets.VBox):
         return None
 
     def _show_run(self, settings: Any, result: Result) -> Result:
-        self.banner.clear()
+        if not result.warnings:  # warnings replace what the banner said in show(): never cleared and said again,
+            self.banner.clear()  # which would re-announce them to a screen reader on every change
         self.base_settings = settings
         self.show(result)
         return result
