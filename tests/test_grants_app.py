@@ -228,3 +228,22 @@ def test_an_optimal_allocation_runs_in_the_background_and_only_the_latest_reques
     assert app.status.value == "" and not app.files_button.disabled and "Optimal" in app.headline.value
     control(app, "method").value = "rank"  # not heavy: runs at once, as before
     assert not app.pending and app.result.settings.method == "rank"
+
+
+def test_a_quick_redraw_sends_only_its_result_and_a_slow_one_says_it_is_working(app, monkeypatch):
+    import time
+
+    statuses, buttons = [], []
+    app.status.observe(lambda c: statuses.append(c["new"]), names="value")
+    app.files_button.observe(lambda c: buttons.append(c["new"]), names="disabled")
+    control(app, "budget").value = 41000  # a rank allocation: hundredths of a second
+    assert statuses == [] and buttons == [] and "£41,000 available" in app.headline.value
+    real_run = grants.run
+
+    def slow(settings, inputs=None):
+        time.sleep(0.3)
+        return real_run(settings, inputs)
+
+    monkeypatch.setattr(grants, "run", slow)
+    control(app, "budget").value = 42000
+    assert any("Working…" in s for s in statuses) and statuses[-1] == "" and buttons == [True, False]

@@ -51,6 +51,9 @@ from sv_helpers.scenario import Inputs, Result
 
 log = logging.getLogger("sv_helpers")
 
+#: A redraw says "Working…" only if it is still working after this long (the goal: within 100 ms).
+WORKING_AFTER_S = 0.05
+
 #: Where uploaded files are kept, content-addressed, so a saved scenario can name them.
 UPLOADS_DIR = REPO_ROOT / "var" / "uploads"
 
@@ -227,7 +230,7 @@ class ScenarioApp(widgets.VBox):
             log.exception("Unexpected error in %s", type(self).__name__)
             self.banner.show_error(ui.UNEXPECTED_MESSAGE)
             return None
-        with self.working():
+        with self.working(after=WORKING_AFTER_S):
             result = self._run_or_say_why(settings)
         self._release_buttons()  # this run is the latest: a background run still going will not be shown
         if result is None:
@@ -358,18 +361,46 @@ class ScenarioApp(widgets.VBox):
             self._quiet = before
 
     @contextlib.contextmanager
-    def working(self, message: str = "Working…") -> Iterator[None]:
-        """Say that the app is working and disable the buttons until it is done."""
-        disabled = [b for b in self.busy_buttons if not b.disabled]
-        self.status.value = f'<p class="sv-working" role="status">{html.escape(message)}</p>'
-        for b in disabled:
-            b.disabled = True
+    def working(self, message: str = "Working…", *, after: float = 0.0) -> Iterator[None]:
+        """Say that the app is working and disable the buttons until it is done.
+
+        With ``after`` (seconds), say so only if the work is still going then: a redraw that takes a few
+        hundredths of a second sends no "Working…" and no disabled buttons, only its result.
+        """
+        said: list[widgets.Button] = []
+        shown: list[bool] = []
+        done = False
+        lock = threading.Lock()
+
+        def say() -> None:
+            with lock:
+                if done:
+                    return
+                shown.append(True)
+                self.status.value = f'<p class="sv-working" role="status">{html.escape(message)}</p>'
+                for b in self.busy_buttons:
+                    if not b.disabled:
+                        b.disabled = True
+                        said.append(b)
+
+        timer = None
+        if after > 0:
+            timer = threading.Timer(after, say)
+            timer.daemon = True
+            timer.start()
+        else:
+            say()
         try:
             yield
         finally:
-            for b in disabled:
-                b.disabled = False
-            self.status.value = ""
+            if timer is not None:
+                timer.cancel()
+            with lock:
+                done = True
+                for b in said:
+                    b.disabled = False
+                if shown:
+                    self.status.value = ""
 
     def apply_settings(self, settings: Any) -> Result | None:
         """Show these settings on the controls and run once."""
