@@ -290,7 +290,10 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     kept = round(float(by_parish["neighbourhood_portion"].sum()) - passed, 2)
     councils = int((parished["neighbourhood_portion"] > 0).sum())
 
-    cil_report = ifs.ifs_cil(receipts, parishes, spend, fy, settings.admin_share_pct, cache={fy: by_receipt})
+    # Each year's portion by receipt, kept with the inputs: the report's earlier years are worked out once.
+    by_year = inputs.remember(("portion_by_year",), dict)
+    by_year.setdefault(fy, by_receipt)
+    cil_report = ifs.ifs_cil(receipts, parishes, spend, fy, settings.admin_share_pct, cache=by_year)
     s106_report = inputs.remember(("ifs_s106", fy), lambda: ifs.ifs_s106(s106_table, fy))
     at_risk = s106.s106_at_risk(s106_table, as_of, settings.at_risk_months)
 
