@@ -36,6 +36,7 @@ import contextlib
 import hashlib
 import html
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -143,6 +144,8 @@ class ScenarioApp(widgets.VBox):
         self.children = [self.notices, self.banner, top, *self.below(), *rest]
         self.show_notices(list(notices))
         self.show(result)
+        if ui.in_voila() and os.environ.get("VOILA_PREHEAT", "False") != "False":
+            self.warm_up()  # in Voila's preheated kernel, before anyone asks for the page
 
     # ------------------------------------------------------------------ what a subclass gives
 
@@ -161,6 +164,23 @@ class ScenarioApp(widgets.VBox):
     def views(self, result: Result) -> dict[str, str]:
         """Each view's HTML for a result (subclass); keys are :attr:`views_shown`."""
         return {}
+
+    def neighbours(self, settings: Any) -> list[Any]:
+        """Settings a councillor is likely to ask for next (another year, a nearby target year), worked out by
+        :meth:`warm_up` while a preheated kernel waits for its page (subclass; default none)."""
+        return []
+
+    def warm_up(self) -> int:
+        """Run and draw :meth:`neighbours` once, so the areas' caches (reports, charts) already hold them: the first
+        change to one of them is as quick as the second. Returns how many were worked out; a failure is skipped."""
+        done = 0
+        for settings in self.neighbours(self.base_settings):
+            try:
+                self.views(self.run(settings))
+                done += 1
+            except Exception:  # noqa: BLE001 - warming up is only ever a head start
+                log.debug("Warming up %s for %r failed", type(self).__name__, settings, exc_info=True)
+        return done
 
     def headline_html(self, result: Result) -> str:
         """The headline answer, plain English."""

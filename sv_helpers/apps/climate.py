@@ -594,6 +594,12 @@ class ClimateApp(ScenarioApp):
 
     # ------------------------------------------------------------------ views
 
+    def neighbours(self, settings: cl.Settings) -> list[cl.Settings]:
+        """The target years on either side of the one shown (the charts for each are drawn once and kept)."""
+        last = int(self.result.detail.summary["last_actual_year"])
+        years = [settings.target_year + d for d in (1, -1, 2, -2, 3, -3, 4, -4, 5, -5)]
+        return [settings.replace(target_year=y) for y in years if last < y <= cl.LAST_TARGET_YEAR]
+
     def views(self, result: Result) -> dict[str, str]:
         s = result.detail
         if len(s.interventions):

@@ -357,6 +357,10 @@ class ImpactApp(ScenarioApp):
 
     # ------------------------------------------------------------------ views
 
+    def neighbours(self, settings: imp.Settings) -> list[imp.Settings]:
+        """The report for each other financial year on the list (a few tenths of a second in all)."""
+        return [settings.replace(financial_year=y) for y in financial_year_options() if y != settings.financial_year]
+
     def views(self, result: Result) -> dict[str, str]:
         report: imp.ImpactReport = result.detail
         summary = "".join(f"<p>{html.escape(s)}</p>" for s in report.summary)
