@@ -314,14 +314,21 @@ class PlanningApp(ScenarioApp):
         ]
 
     def views(self, result: Result) -> dict[str, str]:
+        s = result.settings
         return {
             "flow": money_flow_chart(result),
-            "portion": portion_view(result),
-            "s106": s106_view(result),
+            # Tables that only the year, the date or the months change are written once for the loaded ledgers.
+            "portion": self._kept(("portion", s.financial_year), lambda: portion_view(result)),
+            "s106": self._kept(("s106", s.financial_year, s.as_of, s.at_risk_months), lambda: s106_view(result)),
             "ifs": ifs_view(result),
             "allocation": allocation_view(result),
             "map": ward_map_view(result),
         }
+
+    def _kept(self, key: tuple, make: Any) -> str:
+        if self.inputs is None or self.result.detail is None:
+            return make()
+        return self.inputs.remember(("view", *key), make)
 
     def below(self) -> list[widgets.Widget]:
         self.data_note = widgets.HTML()
