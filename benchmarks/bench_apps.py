@@ -52,13 +52,10 @@ from voila_server import (
     wait_until_warm,
 )
 
-APPS = [
-    "social_value_scoring.ipynb",
-    "grant_allocation.ipynb",
-    "climate_targets.ipynb",
-    "impact_report.ipynb",
-    "planning_gain.ipynb",
-]
+from sv_helpers import scenario
+
+#: Each area's app notebook, from the area registry (the same order as the landing page).
+APPS = [scenario.area(name).Settings.NOTEBOOK for name in scenario.AREAS]
 #: The control each app's redraw is measured on (one that changes a chart), and the two keys that move it
 #: one step and back. The issue's table measured the same controls.
 CHANGES = {

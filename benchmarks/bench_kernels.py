@@ -25,6 +25,7 @@ import sys
 import time
 
 import psutil
+from bench_apps import APPS
 from voila_server import REPO, expected_kernels, kernel_ids, launch_chromium, voila_server, wait_until_warm
 
 CULL_IDLE_TIMEOUT_S = 10
@@ -32,13 +33,6 @@ CULL_INTERVAL_S = 5
 CULL = [
     f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT_S}",
     f"--MappingKernelManager.cull_interval={CULL_INTERVAL_S}",
-]
-APPS = [
-    "social_value_scoring.ipynb",
-    "grant_allocation.ipynb",
-    "climate_targets.ipynb",
-    "impact_report.ipynb",
-    "planning_gain.ipynb",
 ]
 READY = ".sv-headline, .sv-app"
 #: How far above the start the memory may stay after culling: the server keeps some caches (MB).
