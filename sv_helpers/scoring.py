@@ -33,6 +33,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -211,23 +212,42 @@ class Tender:
     settings: TenderSettings
     name: str = "tender"
 
+    # A tender is a value (``with_weights`` and the like make a new one), so what is read from its tables is
+    # worked out once: a redraw reads the weights and names dozens of times. Each read gets its own copy.
+
+    @cached_property
+    def _weights(self) -> pd.Series:
+        return pd.Series(self.criteria["weight"].to_numpy(dtype=float), index=self.criterion_names, name="weight")
+
+    @cached_property
+    def _groups(self) -> pd.Series:
+        return pd.Series(self.criteria["group"].to_numpy(dtype=object), index=self.criterion_names, name="group")
+
+    @cached_property
+    def _criterion_names(self) -> tuple[str, ...]:
+        return tuple(str(c) for c in self.criteria["criterion"])
+
+    @cached_property
+    def _bidders(self) -> tuple[str, ...]:
+        return tuple(str(b) for b in self.bids["bidder"])
+
     @property
     def weights(self) -> pd.Series:
         """Weights indexed by criterion."""
-        return pd.Series(self.criteria["weight"].to_numpy(dtype=float), index=self.criterion_names, name="weight")
+        return self._weights.copy()
 
     @property
     def groups(self) -> pd.Series:
         """Group of each criterion, indexed by criterion."""
-        return pd.Series(self.criteria["group"].to_numpy(dtype=object), index=self.criterion_names, name="group")
+        return self._groups.copy()
 
     @property
     def criterion_names(self) -> list[str]:
-        return [str(c) for c in self.criteria["criterion"]]
+        return list(self._criterion_names)
 
     @property
     def bidders(self) -> list[str]:
-        return [str(b) for b in self.bids["bidder"]]
+        return list(self._bidders)
 
     @property
     def price_method(self) -> str | None:
@@ -744,10 +764,14 @@ class TenderResult:
     social_value: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
 
+    @cached_property
+    def _winners(self) -> tuple[str, ...]:
+        return tuple(self.ranking.loc[self.ranking["rank"] == 1, "bidder"])
+
     @property
     def winners(self) -> list[str]:
         """The bidder(s) ranked 1 (more than one when tied)."""
-        return self.ranking.loc[self.ranking["rank"] == 1, "bidder"].tolist()
+        return list(self._winners)
 
     @property
     def winner(self) -> str:
@@ -1165,9 +1189,22 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         social=derived.get("social_value"),
     )
     derived.update(finals=result.finals, social_value=result.social_value)
+    # The winner grid depends on the scores and on each group's proportions, not on the groups' weights: moving
+    # the price weight (the others scale with it) leaves it as it was.
+    scored = result.tender
+    shares = scored.weights / scored.weights.groupby(scored.groups).transform("sum").replace(0.0, np.nan)
+    grid_key = (result.fractions.to_numpy(dtype=float).tobytes(), np.round(shares.to_numpy(dtype=float), 12).tobytes())
+    grids = derived.setdefault("winner_grids", {})
     evaluation = evaluate_tender(
-        result, uncertainty_margin=settings.uncertainty_margin, draws=settings.monte_carlo_draws, seed=settings.seed
+        result,
+        uncertainty_margin=settings.uncertainty_margin,
+        draws=settings.monte_carlo_draws,
+        seed=settings.seed,
+        grid=grids.get(grid_key),
     )
+    if len(grids) > 32:
+        grids.clear()
+    grids[grid_key] = evaluation.grid
     tables = evaluation.tables()
     return Result(
         settings=settings,

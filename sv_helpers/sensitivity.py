@@ -432,6 +432,7 @@ def evaluate_tender(
     draws: int = 10_000,
     seed: int = 0,
     grid_step: float = 5.0,
+    grid: pd.DataFrame | None = None,
 ) -> Evaluation:
     """Run every sensitivity check on a scored tender.
 
@@ -445,6 +446,9 @@ def evaluate_tender(
         Monte Carlo draws and seed.
     grid_step : float
         Spacing of the winner grid, in percentage points.
+    grid : DataFrame, optional
+        The :func:`winner_grid` of this result when already made (it depends on the scores and on the
+        proportions within each group, not on the groups' weights).
 
     Returns
     -------
@@ -457,7 +461,7 @@ def evaluate_tender(
     return Evaluation(
         result=result,
         tipping_points=points,
-        grid=winner_grid(result, step=grid_step),
+        grid=winner_grid(result, step=grid_step) if grid is None else grid,
         reversal=rank_reversal(result),
         probabilities=win_probabilities(result, uncertainty_margin, draws, seed),
         uncertainty_margin=float(uncertainty_margin),

@@ -171,14 +171,37 @@ def _svg_marker(kind: int, x: float, y: float, colour: str, r: float = 5.0) -> s
     return shapes[kind % len(shapes)]
 
 
+#: The winner grid's plot area (pixels): left and top edges and the side of the square.
+_GRID_LEFT, _GRID_TOP, _GRID_SIZE = 60.0, 40.0, 340.0
+
+
+def _grid_at(p: float, v: float) -> tuple[float, float]:
+    """Where a price weight ``p`` and social value weight ``v`` fall on the winner grid."""
+    left, top, size = _GRID_LEFT, _GRID_TOP, _GRID_SIZE
+    return left + (p + 3) / 106 * size, top + size - (v + 3) / 106 * size
+
+
 def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float) -> str:
-    """The winner at each grid point as SVG text (drawn directly, so moving a weight redraws it at once)."""
-    left, top, size = 60.0, 40.0, 340.0
+    """The winner at each grid point as SVG text, with the current weights circled."""
+    return with_current_weights(grid_base_svg(grid, winners), p0, v0)
+
+
+def with_current_weights(base: str, p0: float, v0: float) -> str:
+    """The winner grid (:func:`grid_base_svg`) with the current weights circled.
+
+    The grid itself changes only when a winner does, so an app keeps it and adds the circle when a weight moves.
+    """
+    x, y = _grid_at(p0, v0)
+    circle = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" stroke="#0b0c0c" stroke-width="2.5"/>'
+    return base[: -len("</svg>")] + circle + "</svg>"
+
+
+def grid_base_svg(grid: pd.DataFrame, winners: list[str]) -> str:
+    """The winner at each grid point and the legend as SVG text, without the current weights' circle."""
+    left, top, size = _GRID_LEFT, _GRID_TOP, _GRID_SIZE
     legend_x = left + size + 30
     width, height = int(legend_x + 230), int(top + size + 50)
-
-    def at(p: float, v: float) -> tuple[float, float]:
-        return left + (p + 3) / 106 * size, top + size - (v + 3) / 106 * size
+    at = _grid_at
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
@@ -215,8 +238,6 @@ def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float)
     for p, v, w in zip(grid["price_weight"], grid["social_value_weight"], grid["winner"], strict=True):
         x, y = at(float(p), float(v))
         parts.append(_svg_marker(index[w], x, y, charts.colour(index[w])))
-    x, y = at(p0, v0)
-    parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="11" fill="none" stroke="#0b0c0c" stroke-width="2.5"/>')
     for i, w in enumerate([*winners, "Current weights"]):
         ly = top + 10 + 22 * i
         name = w if len(w) <= 26 else w[:25] + "…"
@@ -231,8 +252,12 @@ def grid_chart_svg(grid: pd.DataFrame, winners: list[str], p0: float, v0: float)
     return "".join(parts)
 
 
-def grid_chart(result: Result) -> str:
-    """The winner at each combination of price and social value weights."""
+def grid_chart(result: Result, keep: dict | None = None) -> str:
+    """The winner at each combination of price and social value weights.
+
+    ``keep`` (a dict, optional) holds the drawn grid and its data table between calls: moving a weight then
+    only moves the circle round the current weights, unless it changes a winner somewhere on the grid.
+    """
     evaluation: Evaluation = result.detail
     grid = evaluation.grid
     tender = evaluation.result.tender
@@ -250,11 +275,24 @@ def grid_chart(result: Result) -> str:
         + f". At the current weights (price {format_number(p0, 1)}, social value {format_number(v0, 1)}) the winner is "
         f"{evaluation.result.winner}." + ("" if len(here) else " The current weights fall between grid points.")
     )
+    key = (
+        tuple(tender.bidders),
+        tuple(grid["price_weight"]),
+        tuple(grid["social_value_weight"]),
+        tuple(grid["winner"]),
+    )
+    if keep is None or keep.get("key") != key:
+        drawn = {"key": key, "svg": grid_base_svg(grid, winners), "table": charts.table_html(screen_table(grid))}
+        if keep is None:
+            keep = drawn
+        else:
+            keep.clear()
+            keep.update(drawn)
     return svgcharts.figure_html(
-        grid_chart_svg(grid, winners, p0, v0),
+        with_current_weights(keep["svg"], p0, v0),
         alt,
         "Each group's criteria keep their proportions within the group.",
-        charts.table_html(screen_table(grid)),
+        keep["table"],
     )
 
 
@@ -506,7 +544,11 @@ class ScoringApp(ScenarioApp):
         return cache[name][1]
 
     def views(self, result: Result) -> dict[str, str]:
-        main = {"score-chart": f'<div class="sv-score-chart">{score_chart(result)}</div>'}
+        # ``show`` asks twice for one result (the main chart first): it is drawn once.
+        drawn = self.__dict__.get("_score_chart")
+        if drawn is None or drawn[0] is not result:
+            drawn = self.__dict__["_score_chart"] = (result, f'<div class="sv-score-chart">{score_chart(result)}</div>')
+        main = {"score-chart": drawn[1]}
         if self._first_only:
             return main
         evaluation: Evaluation = result.detail
@@ -517,13 +559,7 @@ class ScoringApp(ScenarioApp):
             (tuple(sv.index), sv.to_numpy().tobytes(), result.settings.measures_is_example),
             lambda: theme_chart(result),
         )
-        weights = scored.tender.weights.groupby(scored.tender.groups).sum()
-        grid_key = (
-            tuple(evaluation.grid["winner"]),
-            float(weights.get("price", 0)),
-            float(weights.get("social_value", 0)),
-        )
-        grid = self._chart("grid", grid_key, lambda: grid_chart(result))
+        grid = grid_chart(result, keep=self.__dict__.setdefault("_grid_drawn", {}))
         ranking = charts.table_html(
             screen_table(rep.ranking_frame(evaluation)),
             caption="Ranking (rank 1 is the highest total; equal totals share a rank)",
