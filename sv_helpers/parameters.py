@@ -17,6 +17,7 @@ Code reads values with :func:`parameter_value`; it never restates them.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +70,20 @@ def load_parameter(name: str) -> Parameter:
     path = parameter_path(name)
     if not path.exists():
         raise InputError(f"The parameter file {path.relative_to(DATA_DIR.parent)} is missing.")
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    kept = _READ.get(path)
+    if kept is None or kept[0] != key:
+        kept = _READ[path] = (key, _parse(name, path))
+    return copy.deepcopy(kept[1])
+
+
+#: Each parameter file as last read, by path, with the modification time and size it had: an app's redraw
+#: reads the same few files again and again, and an edited file is read afresh.
+_READ: dict[Path, tuple[tuple[int, int], Parameter]] = {}
+
+
+def _parse(name: str, path: Path) -> Parameter:
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     meta = raw.get("metadata", {})
     return Parameter(
