@@ -721,22 +721,25 @@ class _Columns:
 
 
 def _base_frame(apps: pd.DataFrame, rules: AllocationRules, cols: _Columns) -> pd.DataFrame:
-    out = pd.DataFrame(index=apps.index)
+    # Built as one dict of columns (one DataFrame made, not one column inserted at a time: a redraw makes three).
+    columns: dict[str, Any] = {}
     for col in dict.fromkeys((cols.id, "organisation", "project", cols.group, cols.ward)):
-        out[col] = apps[col].astype(object) if col in apps.columns else None
-    out["imd_decile"] = apps["imd_decile"] if "imd_decile" in apps.columns else pd.NA
-    out["amount_requested"] = apps["amount_requested"].astype("float64")
+        columns[col] = apps[col].astype(object) if col in apps.columns else None
+    columns["imd_decile"] = apps["imd_decile"] if "imd_decile" in apps.columns else pd.NA
+    requested = apps["amount_requested"].astype("float64")
+    columns["amount_requested"] = requested
     minimum = apps["minimum_award"] if "minimum_award" in apps.columns else apps["amount_requested"]
-    out["minimum_award"] = minimum.astype("float64").fillna(out["amount_requested"])
+    columns["minimum_award"] = minimum.astype("float64").fillna(requested)
     cap = np.inf if rules.max_award is None else float(rules.max_award)
-    out["capped_request"] = np.minimum(out["amount_requested"], cap)
-    out["score"] = apps[cols.score].astype("float64")
-    deciles = out["imd_decile"] if "imd_decile" in apps.columns else pd.Series(np.nan, index=apps.index)
-    out["weighted_score"] = out["score"] * deprivation.factor_for(deciles, rules.decile_factors)
-    out["eligible"] = out["score"] >= rules.min_score
+    columns["capped_request"] = np.minimum(requested, cap)
+    score = apps[cols.score].astype("float64")
+    columns["score"] = score
+    deciles = apps["imd_decile"] if "imd_decile" in apps.columns else pd.Series(np.nan, index=apps.index)
+    columns["weighted_score"] = score * deprivation.factor_for(deciles, rules.decile_factors)
+    columns["eligible"] = score >= rules.min_score
     if "beneficiaries" in apps.columns:
-        out["beneficiaries"] = apps["beneficiaries"]
-    return out
+        columns["beneficiaries"] = apps["beneficiaries"]
+    return pd.DataFrame(columns, index=apps.index)
 
 
 def _finish(out: pd.DataFrame, awarded: np.ndarray, cols: _Columns) -> pd.DataFrame:

@@ -79,6 +79,7 @@ def allocate_bids(
     partial: bool = False,
     type_floors: Mapping[str, float] | None = None,
     ward_cap: float | None = None,
+    applications: pd.DataFrame | None = None,
 ) -> pd.Series:
     """Allocate the strategic CIL budget to bids with one of the grants area's methods.
 
@@ -96,6 +97,8 @@ def allocate_bids(
         Used by ``optimal`` only (as in the grants area): partial awards down
         to ``minimum_award``, the least share (0 to 1) of the budget for an
         infrastructure type, the most to any one ward.
+    applications : DataFrame, optional
+        The bids already in the grants allocator's columns (when allocating the same bids more than once).
 
     Returns
     -------
@@ -133,7 +136,9 @@ def allocate_bids(
         name=METHOD_LABELS.get(method, method),
     )
     try:
-        allocation = grants.allocate(_as_applications(bids), rules, group_column="infrastructure_type")
+        allocation = grants.allocate(
+            _as_applications(bids) if applications is None else applications, rules, group_column="infrastructure_type"
+        )
     except InputError as exc:  # the grants area speaks of themes; here they are infrastructure types
         raise InputError(_in_planning_terms(str(exc))) from None
     return allocation.set_index("application_id")["awarded"].rename("awarded")
@@ -152,8 +157,13 @@ def compare_methods(bids: pd.DataFrame, budget: float, **rules) -> pd.DataFrame:
             "score": bids["score"].astype("float64").to_numpy(),
         }
     )
+    applications = _as_applications(bids)
     for method in METHODS:
-        awards = allocate_bids(bids, budget, method, **rules) if len(bids) else pd.Series(dtype="float64")
+        awards = (
+            allocate_bids(bids, budget, method, applications=applications, **rules)
+            if len(bids)
+            else pd.Series(dtype="float64")
+        )
         out[f"awarded_{method}"] = awards.reindex(out["bid_id"]).to_numpy(float) if len(bids) else []
     return out[list(ALLOCATION_COLUMNS)]
 

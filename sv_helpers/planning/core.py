@@ -295,7 +295,10 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
     by_year.setdefault(fy, by_receipt)
     cil_report = ifs.ifs_cil(receipts, parishes, spend, fy, settings.admin_share_pct, cache=by_year)
     s106_report = inputs.remember(("ifs_s106", fy), lambda: ifs.ifs_s106(s106_table, fy))
-    at_risk = s106.s106_at_risk(s106_table, as_of, settings.at_risk_months)
+    at_risk = inputs.remember(
+        ("s106_at_risk", as_of, settings.at_risk_months),
+        lambda: s106.s106_at_risk(s106_table, as_of, settings.at_risk_months),
+    )
 
     if settings.carried_forward is None:
         items = cil_report.set_index("paragraph")["amount"]

@@ -80,6 +80,14 @@ def cil_flows(
     receipts), ``kept_59f, admin, strategic_in, neighbourhood_spent,
     strategic_spent, admin_recorded`` (whether the ledger recorded the administration).
     """
+    return _with_admin(_ledger_flows(receipts, parishes, spend, financial_year, cache), admin_share_pct)
+
+
+def _ledger_flows(
+    receipts: pd.DataFrame, parishes: pd.DataFrame, spend: pd.DataFrame, financial_year: str, cache: dict | None
+) -> list[dict]:
+    """:func:`cil_flows` before the administration share is applied: ``admin`` is what the ledger recorded
+    (None when it recorded none)."""
     rows = []
     for fy in _years(receipts, financial_year):
         start, end = financial_year_bounds(fy)
@@ -89,18 +97,38 @@ def cil_flows(
         passed = float(by_receipt.loc[~by_receipt["kept_by_council"], "portion"].sum())
         in_year = spend[(spend["date"] >= start) & (spend["date"] <= end) & (spend["entry"] == "spent")]
         admin_rows = in_year[in_year["fund"] == "administration"]
-        admin = float(admin_rows["amount"].sum()) if len(admin_rows) else round(total * admin_share_pct / 100, 2)
         rows.append(
             {
                 "financial_year": fy,
+                "total": total,
+                "passed": passed,
+                "kept": kept,
+                "admin": float(admin_rows["amount"].sum()) if len(admin_rows) else None,
+                "neighbourhood_spent": round(float(in_year.loc[in_year["fund"] == "neighbourhood", "amount"].sum()), 2),
+                "strategic_spent": round(float(in_year.loc[in_year["fund"] == "strategic", "amount"].sum()), 2),
+            }
+        )
+    return rows
+
+
+def _with_admin(ledger: list[dict], admin_share_pct: float) -> pd.DataFrame:
+    """The flows with each year's administration: as recorded, or the chosen share of the year's receipts."""
+    rows = []
+    for year in ledger:
+        total, passed, kept = year["total"], year["passed"], year["kept"]
+        recorded = year["admin"] is not None
+        admin = year["admin"] if recorded else round(total * admin_share_pct / 100, 2)
+        rows.append(
+            {
+                "financial_year": year["financial_year"],
                 "receipts": round(total, 2),
                 "portion_passed": round(passed, 2),
                 "kept_59f": round(kept, 2),
                 "admin": round(admin, 2),
                 "strategic_in": round(total - passed - kept - admin, 2),
-                "neighbourhood_spent": round(float(in_year.loc[in_year["fund"] == "neighbourhood", "amount"].sum()), 2),
-                "strategic_spent": round(float(in_year.loc[in_year["fund"] == "strategic", "amount"].sum()), 2),
-                "admin_recorded": bool(len(admin_rows)),
+                "neighbourhood_spent": year["neighbourhood_spent"],
+                "strategic_spent": year["strategic_spent"],
+                "admin_recorded": recorded,
             }
         )
     return pd.DataFrame(rows)
@@ -152,6 +180,65 @@ def _project_balances(spend: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     return table.sort_values(["project", "fund"], kind="mergesort").reset_index(drop=True)
 
 
+def _ledger_year(
+    receipts: pd.DataFrame, parishes: pd.DataFrame, spend: pd.DataFrame, financial_year: str, cache: dict
+) -> dict:
+    """What :func:`ifs_cil` reads from the ledgers for a year, none of which depends on the administration share."""
+    start, end = financial_year_bounds(financial_year)
+    allocations = spend[spend["entry"] == "allocated"]
+    spent_in = spend[
+        (spend["entry"] == "spent")
+        & (spend["date"] >= start)
+        & (spend["date"] <= end)
+        & (spend["fund"] != "administration")
+    ]
+    infra = spent_in[~spent_in["repays_borrowing"].astype(bool)]
+    balances = _project_balances(spend[spend["fund"] != "administration"], end)
+    after_admin = [
+        _row(f"Allocated and not spent: {b['project']} ({b['infrastructure_type']})", "1(h)", b["unspent"])
+        for _, b in balances[balances["unspent"] > 0].iterrows()
+    ]
+    after_admin.append(
+        _row(
+            "CIL passed to parish and town councils under regulations 59A and 59B",
+            "1(i)(i)",
+            passed_in_year(receipts, parishes, financial_year, cache),
+        )
+    )
+    flows = _ledger_flows(receipts, parishes, spend, financial_year, cache)
+    after_admin.append(
+        _row(
+            "CIL receipts to which regulation 59F applied (kept for unparished areas)",
+            "1(j)(i)",
+            round(flows[-1]["kept"], 2),
+        )
+    )
+    neighbourhood_spent = spent_in[spent_in["fund"] == "neighbourhood"]
+    for (project, kind), part in neighbourhood_spent.groupby(["project", "infrastructure_type"], sort=True):
+        after_admin.append(
+            _row(f"Spent under regulation 59F on {project} ({kind})", "1(j)(ii)", float(part["amount"].sum()))
+        )
+    return {
+        "flows": flows,
+        "allocated_before": float(allocations.loc[allocations["date"] < start, "amount"].sum()),
+        "allocated_in": float(
+            allocations.loc[(allocations["date"] >= start) & (allocations["date"] <= end), "amount"].sum()
+        ),
+        "spent": float(spent_in["amount"].sum()),
+        "unspent": float(balances["unspent"].sum()),
+        "infrastructure": [
+            _row(f"Spent on {project} ({kind})", "1(g)(i)", float(part["amount"].sum()))
+            for (project, kind), part in infra.groupby(["project", "infrastructure_type"], sort=True)
+        ],
+        "repaying": _row(
+            "Spent repaying money borrowed for infrastructure",
+            "1(g)(ii)",
+            float(spent_in.loc[spent_in["repays_borrowing"].astype(bool), "amount"].sum()),
+        ),
+        "after_admin": after_admin,
+    }
+
+
 def ifs_cil(
     receipts: pd.DataFrame,
     parishes: pd.DataFrame,
@@ -163,45 +250,31 @@ def ifs_cil(
     """Return the CIL report of Schedule 2, paragraph 1: ``item, paragraph, amount`` (£), in the Schedule's order.
 
     ``cache`` (a dict, optional) keeps each year's neighbourhood portion by receipt, so a caller that has
-    worked out the reported year already (``cache[financial_year]``) does not work it out again.
+    worked out the reported year already (``cache[financial_year]``) does not work it out again, and (under
+    ``("ledger", year)``) what the ledgers say about the year, which does not depend on the administration
+    share: moving that share then only works out the items it changes.
     """
     cache = {} if cache is None else cache
-    start, end = financial_year_bounds(financial_year)
-    flows = cil_flows(receipts, parishes, spend, financial_year, admin_share_pct, cache)
+    ledger = cache.get(("ledger", financial_year))
+    if ledger is None:
+        ledger = cache[("ledger", financial_year)] = _ledger_year(receipts, parishes, spend, financial_year, cache)
+    flows = _with_admin(ledger["flows"], admin_share_pct)
     this = flows.iloc[-1]
     earlier = flows.iloc[:-1]
     prior_in = float(earlier["strategic_in"].sum() + earlier["kept_59f"].sum())
-    allocations = spend[spend["entry"] == "allocated"]
-    allocated_before = float(allocations.loc[allocations["date"] < start, "amount"].sum())
-    allocated_in = float(allocations.loc[(allocations["date"] >= start) & (allocations["date"] <= end), "amount"].sum())
-    unallocated_at_start = max(0.0, prior_in - allocated_before)
-    from_prior = min(allocated_in, unallocated_at_start)
-    spent_in = spend[
-        (spend["entry"] == "spent")
-        & (spend["date"] >= start)
-        & (spend["date"] <= end)
-        & (spend["fund"] != "administration")
-    ]
-    infra = spent_in[~spent_in["repays_borrowing"].astype(bool)]
-    balances = _project_balances(spend[spend["fund"] != "administration"], end)
+    unallocated_at_start = max(0.0, prior_in - ledger["allocated_before"])
+    from_prior = min(ledger["allocated_in"], unallocated_at_start)
     admin_pct = 100 * this["admin"] / this["receipts"] if this["receipts"] else 0.0
 
     rows = [
         _row("CIL receipts for the reported year", "1(b)", this["receipts"]),
         _row("CIL collected before the reported year and not allocated", "1(c)", unallocated_at_start - from_prior),
         _row("CIL collected before the reported year and allocated in it", "1(d)", from_prior),
-        _row("CIL expenditure for the reported year", "1(e)", float(spent_in["amount"].sum()) + this["admin"]),
-        _row("CIL allocated and not spent at the end of the reported year", "1(f)", float(balances["unspent"].sum())),
+        _row("CIL expenditure for the reported year", "1(e)", ledger["spent"] + this["admin"]),
+        _row("CIL allocated and not spent at the end of the reported year", "1(f)", ledger["unspent"]),
+        *ledger["infrastructure"],
+        ledger["repaying"],
     ]
-    for (project, kind), part in infra.groupby(["project", "infrastructure_type"], sort=True):
-        rows.append(_row(f"Spent on {project} ({kind})", "1(g)(i)", float(part["amount"].sum())))
-    rows.append(
-        _row(
-            "Spent repaying money borrowed for infrastructure",
-            "1(g)(ii)",
-            float(spent_in.loc[spent_in["repays_borrowing"].astype(bool), "amount"].sum()),
-        )
-    )
     source = "as recorded" if this["admin_recorded"] else "the chosen share"
     rows.append(
         _row(
@@ -211,21 +284,7 @@ def ifs_cil(
             this["admin"],
         )
     )
-    for _, b in balances[balances["unspent"] > 0].iterrows():
-        rows.append(_row(f"Allocated and not spent: {b['project']} ({b['infrastructure_type']})", "1(h)", b["unspent"]))
-    rows.append(
-        _row(
-            "CIL passed to parish and town councils under regulations 59A and 59B",
-            "1(i)(i)",
-            passed_in_year(receipts, parishes, financial_year, cache),
-        )
-    )
-    rows.append(
-        _row("CIL receipts to which regulation 59F applied (kept for unparished areas)", "1(j)(i)", this["kept_59f"])
-    )
-    neighbourhood_spent = spent_in[spent_in["fund"] == "neighbourhood"]
-    for (project, kind), part in neighbourhood_spent.groupby(["project", "infrastructure_type"], sort=True):
-        rows.append(_row(f"Spent under regulation 59F on {project} ({kind})", "1(j)(ii)", float(part["amount"].sum())))
+    rows += ledger["after_admin"]
     main_last, main_prev = _fifo_split(flows["strategic_in"], flows["strategic_spent"])
     f_last, f_prev = _fifo_split(flows["kept_59f"], flows["neighbourhood_spent"])
     rows += [
