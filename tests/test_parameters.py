@@ -22,3 +22,25 @@ def test_parameter_file_is_complete(name):
     assert p.unit, "metadata.unit"
     assert p.label, "metadata.label"
     assert p.reference and all(r.get("title") for r in p.reference), "metadata.reference with a title"
+
+
+def test_an_edited_parameter_file_is_read_again_and_a_reader_cannot_change_anothers_copy(tmp_path, monkeypatch):
+    # Files are kept once read (a redraw reads the same ones many times); an officer who edits one must see the
+    # new value at once, and one caller changing what it was given must not change what the next one gets.
+    import sv_helpers.parameters as parameters
+
+    folder = tmp_path / "demo"
+    folder.mkdir()
+    path = folder / "rate.yaml"
+    text = (
+        "description: A rate.\nvalues:\n  2020-01-01: {value}\nmetadata:\n  unit: /1\n  label: Rate\n"
+        "  reference:\n    - title: Example\n"
+    )
+    path.write_text(text.format(value=5), encoding="utf-8")
+    monkeypatch.setattr(parameters, "PARAMETERS_DIR", tmp_path)
+    first = parameters.load_parameter("demo.rate")
+    assert first.value_on(dt.date(2024, 1, 1)) == 5
+    first.values[dt.date(2020, 1, 1)] = 99
+    assert parameters.parameter_value("demo.rate", dt.date(2024, 1, 1)) == 5
+    path.write_text(text.format(value=70), encoding="utf-8")
+    assert parameters.parameter_value("demo.rate", dt.date(2024, 1, 1)) == 70

@@ -68,6 +68,19 @@ def test_moving_a_weight_keeps_the_total_at_100_and_moves_the_others(app):
     assert "add up to 100" in app.weights.note.value and "changed from the workbook's" in app.weights.note.value
 
 
+def test_moving_a_weight_redraws_the_winner_grid_as_a_fresh_drawing_would(app):
+    # The app keeps the drawn grid and moves only the circle round the current weights.
+    from sv_helpers.apps.scoring import grid_chart
+
+    sliders = list(app.weights.sliders.values())
+    grids = set()
+    for index, value in ((0, 30.0), (0, 55.0), (1, 5.0), (0, 30.0), (2, 45.0), (1, 40.0), (0, 70.0)):
+        sliders[index].value = value  # a quality criterion's weight changes the proportions, and so the grid
+        assert app._shown["sensitivity"].count(grid_chart(app.result)) == 1
+        grids.add(tuple(app.result.detail.grid["winner"]))
+    assert len(grids) > 1
+
+
 def test_every_setting_on_screen_travels_in_the_link(app, inputs):
     app.weights.sliders["Price"].value = 40.0
     app.price_method.value = "deviation_from_lowest"

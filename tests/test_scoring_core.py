@@ -102,6 +102,23 @@ def test_weights_from_the_settings_change_the_winner(inputs):
     assert result.tables["ranking"]["total_score"].iloc[0] != pytest.approx(86.875)
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), min_size=5, max_size=5).filter(lambda w: sum(w) > 0))
+def test_a_run_that_reuses_what_it_kept_gives_the_tables_of_a_fresh_run(inputs, raw):
+    # The app keeps the winner grid while each group's proportions stay the same (and the tender's weights once
+    # read); any weights must give exactly the tables and headline of a run from freshly loaded inputs.
+    from sv_helpers.exports import output_csv_bytes
+
+    names = inputs["tender"].criterion_names
+    weights = {n: 100.0 * w / sum(raw) for n, w in zip(names, raw, strict=True)}
+    settings_ = Settings.from_parameters({**BATCH, "weights": weights})
+    kept = scoring.run(settings_, inputs=inputs)
+    fresh = scoring.run(settings_, inputs=scoring.load(Settings()))
+    assert kept.headline == fresh.headline
+    for name, table in fresh.tables.items():
+        assert output_csv_bytes(kept.tables[name]) == output_csv_bytes(table), name
+
+
 def test_weights_must_name_every_criterion(inputs):
     with pytest.raises(
         InputError, match=r"'Criterion weights' \(weights\) must give a weight to every criterion.*'Nonsense' is not"
