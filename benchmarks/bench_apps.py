@@ -28,7 +28,7 @@ How each figure is taken:
   whichever page it belongs to.
 
 It prints a table and writes ``benchmarks/results/apps.json``; it exits non-zero when an app misses the goal.
-Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_apps.py [--repeats 3] [--changes 10]
+Run: ``make bench`` or ``.venv/bin/python benchmarks/bench_apps.py [--repeats 3] [--changes 20]
 [--apps NAME.ipynb ...] [--fill-delay S]`` (``--fill-delay`` overrides ``voila.json``'s on both servers).
 """
 
@@ -165,7 +165,17 @@ def page_kernel_mb(proc, socket_urls: list[str]) -> float | None:
     return None
 
 
+#: Changes per page by default. The p95 is the nearest-rank 95th percentile (the ⌈0.95 n⌉-th fastest): of 10
+#: changes that is the slowest, a maximum rather than a percentile; of 20 it is the slowest but one.
+CHANGES_DEFAULT = 20
+
+
 def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile.
+
+    >>> p95(list(range(1, 21))), p95(list(range(1, 11)))
+    (19, 10)
+    """
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
@@ -254,7 +264,7 @@ def _commit(checkout: Path) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--changes", type=int, default=10)
+    parser.add_argument("--changes", type=int, default=CHANGES_DEFAULT)
     parser.add_argument("--apps", nargs="*", default=None)
     parser.add_argument(
         "--before",
