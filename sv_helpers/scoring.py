@@ -404,7 +404,7 @@ def _sheet_row(filename: str, sheet: str, row: object) -> str:
     return f"{filename}, sheet '{sheet}', row {row}"
 
 
-def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
+def check_tender(tender: Tender, measures: pd.DataFrame, *, kept: dict | None = None) -> list[Finding]:
     """Check an evaluation before it is scored.
 
     Parameters
@@ -413,6 +413,9 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
         From :func:`load_tender`.
     measures : DataFrame
         The measures library, from :func:`sv_helpers.measures.load_measures`.
+    kept : dict, optional
+        Keeps the findings that do not depend on the weights, for checking the same tender and library again
+        with other weights (an app's redraw). Give a new dict for another tender or library.
 
     Returns
     -------
@@ -420,11 +423,8 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
         Errors (the tender cannot be scored) and warnings (shown beside the
         results), each a plain-English sentence that says what to do.
     """
+    criteria = tender.criteria
     findings: list[Finding] = []
-    name = tender.name
-    criteria, bids, scores, commitments = tender.criteria, tender.bids, tender.scores, tender.commitments
-    max_score = tender.settings.max_score
-
     total = float(criteria["weight"].sum())
     if abs(total - TOTAL_WEIGHT) > 1e-6:
         findings.append(
@@ -433,7 +433,36 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
                 f"The criteria weights add up to {format_number(total, 1)}, not 100. Change the weights so that they add up to 100.",
             )
         )
+    key = tuple(zip(criteria.index, criteria["criterion"], criteria["group"], criteria["method"], strict=True))
+    if kept is None or kept.get("key") != key:
+        checked = {
+            "key": key,
+            "methods": _method_findings(tender),
+            "evaluation": _evaluation_findings(tender, measures),
+        }
+        if kept is not None:
+            kept.clear()
+            kept.update(checked)
+    else:
+        checked = kept
+    findings += checked["methods"]
+    sv_weight = float(criteria.loc[criteria["group"] == "social_value", "weight"].sum())
+    minimum = tender.settings.minimum_social_value_weight
+    if sv_weight < minimum:
+        findings.append(
+            Finding(
+                "warning",
+                f"Social value carries {format_number(sv_weight, 1)}% of the total score, below the minimum of {format_number(minimum, 1)}%. "
+                "Central government's Social Value Model requires at least 10%; check the council's own minimum before publishing.",
+            )
+        )
+    return findings + checked["evaluation"]
 
+
+def _method_findings(tender: Tender) -> list[Finding]:
+    """:func:`check_tender`'s findings about the criteria's groups and methods."""
+    findings: list[Finding] = []
+    name, criteria = tender.name, tender.criteria
     price_rows = criteria[criteria["group"] == "price"]
     if len(price_rows) > 1:
         findings.append(
@@ -467,18 +496,15 @@ def check_tender(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
                     f"{where}: '{criterion}' is a quality criterion; only social value criteria can use 'proxy_value'. Use 'scored'.",
                 )
             )
+    return findings
 
-    sv_weight = float(criteria.loc[criteria["group"] == "social_value", "weight"].sum())
-    minimum = tender.settings.minimum_social_value_weight
-    if sv_weight < minimum:
-        findings.append(
-            Finding(
-                "warning",
-                f"Social value carries {format_number(sv_weight, 1)}% of the total score, below the minimum of {format_number(minimum, 1)}%. "
-                "Central government's Social Value Model requires at least 10%; check the council's own minimum before publishing.",
-            )
-        )
 
+def _evaluation_findings(tender: Tender, measures: pd.DataFrame) -> list[Finding]:
+    """:func:`check_tender`'s findings about the bids, the scores and the commitments (none is about weights)."""
+    findings: list[Finding] = []
+    name = tender.name
+    criteria, bids, scores, commitments = tender.criteria, tender.bids, tender.scores, tender.commitments
+    max_score = tender.settings.max_score
     for row, bidder, price in zip(bids.index, bids["bidder"], bids["price"]):
         if not price > 0:
             findings.append(
@@ -795,6 +821,7 @@ def score_tender(
     price_method: str | None = None,
     finals: pd.DataFrame | None = None,
     social: pd.DataFrame | None = None,
+    checked: dict | None = None,
 ) -> TenderResult:
     """Check and score a tender.
 
@@ -811,6 +838,8 @@ def score_tender(
     finals, social : DataFrame, optional
         :func:`final_scores` and :func:`social_value_by_bidder` of this tender and library, when already made
         (neither depends on the weights or the price method).
+    checked : dict, optional
+        Keeps :func:`check_tender`'s findings that do not depend on the weights (its ``kept``).
 
     Returns
     -------
@@ -825,7 +854,7 @@ def score_tender(
         tender = with_weights(tender, weights)
     if price_method and tender.price_method is not None:
         tender = with_price_method(tender, price_method)
-    findings = check_tender(tender, measures)
+    findings = check_tender(tender, measures, kept=checked)
     raise_for_errors(findings)
     finals = final_scores(tender) if finals is None else finals
     social = social_value_by_bidder(tender, measures) if social is None else social
@@ -1187,6 +1216,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         price_method=settings.price_method or None,
         finals=derived.get("finals"),
         social=derived.get("social_value"),
+        checked=derived.setdefault("checked", {}),
     )
     derived.update(finals=result.finals, social_value=result.social_value)
     # The winner grid depends on the scores and on each group's proportions, not on the groups' weights: moving

@@ -216,8 +216,8 @@ def winner_grid(result: TenderResult, step: float = 5.0) -> pd.DataFrame:
     lines = {g: fractions @ _shares(weights, groups == g) for g in ("price", "quality", "social_value")}
     has = {g: bool((groups == g).any()) for g in lines}
     bidders = tender.bidders
-    rows = []
     grid = np.arange(0.0, TOTAL_WEIGHT + step / 2, step)
+    points = []
     for p in grid:
         for v in grid:
             q = TOTAL_WEIGHT - p - v
@@ -226,16 +226,31 @@ def winner_grid(result: TenderResult, step: float = 5.0) -> pd.DataFrame:
             q = max(q, 0.0)
             if (p > 0 and not has["price"]) or (v > 0 and not has["social_value"]) or (q > 0 and not has["quality"]):
                 continue
-            totals = p * lines["price"] + v * lines["social_value"] + q * lines["quality"]
-            rows.append(
-                {
-                    "price_weight": float(p),
-                    "social_value_weight": float(v),
-                    "quality_weight": float(q),
-                    "winner": _names(bidders, _winners(totals)),
-                }
-            )
-    return pd.DataFrame(rows, columns=["price_weight", "social_value_weight", "quality_weight", "winner"])
+            points.append((float(p), float(v), float(q)))
+    weights_at = np.array(points, dtype=float).reshape(-1, 3)
+    # Every point's totals at once (the same sums, term by term, as one point at a time).
+    totals = (
+        weights_at[:, [0]] * lines["price"]
+        + weights_at[:, [1]] * lines["social_value"]
+        + weights_at[:, [2]] * lines["quality"]
+    )
+    names: dict[bytes, str] = {}
+    winner = []
+    for row in totals:
+        top = row >= row.max() - TIE_TOLERANCE
+        key = top.tobytes()
+        if key not in names:
+            names[key] = _names(bidders, [int(i) for i in np.flatnonzero(top)])
+        winner.append(names[key])
+    return pd.DataFrame(
+        {
+            "price_weight": weights_at[:, 0],
+            "social_value_weight": weights_at[:, 1],
+            "quality_weight": weights_at[:, 2],
+            "winner": winner,
+        },
+        columns=["price_weight", "social_value_weight", "quality_weight", "winner"],
+    )
 
 
 def _totals_without(result: TenderResult, keep: np.ndarray) -> np.ndarray:
