@@ -119,6 +119,27 @@ def test_a_run_that_reuses_what_it_kept_gives_the_tables_of_a_fresh_run(inputs, 
         assert output_csv_bytes(kept.tables[name]) == output_csv_bytes(table), name
 
 
+def test_checks_kept_between_weight_changes_are_the_checks_made_afresh(inputs):
+    # An app keeps the checks that do not depend on the weights; every finding, in order, must be as a fresh check
+    # gives it, including the weights' own (a social value weight below the minimum) and after a price method change.
+    tender, measures = inputs["tender"], inputs["measures"]
+    names = tender.criterion_names
+    other = next(m for m in scoring.PRICE_METHODS if m != tender.price_method)
+    kept: dict = {}
+    for weights, method in (
+        ({}, None),
+        ({names[0]: 95.0, **{n: 5.0 / (len(names) - 1) for n in names[1:]}}, None),
+        ({}, other),
+        ({names[0]: 10.0, **{n: 90.0 / (len(names) - 1) for n in names[1:]}}, other),
+        ({}, None),
+    ):
+        t = scoring.with_weights(tender, weights) if weights else tender
+        t = scoring.with_price_method(t, method) if method else t
+        assert scoring.check_tender(t, measures, kept=kept) == scoring.check_tender(t, measures)
+    low = scoring.with_weights(tender, {names[0]: 95.0, **{n: 5.0 / (len(names) - 1) for n in names[1:]}})
+    assert any("below the minimum" in f.message for f in scoring.check_tender(low, measures, kept=kept))
+
+
 def test_weights_must_name_every_criterion(inputs):
     with pytest.raises(
         InputError, match=r"'Criterion weights' \(weights\) must give a weight to every criterion.*'Nonsense' is not"
