@@ -206,8 +206,13 @@ def p95(values: list[float]) -> float:
 def kernel_rss_mb(proc) -> list[float]:
     import psutil
 
-    kids = psutil.Process(proc.pid).children(recursive=True)
-    return sorted((k.memory_info().rss / 2**20 for k in kids if "ipykernel" in " ".join(k.cmdline())), reverse=True)
+    sizes = []
+    for kernel in kernel_processes(psutil.Process(proc.pid)):
+        try:
+            sizes.append(kernel.memory_info().rss / 2**20)
+        except psutil.Error:  # culled between being listed and being read
+            continue
+    return sorted(sizes, reverse=True)
 
 
 #: Seconds to wait for a server's pool to be warm (or to refill after a view) before measuring anyway.
