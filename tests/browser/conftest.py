@@ -19,6 +19,7 @@ network might).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -86,10 +87,14 @@ def _wait_http(url: str, timeout: float, proc: subprocess.Popen) -> None:
     raise TimeoutError(f"Voila did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def voila_url(tmp_path_factory):
+@contextlib.contextmanager
+def voila_process(target: str, cwd: Path, log_path: Path, *, stop_timeout: float = 15):
+    """Serve ``target`` (a folder or notebook, relative to ``cwd``) with Voila on a free port: ``(proc, url)``.
+
+    Voila reads ``voila.json`` from ``cwd``; its output goes to ``log_path`` (printed at the end when
+    ``SV_SHOW_VOILA_LOG`` is set). The server is stopped, and killed if it will not stop, on leaving.
+    """
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("voila") / "voila.log"
     env = {
         **os.environ,
         "JUPYTER_PATH": str(REPO / "share" / "jupyter"),
@@ -99,8 +104,8 @@ def voila_url(tmp_path_factory):
     voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [voila, f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1", "notebooks/"],
-        cwd=REPO,
+        [voila, f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1", target],
+        cwd=cwd,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -108,16 +113,22 @@ def voila_url(tmp_path_factory):
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_http(url, 60, proc)
-        yield url
+        yield proc, url
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=stop_timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
         if os.environ.get("SV_SHOW_VOILA_LOG"):
             print(log_path.read_text())
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory):
+    with voila_process("notebooks/", REPO, tmp_path_factory.mktemp("voila") / "voila.log") as (_, url):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -8,17 +8,13 @@ other setting (the pool, ``cull_connected``, ``cull_busy``) is the repository's.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 import sys
 import time
-from pathlib import Path
 
 import psutil
 import pytest
-from conftest import REPO, _free_port, _wait_http, wait_rendered
+from conftest import REPO, voila_process, wait_rendered
 
 sys.path.insert(0, str(REPO / "scripts"))
 
@@ -39,30 +35,13 @@ def culling_server(tmp_path):
         culling["cull_idle_timeout"] = CULL_IDLE_TIMEOUT_S
         culling["cull_interval"] = CULL_INTERVAL_S
     (tmp_path / "voila.json").write_text(json.dumps(config))
-    port = _free_port()
-    env = {**os.environ, "JUPYTER_PATH": str(REPO / "share" / "jupyter"), "MPLBACKEND": "Agg"}
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or "voila"
-    log = open(tmp_path / "voila.log", "w")
-    proc = subprocess.Popen(
-        [voila, f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1", str(APP)],
-        cwd=tmp_path,  # Voila reads voila.json from here
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_http(url, 60, proc)
+    with voila_process(str(APP), tmp_path, tmp_path / "voila.log", stop_timeout=20) as (
+        proc,
+        url,
+    ):  # reads voila.json here
         pool = expected_kernels(APP, tmp_path / "voila.json")
         assert wait_until_warm(proc, pool, timeout=90) is not None, "the pool did not warm up within 90 s"
         yield proc, url, pool
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def _open(browser, url: str):
