@@ -233,11 +233,19 @@ def test_an_optimal_allocation_runs_in_the_background_and_only_the_latest_reques
 def test_a_quick_redraw_sends_only_its_result_and_a_slow_one_says_it_is_working(app, monkeypatch):
     import time
 
+    from sv_helpers.apps import base
+
+    threshold = base.WORKING_AFTER_S
+    assert threshold <= 0.1  # the goal: "Working…" within 100 ms of a change
     statuses, buttons = [], []
     app.status.observe(lambda c: statuses.append(c["new"]), names="value")
     app.files_button.observe(lambda c: buttons.append(c["new"]), names="disabled")
-    control(app, "budget").value = 41000  # a rank allocation: hundredths of a second
+    # A rank allocation takes hundredths of a second, but a busy CI machine can stretch that past
+    # 50 ms; what is checked here is that a run quicker than the threshold sends only its result.
+    monkeypatch.setattr(base, "WORKING_AFTER_S", 2.0)
+    control(app, "budget").value = 41000
     assert statuses == [] and buttons == [] and "£41,000 available" in app.headline.value
+    monkeypatch.setattr(base, "WORKING_AFTER_S", threshold)
     real_run = grants.run
 
     def slow(settings, inputs=None):
