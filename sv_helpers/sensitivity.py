@@ -234,14 +234,13 @@ def winner_grid(result: TenderResult, step: float = 5.0) -> pd.DataFrame:
         + weights_at[:, [1]] * lines["social_value"]
         + weights_at[:, [2]] * lines["quality"]
     )
-    names: dict[bytes, str] = {}
+    names: dict[tuple[int, ...], str] = {}
     winner = []
     for row in totals:
-        top = row >= row.max() - TIE_TOLERANCE
-        key = top.tobytes()
-        if key not in names:
-            names[key] = _names(bidders, [int(i) for i in np.flatnonzero(top)])
-        winner.append(names[key])
+        top = tuple(_winners(row))
+        if top not in names:
+            names[top] = _names(bidders, list(top))
+        winner.append(names[top])
     return pd.DataFrame(
         {
             "price_weight": weights_at[:, 0],
