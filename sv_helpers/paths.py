@@ -1,8 +1,7 @@
-"""Where the workbook's files are, and which files a setting may name."""
+"""Where the workbook's files are, and how a path a person names is found."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sv_helpers.errors import InputError
@@ -13,58 +12,47 @@ DATA_DIR = REPO_ROOT / "data"
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 OUTPUTS_DIR = REPO_ROOT / "outputs"
 
-#: An environment variable naming more folders (separated by ``os.pathsep``) files may be read from.
-ALLOWED_DIRS_VARIABLE = "SV_ALLOWED_DIRS"
-
 
 def data_path(*parts: str) -> Path:
     """Return the path of a shipped data file, e.g. ``data_path("measures.csv")``."""
     return DATA_DIR.joinpath(*parts)
 
 
-def allowed_folders() -> list[Path]:
-    """Return the folders a setting may name files in: the workbook's folder and any in ``SV_ALLOWED_DIRS``."""
-    folders = [REPO_ROOT.resolve()]
-    for entry in os.environ.get(ALLOWED_DIRS_VARIABLE, "").split(os.pathsep):
-        if entry.strip():
-            folders.append(Path(entry.strip()).expanduser().resolve())
-    return folders
+def resolve_path(path: str | Path, *, setting: str | None = None, expect: str | None = None) -> Path:
+    """Resolve a path named by the person running the work (a notebook parameter, ``svw``, a sweep grid).
 
-
-def is_inside_workbook(path: str | Path) -> bool:
-    """Whether a path (symbolic links followed) is inside one of :func:`allowed_folders`."""
-    real = Path(path).expanduser().resolve()
-    return any(real == folder or folder in real.parents for folder in allowed_folders())
-
-
-def resolve_path(path: str | Path, *, allow_outside: bool = False, setting: str | None = None) -> Path:
-    """Resolve a path given by a user or a notebook parameter, refusing files outside the workbook's folder.
-
-    Relative paths are tried against the current directory first, then the
-    repository root, so ``data/measures.csv`` works from ``notebooks/`` too.
+    The file is read where it is, inside the workbook's folder or not: an officer's own tender in
+    ``/srv/tenders/2026-05/`` is theirs to name. Relative paths are tried against the current directory
+    first, then the workbook's folder, so ``data/measures.csv`` works from ``notebooks/`` too. What reaches
+    an app from a page never comes here as a path: a link cannot set a path setting (``Settings.from_query``
+    refuses it) and an upload is content. On a shared server, what an officer's notebook may open is the
+    operating system's to decide (each JupyterHub user runs as their own user; ``deploy/README.md``).
 
     Parameters
     ----------
     path : str or Path
         The path as given.
-    allow_outside : bool
-        Let the path lead outside the workbook's folder.  Only an officer's
-        own run (papermill, a notebook in JupyterLab) should ask for this;
-        an app never does, so a link or an upload cannot make the server read
-        other files (``/etc/passwd``, ``../../secrets``).
     setting : str, optional
         The setting the path came from, named in the message.
+    expect : {"file", "folder"}, optional
+        When given, the path must exist and be one: a missing file or a folder where a file is expected
+        gets a plain-English message naming the setting and the path.
 
     Returns
     -------
     Path
-        The path to open (it may not exist: the loader then says so).
+        The path to open (without ``expect`` it may not exist: the loader then says so).
 
     Raises
     ------
     InputError
-        When the path leads outside the workbook's folder (and the folders in
-        ``SV_ALLOWED_DIRS``) and ``allow_outside`` is false, or is not a path at all.
+        When the text is not a file name at all (empty, a NUL byte, too long for this computer), or is not
+        what ``expect`` asks for.
+
+    Examples
+    --------
+    >>> resolve_path("data/measures.csv").name
+    'measures.csv'
     """
     named = f"The setting '{setting}'" if setting else "The file name"
     text = str(path)
@@ -77,16 +65,18 @@ def resolve_path(path: str | Path, *, allow_outside: bool = False, setting: str 
         else:
             candidate = REPO_ROOT / p
             chosen = candidate if candidate.exists() else p
-        inside = allow_outside or is_inside_workbook(
-            chosen if chosen.is_absolute() or chosen.exists() else REPO_ROOT / chosen
-        )
+        exists, is_dir = chosen.exists(), chosen.is_dir()
     except (OSError, RuntimeError, ValueError):
         raise InputError(f"{named} ('{_shown(text)}') is not a file name this computer can open.") from None
-    if not inside:
-        what = f"The setting '{setting}' names a file" if setting else "The file"
+    names = f"{named} names" if setting else "The path"
+    if expect == "file" and is_dir:
+        raise InputError(f"{names} a folder ({_shown(text)}), not a file. Name the file inside it.")
+    if expect == "folder" and exists and not is_dir:
+        raise InputError(f"{names} a file ({_shown(text)}), not a folder. Name the folder it is in.")
+    if expect in ("file", "folder") and not exists:
         raise InputError(
-            f"{what} outside the workbook's folder ({_shown(text)}); files are only read from inside it. "
-            "Copy the file into the workbook's data folder and name it from there, or load it with the upload button."
+            f"{names} a {expect} that does not exist: {_shown(text)} "
+            f"(looked for in {_shown(str(Path.cwd()))} and in the workbook's folder). Check the name and the folder."
         )
     return chosen
 

@@ -96,3 +96,25 @@ def test_invalid_file_fails_the_run_with_the_plain_english_message(tmp_path):
     assert "bids.csv, row 4, column 'price': 'TBC' is not an amount of money." in str(err.value)
     assert err.value.ename == "InputError"
     assert not (tmp_path / "out" / "ranking.csv").exists()
+
+
+def test_an_officers_own_files_outside_the_workbook_are_read_where_they_are(tmp_path):
+    """The issue's own run: a tender and a library kept in an officer's folder, no SV_ALLOWED_DIRS, recorded."""
+    own = tmp_path / "srv" / "tenders" / "2026-05"
+    own.mkdir(parents=True)
+    shutil.copyfile(data_path("tenders", "example_tender.xlsx"), own / "tender.xlsx")
+    shutil.copyfile(data_path("measures.csv"), own / "measures.csv")
+    store_url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    out = run(
+        tmp_path / "run", tender_path=str(own / "tender.xlsx"), measures_path=str(own / "measures.csv"), store_url=store_url
+    )
+    assert pd.read_csv(out / "ranking.csv")["rank"].min() == 1
+    record = json.loads((out / "provenance.json").read_text())
+    assert {Path(f["path"]).parent for f in record["inputs"]} == {own}
+
+    from sv_helpers.store import Store
+
+    store = Store(store_url)
+    saved = store.list()
+    assert len(saved) == 1
+    assert store.rerun(saved[0]["id"], tmp_path / "again").identical  # the stored copy of the officer's files

@@ -441,7 +441,7 @@ class Store:
         for setting_name, given in settings.input_paths().items():
             from sv_helpers.paths import resolve_path
 
-            path = resolve_path(given)
+            path = resolve_path(given, setting=setting_name)
             label = specs[setting_name].label
             try:
                 if path.is_dir():
