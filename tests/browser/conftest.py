@@ -56,16 +56,12 @@ ERROR_PATTERNS = re.compile(
 )
 
 
-#: A browser test that fails is run once more before it counts as failed: on a loaded two-core
-#: machine a kernel can be slow to start. A real fault fails twice; pytest reports every rerun.
-BROWSER_RERUNS = 1
-
-
 def pytest_collection_modifyitems(items):
+    """Every test here is a browser test. None is run again when it fails: a test that passes on a second try
+    is a fault in the test or the app, so each waits for a condition on the page, never for a time."""
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.flaky(reruns=BROWSER_RERUNS, reruns_delay=2))
 
 
 def _free_port() -> int:
@@ -191,6 +187,13 @@ def open_app(browser, voila_url):
     yield _open
     for c in contexts:
         c.close()
+
+
+def reflow_to(page, width: int, height: int = 800) -> None:
+    """Narrow the window and wait until the page has been laid out again at that width (two animation frames)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_function("(w) => window.innerWidth === w", arg=width)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def wait_rendered(page, ready: str = ".sv-app") -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import assert_clean, axe_violations
+from conftest import assert_clean, axe_violations, reflow_to
 
 NOTEBOOK = "climate_targets.ipynb"
 READY = ".sv-climate .sv-pathway-chart img"
@@ -51,8 +51,7 @@ def test_the_headline_and_the_pathway_chart_are_on_the_first_screen_and_nothing_
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-pathway-chart img"), (
         "the pathway chart is not entirely on the first screen"
     )
-    page.set_viewport_size({"width": 320, "height": 800})
-    page.wait_for_timeout(300)
+    reflow_to(page, 320)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
         "the page scrolls sideways at 320 px"
     )

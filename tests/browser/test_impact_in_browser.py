@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from conftest import assert_clean, axe_violations
+from conftest import assert_clean, axe_violations, reflow_to
 
 NOTEBOOK = "impact_report.ipynb"
 MAIN_CHART = ".sv-view-status img"
@@ -62,8 +62,7 @@ def test_the_headline_and_main_chart_are_on_the_first_screen_and_a_narrow_screen
     rects = {s: page.evaluate(RECT, s) for s in (".sv-headline", MAIN_CHART, ".sv-controls")}
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-headline"), f"the headline is not entirely on the first screen: {rects}"
     assert page.evaluate(INSIDE_VIEWPORT, MAIN_CHART), f"the main chart is not entirely on the first screen: {rects}"
-    page.set_viewport_size({"width": 320, "height": 800})
-    page.wait_for_timeout(300)
+    reflow_to(page, 320)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
         f"horizontal scroll at 320 px: {page.evaluate('() => document.documentElement.scrollWidth')} px wide"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from conftest import assert_clean, axe_violations
+from conftest import assert_clean, axe_violations, reflow_to
 
 NOTEBOOK = "social_value_scoring.ipynb"
 
@@ -67,8 +67,7 @@ def test_the_answer_and_the_main_chart_are_on_the_first_screen_and_the_page_refl
     page.wait_for_function("() => document.querySelector('.sv-score-chart img').complete")
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-headline"), "the headline is inside the first screen"
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-score-chart img"), "the main chart is inside the first screen"
-    page.set_viewport_size({"width": 320, "height": 800})
-    page.wait_for_timeout(300)
+    reflow_to(page, 320)
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
         "no horizontal scroll at 320 px"
     )
