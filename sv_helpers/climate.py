@@ -36,6 +36,7 @@ from sv_helpers.emissions import EmissionsData, load_kent_districts
 from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.exports import json_text
 from sv_helpers.formatting import format_money, format_number, format_pct
+from sv_helpers.numerics import exact_mean, exact_sum, linear_fit, powers
 from sv_helpers.parameters import parameter_path, parameter_value
 from sv_helpers.scenario import Inputs, Result, SettingsBase, Spec, coerce, make_provenance, setting, write_result
 from sv_helpers.tables import Column, TableSchema, load_table
@@ -160,10 +161,10 @@ def pathway_array(
         return e0 * np.clip(1.0 - t / horizon, 0.0, 1.0)
     if method == "constant_rate":
         keep = 1.0 - np.asarray(annual_reduction_pct, dtype=float) / 100.0
-        return e0 * np.power(keep, t)
+        return e0 * powers(keep, t)
     if method == "budget":
         p = e0 / (e0 + np.asarray(carbon_budget_kt, dtype=float))
-        return e0 * np.power(1.0 - p, t)
+        return e0 * powers(1.0 - p, t)
     raise InputError(f"The pathway '{method}' is not known; choose one of: {', '.join(PATHWAY_METHODS)}.")
 
 
@@ -237,9 +238,8 @@ def fit_trend(actual: pd.Series, trend_start_year: int) -> tuple[float, float]:
             f"The trend needs at least two years of actual data from {trend_start_year}; "
             f"the data run from {int(actual.index.min())} to {int(actual.index.max())}. Choose an earlier 'trend from' year."
         )
-    x = used.index.to_numpy(dtype=float)
-    slope, intercept = np.polyfit(x - x.mean(), used.to_numpy(dtype=float), 1)
-    return float(slope), float(intercept - slope * x.mean())
+    slope, intercept = linear_fit(used.index.to_numpy(dtype=float), used.to_numpy(dtype=float))
+    return float(slope), float(intercept)
 
 
 def trend_net_zero_year(slope: float, intercept: float, from_year: int) -> int | None:
@@ -830,11 +830,12 @@ def similar_authorities(
     if authority_code not in table.index:
         return pd.DataFrame(columns=["authority_code", "distance"])
     values = table.to_numpy(dtype=float)
-    std = values.std(axis=0)
+    mean = exact_mean(values, axis=0)
+    std = np.sqrt(exact_mean((values - mean) ** 2, axis=0))
     std[std == 0] = 1.0
-    z = (values - values.mean(axis=0)) / std
+    z = (values - mean) / std
     me = z[table.index.get_loc(authority_code)]
-    distance = np.sqrt(((z - me) ** 2).sum(axis=1))
+    distance = np.sqrt([exact_sum(row) for row in (z - me) ** 2])
     out = pd.DataFrame({"authority_code": table.index, "distance": distance})
     out = out[out["authority_code"] != authority_code].sort_values(["distance", "authority_code"]).head(int(count))
     return out.reset_index(drop=True)
@@ -1329,26 +1330,26 @@ def load(settings: Settings) -> Inputs:
     sources: dict[str, Any] = {}
     examples: dict[str, bool] = {}
     if settings.scope == "council estate":
-        estate_path = resolve_path(settings.estate_path)
+        estate_path = resolve_path(settings.estate_path, setting="estate_path", expect="file")
         estate, sheet_factors = em.load_estate_workbook(estate_path)
         sources["council_estate"] = estate_path
         examples["council_estate"] = _is_example(estate_path)
         factors = sheet_factors
         if factors is None:
-            factors_path = resolve_path(settings.factors_path)
+            factors_path = resolve_path(settings.factors_path, setting="factors_path", expect="file")
             factors = em.load_emission_factors(factors_path)
             sources["emission_factors"] = factors_path
             examples["emission_factors"] = _is_example(factors_path)
         values["series"] = em.estate_emissions(estate, factors)
     else:
-        emissions_path = resolve_path(settings.emissions_path)
+        emissions_path = resolve_path(settings.emissions_path, setting="emissions_path", expect="file")
         values["series"] = em.load_emissions(emissions_path)
         values["similarity"] = _similarity()
         sources["emissions"] = emissions_path
         examples["emissions"] = False
     values["interventions"] = None
     if settings.interventions_path:
-        plan_path = resolve_path(settings.interventions_path)
+        plan_path = resolve_path(settings.interventions_path, setting="interventions_path", expect="file")
         values["interventions"] = load_interventions(plan_path)
         sources["interventions"] = plan_path
         examples["interventions"] = _is_example(plan_path)
@@ -1554,12 +1555,8 @@ def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] 
     ``summary.csv``, ``trend_gap.csv``, ``milestones.csv`` and, when they apply,
     ``wedges.csv``, ``cost_curve.csv`` and ``peers.csv``; ``climate_targets.xlsx``;
     ``provenance.json``; ``report.html`` and ``report.pdf`` (printed by Chromium).
-    ``figures`` (view name → chart HTML from the app module) are put in the report.
-
-    Raises
-    ------
-    InputError
-        When Chromium is not installed for the PDF (every other file is written first).
+    ``figures`` (view name → chart HTML from the app module) are put in the report. Without Chromium the
+    PDF is left out, with one line saying so (:func:`sv_helpers.report.write_pdf`).
     """
     from sv_helpers import report
 
@@ -1568,11 +1565,8 @@ def write(result: Result, output_dir: str | Path, *, figures: Mapping[str, str] 
     page = report_html(result, figures)
     (out / "report.html").write_text(page, encoding="utf-8")
     written.append(out / "report.html")
-    try:
-        written.append(report.html_to_pdf(page, out / "report.pdf"))
-    except FileNotFoundError as exc:
-        raise InputError(str(exc)) from None
-    return written
+    pdf = report.write_pdf(page, out / "report.pdf")
+    return [*written, pdf] if pdf else written
 
 
 REPORT_TITLE = "Climate progress report"

@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from sv_helpers.provenance import json_dumps, provenance_table, write_provenance
+from sv_helpers.numerics import at_stated_precision, json_at_stated_precision
+from sv_helpers.provenance import json_dumps, json_safe, provenance_table, write_provenance
 
 #: The first characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -137,14 +138,22 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     """Return a table as UTF-8 CSV bytes (with a byte-order mark, so Excel shows £ signs).
 
     Text that a spreadsheet would run as a formula gets an apostrophe in front (:func:`neutralise_formulas`);
-    rows end with CR LF, so a line break inside a cell is always quoted.
+    rows end with CR LF, so a line break inside a cell is always quoted; numbers are written at the stated
+    precision (:func:`sv_helpers.numerics.decimals_for`: money to the penny), so the bytes are the same on any machine.
     """
-    return neutralise_formulas(table).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8-sig")
+    return _csv_text(table).encode("utf-8-sig")
+
+
+def _csv_text(table: pd.DataFrame) -> str:
+    return neutralise_formulas(at_stated_precision(table)).to_csv(index=False, lineterminator=CSV_LINE_END)
 
 
 def output_csv_bytes(table: pd.DataFrame) -> bytes:
-    """The exact bytes of a table's output file (``<name>.csv`` of a batch run): the store hashes these."""
-    return neutralise_formulas(table).to_csv(index=False, lineterminator=CSV_LINE_END).encode("utf-8")
+    """The exact bytes of a table's output file (``<name>.csv`` of a batch run): the store hashes these.
+
+    As :func:`csv_bytes` without the byte-order mark: formulas neutralised, numbers at the stated precision.
+    """
+    return _csv_text(table).encode("utf-8")
 
 
 def write_outputs(
@@ -198,8 +207,11 @@ def write_outputs(
 
 
 def json_text(data: Mapping[str, Any]) -> str:
-    """Return pretty JSON of plain values (numpy and dates converted; NaN and infinity as ``null``): valid JSON."""
-    return json_dumps(data, indent=2) + "\n"
+    """Return pretty JSON of plain values (numpy and dates converted; NaN and infinity as ``null``): valid JSON.
+
+    Numbers are written at the stated precision of their key (:func:`sv_helpers.numerics.decimals_for`).
+    """
+    return json_dumps(json_at_stated_precision(json_safe(data)), indent=2) + "\n"
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")

@@ -1148,7 +1148,7 @@ def load(settings: Settings) -> Inputs:
     InputError
         With the file, row and column of each problem.
     """
-    path = resolve_path(settings.applications_path)
+    path = resolve_path(settings.applications_path, setting="applications_path")
     if not path.is_file():
         raise InputError(
             f"The applications file '{settings.applications_path}' was not found. Give the path of a "
@@ -1300,10 +1300,9 @@ def write(result: Result, output_dir: str | Path, *, pdf: bool = True) -> list[P
     if pdf:
         from sv_helpers import report
 
-        try:
-            written.insert(len(written) - 1, report.html_to_pdf(page, Path(output_dir) / "report.pdf"))
-        except FileNotFoundError as exc:
-            log.warning("report.pdf was not written: %s", exc)
+        pdf_path = report.write_pdf(page, Path(output_dir) / "report.pdf")
+        if pdf_path:
+            written.insert(len(written) - 1, pdf_path)
     return written
 
 

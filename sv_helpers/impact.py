@@ -1078,7 +1078,7 @@ def load(settings: Settings) -> Inputs:
                     f"The {label.lower()} file is needed for the report: set {name}, or use the example files."
                 )
             continue
-        path = resolve_path(text)
+        path = resolve_path(text, setting=name)  # a file, or for returns a folder of them
         key = (role, str(path.resolve()), _stamp(path))
         if key not in _LOADED:
             if len(_LOADED) >= _LOADED_LIMIT:
@@ -1087,7 +1087,7 @@ def load(settings: Settings) -> Inputs:
         values[role] = _LOADED[key]
         sources[role] = path
     if settings.planning_dir:
-        folder = resolve_path(settings.planning_dir)
+        folder = resolve_path(settings.planning_dir, setting="planning_dir", expect="folder")
         values["planning_ifs"] = load_planning_ifs(folder)
         sources.update({f"planning_{n[:-4]}": folder / n for n in IFS_ITEMS})
     return Inputs(values=values, sources=sources)
@@ -1287,10 +1287,6 @@ def write(result: Result, output_dir: str | Path, *, pdf: bool = True) -> list[P
     from sv_helpers import report as rep  # the page and its charts are drawn on the interface side
 
     page = rep.impact_report_page(result)
-    extra: dict[str, str | bytes] = {"report.html": page}
-    if pdf:
-        try:
-            extra["report.pdf"] = rep.pdf_bytes(page)
-        except FileNotFoundError as err:
-            print(str(err))
-    return write_result(result, output_dir, excel_name="impact_report.xlsx", extra_files=extra)
+    written = write_result(result, output_dir, excel_name="impact_report.xlsx", extra_files={"report.html": page})
+    pdf_path = rep.write_pdf(page, Path(output_dir) / "report.pdf") if pdf else None
+    return [*written[:-1], pdf_path, written[-1]] if pdf_path else written

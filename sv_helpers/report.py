@@ -476,6 +476,25 @@ def html_to_pdf(html_text: str, pdf_path: str | Path, *, chromium: str | None = 
     return pdf_path
 
 
+#: The one line every area says when a report's PDF cannot be printed (the HTML report is written all the same).
+PDF_SKIPPED = "report.pdf was not written: " + PDF_NEEDS_CHROMIUM
+
+
+def write_pdf(page: str, pdf_path: str | Path) -> Path | None:
+    """Print a report page to ``pdf_path``; without Chromium, say :data:`PDF_SKIPPED` once (a warning) and return None.
+
+    Every area's ``write`` calls this, so a missing browser gives the same plain line in a notebook, the
+    command line, a rerun and a sweep, and never stops the other files being written.
+    """
+    import logging
+
+    try:
+        return html_to_pdf(page, pdf_path)
+    except FileNotFoundError:
+        logging.getLogger("sv_helpers").warning(PDF_SKIPPED)
+        return None
+
+
 def pdf_bytes(html_text: str, *, chromium: str | None = None) -> bytes:
     """Return the PDF of an HTML page as bytes (see :func:`html_to_pdf`)."""
     with tempfile.TemporaryDirectory(prefix="sv-pdf-") as tmp:

@@ -217,6 +217,15 @@ def _number(text: Any, spec: Spec) -> float:
     return number
 
 
+def _has_lone_surrogate(text: str) -> bool:
+    """Whether text holds half of a UTF-16 pair (no file, link or database can store it)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def coerce(value: Any, spec: Spec) -> Any:
     """Check one value against its spec and return it in its proper type, or raise ``InputError``."""
     if spec.optional and (value is None or (isinstance(value, str) and value.strip().lower() in ("", "none"))):
@@ -250,7 +259,7 @@ def coerce(value: Any, spec: Spec) -> Any:
             value = str(value)
         if not isinstance(value, str):
             raise InputError(f"The setting '{spec.label}' ({spec.name}) must be text, not {value!r}.")
-        if "\x00" in value:
+        if "\x00" in value or _has_lone_surrogate(value):
             raise InputError(f"The setting '{spec.label}' ({spec.name}) contains a character that text cannot hold.")
     elif spec.kind == "mapping":
         if isinstance(value, str):

@@ -43,6 +43,7 @@ import pandas as pd
 from sv_helpers.errors import Finding, InputError, raise_for_errors
 from sv_helpers.formatting import format_money, format_number, format_pct
 from sv_helpers.measures import THEMES, load_measures, social_value, unknown_measure_codes
+from sv_helpers.numerics import exact_sum
 from sv_helpers.parameters import parameter_value
 from sv_helpers.paths import data_path, resolve_path
 from sv_helpers.scenario import (
@@ -635,7 +636,7 @@ def final_scores(tender: Tender) -> pd.DataFrame:
                 [str(c) for c in mod["comment"] if str(c).strip()],
             )
         else:
-            score = float(group["score"].mean())
+            score = exact_sum(group["score"]) / len(group)
             basis = f"mean of {len(group)} evaluator{'s' if len(group) != 1 else ''}"
             comments = [f"{e}: {c}" for e, c in zip(group["evaluator"], group["comment"]) if str(c).strip()]
         rows.append(
@@ -1120,8 +1121,8 @@ def load(settings: Settings) -> Inputs:
     InputError
         When a file is missing or cannot be read (the message names the file, sheet, row and column).
     """
-    tender_file = resolve_path(settings.tender_path)
-    measures_file = resolve_path(settings.measures_path)
+    tender_file = resolve_path(settings.tender_path, setting="tender_path")
+    measures_file = resolve_path(settings.measures_path, setting="measures_path")
     if not tender_file.exists():
         raise InputError(
             f"The evaluation workbook '{settings.tender_path}' was not found. "

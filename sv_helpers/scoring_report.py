@@ -358,11 +358,9 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
 
 def write_pdf(page: str, path: str | Path) -> Path | None:
     """Print the report to PDF with headless Chromium; ``None`` when Chromium is not installed."""
-    from sv_helpers.report import find_chromium, html_to_pdf
+    from sv_helpers.report import write_pdf as print_pdf
 
-    if find_chromium() is None:
-        return None
-    return html_to_pdf(page, path)
+    return print_pdf(page, path)
 
 
 def pdf_bytes(page: str) -> bytes:

@@ -10,7 +10,7 @@
 
 All of them reuse the weight-free score fractions of
 :func:`sv_helpers.scoring.score_fractions`: a bid's total is
-``fractions @ weights``.
+``fractions @ weights``, added exactly (:func:`sv_helpers.numerics.exact_dot`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pandas as pd
 
 from sv_helpers.errors import InputError
 from sv_helpers.formatting import format_number
+from sv_helpers.numerics import exact_dot, exact_mean
 from sv_helpers.scoring import (
     GROUP_LABELS,
     TIE_TOLERANCE,
@@ -132,8 +133,8 @@ def group_totals_line(result: TenderResult, group: str) -> tuple[np.ndarray, np.
     fractions = result.fractions.to_numpy(dtype=float)
     weights = tender.weights.to_numpy(dtype=float)
     mask = (tender.groups == group).to_numpy()
-    in_group = fractions @ _shares(weights, mask)
-    others = fractions @ _shares(weights, ~mask)
+    in_group = exact_dot(fractions, _shares(weights, mask))
+    others = exact_dot(fractions, _shares(weights, ~mask))
     return TOTAL_WEIGHT * others, in_group - others
 
 
@@ -213,7 +214,7 @@ def winner_grid(result: TenderResult, step: float = 5.0) -> pd.DataFrame:
     fractions = result.fractions.to_numpy(dtype=float)
     weights = tender.weights.to_numpy(dtype=float)
     groups = tender.groups.to_numpy()
-    lines = {g: fractions @ _shares(weights, groups == g) for g in ("price", "quality", "social_value")}
+    lines = {g: exact_dot(fractions, _shares(weights, groups == g)) for g in ("price", "quality", "social_value")}
     has = {g: bool((groups == g).any()) for g in lines}
     bidders = tender.bidders
     grid = np.arange(0.0, TOTAL_WEIGHT + step / 2, step)
@@ -263,7 +264,7 @@ def _totals_without(result: TenderResult, keep: np.ndarray) -> np.ndarray:
             fractions[:, j] = value_fraction(value)
         elif method != "scored":
             fractions[:, j] = price_fraction(prices, method)
-    return fractions @ tender.weights.to_numpy(dtype=float)
+    return exact_dot(fractions, tender.weights.to_numpy(dtype=float))
 
 
 def _order(a: float, b: float) -> int:
@@ -351,23 +352,34 @@ def win_probabilities(
     fractions = result.fractions.to_numpy(dtype=float)
     weights = tender.weights.to_numpy(dtype=float)
     scored = (tender.criteria["method"] == "scored").to_numpy()
-    fixed = fractions[:, ~scored] @ weights[~scored]
+    fixed = exact_dot(fractions[:, ~scored], weights[~scored])
     max_score = tender.settings.max_score
     base = fractions[:, scored] * max_score  # final scores, bidders × scored criteria
+    per_point = weights[scored] / max_score
     rng = np.random.default_rng(seed)
     n_bid, n_sc = base.shape
+    # Each draw's totals are added criterion by criterion, in the criteria's order, never by a BLAS kernel whose
+    # order of addition depends on the processor: the same bits on every machine (sv_helpers.numerics).
     if n_sc and margin > 0:
         noise = rng.uniform(-margin, margin, size=(draws, n_bid, n_sc))
         perturbed = np.clip(base[None, :, :] + noise, 0.0, max_score)
-        totals = fixed[None, :] + perturbed @ (weights[scored] / max_score)
+        totals = np.broadcast_to(fixed, (draws, n_bid)).copy()
+        for k in range(n_sc):
+            totals += perturbed[:, :, k] * per_point[k]
     else:
-        totals = np.broadcast_to(fixed + base @ (weights[scored] / max_score), (draws, n_bid))
+        still = fixed.copy()
+        for k in range(n_sc):
+            still += base[:, k] * per_point[k]
+        totals = np.broadcast_to(still, (draws, n_bid))
     best = totals.max(axis=1, keepdims=True)
     is_best = totals >= best - TIE_TOLERANCE
     shares = is_best / is_best.sum(axis=1, keepdims=True)
-    probability = shares.mean(axis=0)
     out = pd.DataFrame(
-        {"bidder": tender.bidders, "win_probability": probability, "mean_total_score": totals.mean(axis=0)}
+        {
+            "bidder": tender.bidders,
+            "win_probability": exact_mean(shares, axis=0),
+            "mean_total_score": exact_mean(totals, axis=0),
+        }
     )
     order = result.ranking["bidder"].tolist()
     return out.set_index("bidder").loc[order].reset_index()

@@ -35,6 +35,7 @@ import pandas as pd
 import yaml
 
 from sv_helpers.errors import InputError
+from sv_helpers.exports import output_csv_bytes
 from sv_helpers.provenance import json_safe, provenance_record
 from sv_helpers.scenario import AREAS
 from sv_helpers.scenario import area as area_module
@@ -253,7 +254,7 @@ def run_sweep(
                     cluster.close()
     rows = [row for i in range(len(chunks)) for row in json.loads(_chunk_path(out, i).read_text())]
     table = pd.DataFrame(rows, columns=[*grid, *figures, "error"]).convert_dtypes()
-    table.to_csv(out / "sweep.csv", index=False, lineterminator="\n")
+    (out / "sweep.csv").write_bytes(output_csv_bytes(table))  # the one writer: formulas and precision
     inputs = {name: path for name, path in settings.input_paths().items()}
     from sv_helpers.paths import resolve_path
 

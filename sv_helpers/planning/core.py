@@ -208,7 +208,7 @@ def load(settings: Settings) -> Inputs:
         if not path:
             values[name] = _empty(name)
             continue
-        resolved = resolve_path(path)
+        resolved = resolve_path(path, setting=setting_name, expect="file")
         table = load_table(resolved, SCHEMAS[name], filename=Path(path).name)
         if "ward" in table.columns:
             table, found = _match_wards(table, Path(path).name)
@@ -374,22 +374,15 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
 def write(result: Result, output_dir: str | Path) -> list[Path]:
     """Write the batch outputs: the five CSV tables, ``report.html`` and ``report.pdf`` (the IFS), ``provenance.json``.
 
-    Raises
-    ------
-    InputError
-        When the PDF cannot be printed because Chromium is not installed (the other files are written first).
+    Without Chromium the PDF is left out, with one line saying so (:func:`sv_helpers.report.write_pdf`).
     """
-    from sv_helpers.planning.statement import render_statement, statement_pdf
+    from sv_helpers.planning.statement import render_statement
+    from sv_helpers.report import write_pdf
 
     page = render_statement(result)
     written = write_result(result, output_dir, extra_files={"report.html": page})
-    try:
-        pdf = statement_pdf(page)
-    except FileNotFoundError as exc:
-        raise InputError(str(exc)) from None
-    path = Path(output_dir) / "report.pdf"
-    path.write_bytes(pdf)
-    return [*written[:-1], path, written[-1]]
+    pdf = write_pdf(page, Path(output_dir) / "report.pdf")
+    return [*written[:-1], pdf, written[-1]] if pdf else written
 
 
 # --------------------------------------------------------------------------- for the notebook
