@@ -56,7 +56,7 @@ from voila_server import (
     wait_until_warm,
 )
 
-from sv_helpers import scenario
+from sv_helpers.core import scenario
 
 #: Each area's app notebook, from the area registry (the same order as the landing page).
 APPS = [scenario.area(name).Settings.NOTEBOOK for name in scenario.AREAS]

@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from sv_helpers import climate as cl
-from sv_helpers import emissions as em
+from sv_helpers.climate import emissions as em
 
 REPEATS = 7
 

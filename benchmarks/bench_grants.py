@@ -13,7 +13,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from sv_helpers import deprivation, grants
+from sv_helpers import grants
+from sv_helpers.grants import deprivation
 
 SEED = 4
 REPEATS = 3

@@ -16,10 +16,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sv_helpers import impact as imp  # noqa: E402
-from sv_helpers import report as rep  # noqa: E402
 from sv_helpers.apps import impact as app  # noqa: E402
-from sv_helpers.measures import load_measures  # noqa: E402
-from sv_helpers.provenance import provenance_record  # noqa: E402
+from sv_helpers.core.measures import load_measures  # noqa: E402
+from sv_helpers.core.provenance import provenance_record  # noqa: E402
+from sv_helpers.impact import report as impact_report
+from sv_helpers.reports import document as rep  # noqa: E402
 
 CONTRACTS = 400
 MEASURES_PER_CONTRACT = 8
@@ -86,7 +87,7 @@ def main() -> int:
     def figures_and_page(cold: bool) -> str:
         if cold:
             rep._DRAWN.clear()  # draw every chart again
-        return rep.render_report_html(report, rep.report_figures(report), provenance_record({}, {}))
+        return impact_report.render_report_html(report, impact_report.report_figures(report), provenance_record({}, {}))
 
     html_text = figures_and_page(cold=True)
     results = [

@@ -14,8 +14,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from sv_helpers import deprivation, planning
-from sv_helpers.scenario import Inputs
+from sv_helpers import planning
+from sv_helpers.core.scenario import Inputs
+from sv_helpers.grants import deprivation
 
 SEED = 15
 REPEATS = 3

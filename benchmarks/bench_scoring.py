@@ -26,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from sv_helpers import scoring
-from sv_helpers.measures import load_measures
+from sv_helpers.core.measures import load_measures
 from sv_helpers.scoring import Tender, TenderSettings, score_tender
-from sv_helpers.sensitivity import (
+from sv_helpers.scoring.sensitivity import (
     rank_reversal,
     tipping_point,
     win_probabilities,

@@ -17,7 +17,7 @@ import pstats
 import statistics
 import time
 
-from sv_helpers import scenario
+from sv_helpers.core import scenario
 
 #: The control each area's benchmark moves (see ``bench_apps.CHANGES``), and two values to move it between.
 DEFAULT_CONTROL = {

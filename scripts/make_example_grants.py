@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sv_helpers import deprivation, grants
-from sv_helpers.paths import data_path
-from sv_helpers.tables import write_template
+from sv_helpers import grants
+from sv_helpers.core.paths import data_path
+from sv_helpers.core.tables import write_template
+from sv_helpers.grants import deprivation
 
 SEED = 20120401
 THEMES = {

@@ -16,6 +16,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+source"
 
-from sv_helpers.errors import Finding, InputError  # noqa: E402
+from sv_helpers.core.errors import Finding, InputError  # noqa: E402
 
 __all__ = ["Finding", "InputError", "__version__"]

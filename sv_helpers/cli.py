@@ -29,7 +29,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sv_helpers.errors import InputError
+from sv_helpers.core.errors import InputError
 
 #: Modules that add commands of their own (each defines ``add_commands(subparsers, common)``).
 EXTENSIONS = ("sv_helpers.sweep",)

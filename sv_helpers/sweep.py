@@ -34,11 +34,12 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sv_helpers.errors import InputError
-from sv_helpers.exports import output_csv_bytes
-from sv_helpers.provenance import json_safe, provenance_record
-from sv_helpers.scenario import AREAS
-from sv_helpers.scenario import area as area_module
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.exports import output_csv_bytes
+from sv_helpers.core.frontier import frontier  # noqa: F401  (sweep.frontier, as the notebooks call it)
+from sv_helpers.core.provenance import json_safe, provenance_record
+from sv_helpers.core.scenario import AREAS
+from sv_helpers.core.scenario import area as area_module
 
 #: The summary figures each area gives a sweep, in column order.
 SUMMARY_FIGURES: dict[str, tuple[str, ...]] = {
@@ -256,7 +257,7 @@ def run_sweep(
     table = pd.DataFrame(rows, columns=[*grid, *figures, "error"]).convert_dtypes()
     (out / "sweep.csv").write_bytes(output_csv_bytes(table))  # the one writer: formulas and precision
     inputs = {name: path for name, path in settings.input_paths().items()}
-    from sv_helpers.paths import resolve_path
+    from sv_helpers.core.paths import resolve_path
 
     record = provenance_record(
         {"base": base_parameters, "grid": dict(grid)},
@@ -339,25 +340,3 @@ def _command(args: Any) -> int:
         + (f"; {failed:,} could not run (see the 'error' column)" if failed else "")
     )
     return 0
-
-
-def frontier(table: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    """The rows no other row beats on both ``x`` and ``y`` (higher is better on both), sorted by ``x``.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"score": [1, 2, 3, 2], "share": [9, 8, 5, 4]})
-    >>> frontier(t, "score", "share")[["score", "share"]].values.tolist()
-    [[1, 9], [2, 8], [3, 5]]
-    """
-    ok = table.dropna(subset=[x, y])
-    if "error" in ok:
-        ok = ok[ok["error"].fillna("") == ""]
-    ordered = ok.sort_values([x, y], ascending=[False, False])
-    best_y = float("-inf")
-    keep = []
-    for index, value in zip(ordered.index, ordered[y], strict=True):
-        if float(value) > best_y:
-            keep.append(index)
-            best_y = float(value)
-    return ok.loc[keep].sort_values(x)

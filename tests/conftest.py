@@ -107,7 +107,7 @@ def store_area():
     """The store's test area (``tests/store_area.py``), registered as one of the workbook's areas."""
     import store_area as module
 
-    from sv_helpers import scenario
+    from sv_helpers.core import scenario
 
     before = dict(scenario.AREAS)
     module.register()

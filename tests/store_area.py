@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from sv_helpers import scenario
-from sv_helpers.errors import InputError
-from sv_helpers.exports import json_text
-from sv_helpers.paths import resolve_path
+from sv_helpers.core import scenario
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.exports import json_text
+from sv_helpers.core.paths import resolve_path
 
 NAME = "store_test"
 

@@ -7,8 +7,8 @@ from typing import ClassVar
 
 import pandas as pd
 
-from sv_helpers.errors import InputError
-from sv_helpers.scenario import Inputs, Result, SettingsBase, make_provenance, setting
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.scenario import Inputs, Result, SettingsBase, make_provenance, setting
 
 SUMMARY_FIGURES = ("total", "n_chosen")
 

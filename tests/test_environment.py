@@ -5,7 +5,7 @@ import tomllib
 
 import yaml
 
-from sv_helpers.paths import REPO_ROOT
+from sv_helpers.core.paths import REPO_ROOT
 
 # conda-forge and PyPI spell a few packages differently.
 CONDA_NAMES = {}

@@ -31,10 +31,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sv_helpers import charts, exports, tables, threesixtygiving, ui
-from sv_helpers.errors import InputError
-from sv_helpers.paths import REPO_ROOT, resolve_path
-from sv_helpers.provenance import provenance_record, provenance_table, write_provenance
+from sv_helpers.apps import widgets as ui
+from sv_helpers.core import exports, tables
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.paths import REPO_ROOT, resolve_path
+from sv_helpers.core.provenance import provenance_record, provenance_table, write_provenance
+from sv_helpers.grants import threesixtygiving
+from sv_helpers.reports import charts
 
 HERE = Path(__file__).parent
 FORMULA_NAMES = json.loads((HERE / "hostile" / "formula_names.json").read_text(encoding="utf-8"))["names"]

@@ -18,7 +18,7 @@ jupyter_client = pytest.importorskip("jupyter_client")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 HANDLER = """
-from sv_helpers import ui
+from sv_helpers.apps import widgets as ui
 banner = ui.ErrorBanner()
 
 @ui.guarded(banner)

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from sv_helpers.paths import NOTEBOOKS_DIR
+from sv_helpers.core.paths import NOTEBOOKS_DIR
 
 NOTEBOOKS = sorted(p for p in NOTEBOOKS_DIR.glob("*.ipynb"))
 APPS = [p for p in NOTEBOOKS if p.name != "index.ipynb"]
@@ -81,3 +81,34 @@ def test_stored_outputs_are_only_the_checked_ones_and_never_errors(path):
             assert "NBVAL_CHECK_OUTPUT" in source(cell), (
                 "clear outputs except in cells nbval compares (# NBVAL_CHECK_OUTPUT)"
             )
+
+
+AREA_NAMES = ("scoring", "grants", "climate", "impact", "planning")
+#: Parameters of every notebook that are not settings of a run: where to write and where to record it.
+RUN_PARAMETERS = {"output_dir", "store_url"}
+
+
+@pytest.mark.parametrize("area_name", AREA_NAMES)
+def test_every_setting_of_an_area_is_a_papermill_parameter_of_its_notebook_and_reaches_the_run(area_name):
+    """A batch run can set everything the app can: the parameters cell lists every field of ``Settings``, each
+    with the setting's own default, and each is passed on to ``Settings.from_parameters``."""
+    import dataclasses
+
+    from sv_helpers.core import scenario
+
+    module = scenario.area(area_name)
+    notebook = NOTEBOOKS_DIR / module.Settings.NOTEBOOK
+    tagged = next(c for c in cells(notebook) if "parameters" in c.get("metadata", {}).get("tags", []))
+    assigned = {
+        node.target.id: ast.literal_eval(node.value)
+        for node in ast.parse(source(tagged)).body
+        if isinstance(node, ast.AnnAssign)
+    }
+    fields = [f.name for f in dataclasses.fields(module.Settings) if f.name not in ("AREA", "NOTEBOOK")]
+    assert sorted(set(assigned) - RUN_PARAMETERS) == sorted(fields)
+    defaults = module.Settings().to_parameters()
+    for name in fields:
+        assert assigned[name] == defaults[name], f"{name}: the notebook's default differs from the setting's"
+    passed = "".join(source(c) for c in cells(notebook) if "Settings.from_parameters" in source(c))
+    for name in fields:
+        assert f"{name}={name}" in passed.replace(" ", ""), f"{name} is not passed to Settings.from_parameters"

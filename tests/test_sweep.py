@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from sv_helpers import scenario, sweep
-from sv_helpers.errors import InputError
+from sv_helpers import sweep
+from sv_helpers.core import scenario
+from sv_helpers.core.errors import InputError
 
 distributed = pytest.importorskip("distributed")
 

@@ -46,10 +46,10 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sv_helpers import ui
-from sv_helpers.errors import InputError
-from sv_helpers.paths import REPO_ROOT
-from sv_helpers.scenario import Inputs, Result
+from sv_helpers.apps import widgets as ui
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.paths import REPO_ROOT
+from sv_helpers.core.scenario import Inputs, Result
 
 log = logging.getLogger("sv_helpers")
 

@@ -1,6 +1,6 @@
 """The community grant allocation app: its controls and its views on :class:`~sv_helpers.apps.base.ScenarioApp`.
 
-The tables, charts and the report it shows come from :mod:`sv_helpers.apps.grants_views` (shared with the
+The tables, charts and the report it shows come from :mod:`sv_helpers.grants.report` (shared with the
 notebook and with ``report.html``).  Interface layer: widgets around :mod:`sv_helpers.grants`.
 """
 
@@ -12,14 +12,18 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from sv_helpers import charts, deprivation, exports, grants, ui
-from sv_helpers import report as rep
-from sv_helpers.apps import grants_views as gv
+from sv_helpers import grants
+from sv_helpers.apps import widgets as ui
 from sv_helpers.apps.base import Control, ScenarioApp
-from sv_helpers.errors import InputError
-from sv_helpers.formatting import format_money
-from sv_helpers.paths import data_path
-from sv_helpers.scenario import Result
+from sv_helpers.core import exports
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.formatting import format_money
+from sv_helpers.core.paths import data_path
+from sv_helpers.core.scenario import Result
+from sv_helpers.grants import deprivation
+from sv_helpers.grants import report as gv
+from sv_helpers.reports import charts
+from sv_helpers.reports import document as rep
 
 #: The largest upload taken (issue 12): refused before it is read.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

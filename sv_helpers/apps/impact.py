@@ -2,7 +2,7 @@
 tables; the files (or the examples); the HTML, PDF and tables for download, built when asked for.
 
 Interface layer: controls and views around :mod:`sv_helpers.impact` (the model: ``Settings``, ``load``, ``run``)
-and :mod:`sv_helpers.report` (the report page and its charts).
+and :mod:`sv_helpers.reports.document` (the report page and its charts).
 """
 
 from __future__ import annotations
@@ -18,19 +18,21 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from sv_helpers import charts, exports, ui
 from sv_helpers import impact as imp
-from sv_helpers import report as rep
+from sv_helpers.apps import widgets as ui
 from sv_helpers.apps.base import UPLOADS_DIR, Control, ScenarioApp, keep_upload
-from sv_helpers.formatting import format_date, format_money, format_pct
-from sv_helpers.paths import data_path
-from sv_helpers.scenario import Result
+from sv_helpers.core import exports
+from sv_helpers.core.formatting import format_date, format_money, format_pct
+from sv_helpers.core.paths import data_path
+from sv_helpers.core.scenario import Result
+from sv_helpers.impact import report as impact_report
+from sv_helpers.impact.report import report_charts
+from sv_helpers.reports import charts
+from sv_helpers.reports import document as rep
 
 #: The first financial year the app offers (the Procurement Act 2023 era and the years before it, for comparison).
 FIRST_FINANCIAL_YEAR = 2019
 
-#: The size of the main chart (inches at 100 dpi): small enough that the headline and the chart share the first screen.
-MAIN_CHART_SIZE = (6.4, 2.6)
 
 TEMPLATES = (
     ("template_contracts.xlsx", "Blank contracts and commitments template (Excel)"),
@@ -94,7 +96,7 @@ def contract_detail(report: imp.ImpactReport) -> str:
         f"<p><strong>{html.escape(str(contract['contract']))}</strong>, {html.escape(str(contract['supplier']))}: "
         f"{format_date(contract['start_date'])} to {format_date(contract['end_date'])}, "
         f"{format_money(contract['contract_value'])}. Status on {format_date(report.as_of)}: "
-        f"<strong>{html.escape(rep.STATUS_LABELS[status['status']])}</strong> "
+        f"<strong>{html.escape(impact_report.STATUS_LABELS[status['status']])}</strong> "
         + (
             f"({format_pct(pct, 0)} of the value expected to date).</p>"
             if pd.notna(pct)
@@ -116,7 +118,7 @@ def contract_detail(report: imp.ImpactReport) -> str:
             "expected_value_gbp",
         ],
     )
-    return head + rep.profile_figure(contract, report.profile) + table
+    return head + impact_report.profile_figure(contract, report.profile) + table
 
 
 def report_tables(report: imp.ImpactReport) -> str:
@@ -125,13 +127,13 @@ def report_tables(report: imp.ImpactReport) -> str:
         _table(
             report.status,
             "Contract status to date",
-            rep.STATUS_SHOWN,
+            impact_report.STATUS_SHOWN,
             scroll=True,
         ),
         _table(
             report.delivery,
             "Delivery by contract and measure, to date",
-            rep.DELIVERY_SHOWN,
+            impact_report.DELIVERY_SHOWN,
             scroll=True,
         ),
     ]
@@ -160,21 +162,11 @@ def report_tables(report: imp.ImpactReport) -> str:
             _table(
                 report.activities,
                 f"The council's own activities, {report.financial_year}",
-                rep.ACTIVITIES_SHOWN,
+                impact_report.ACTIVITIES_SHOWN,
                 scroll=True,
             )
         )
     return "".join(parts)
-
-
-def report_charts(result: Result) -> list[str]:
-    """The report's charts as accessible HTML figures: contracts by status (the main chart, small enough to share
-    the first screen with the headline), social value by source and theme, and climate progress when it is given."""
-    report: imp.ImpactReport = result.detail
-    out = [rep.status_figure(report, size=MAIN_CHART_SIZE), rep.source_theme_figure(report)]
-    if report.climate is not None and report.climate_pathway is not None and len(report.climate_pathway):
-        out.append(rep.climate_figure(report, report.climate_pathway))
-    return out
 
 
 def _stem(result: Result) -> str:
@@ -184,7 +176,7 @@ def _stem(result: Result) -> str:
 def download_files(result: Result) -> list[tuple[bytes, str, str, str]]:
     """The report's downloads: the web page, every table in Excel, the main tables as CSV, the provenance record."""
     report = result.detail
-    page = rep.impact_report_page(result)
+    page = impact_report.impact_report_page(result)
     fy = report.financial_year
     return [
         (
@@ -444,7 +436,7 @@ class ImpactApp(ScenarioApp):
 
         def build(result: Result) -> str:
             t0 = time.perf_counter()
-            content = rep.pdf_bytes(rep.impact_report_page(result))
+            content = rep.pdf_bytes(impact_report.impact_report_page(result))
             self.timings["pdf"] = time.perf_counter() - t0
             label = f"The report for {result.settings.financial_year} (PDF)"
             return ui.downloads_html([(content, f"{_stem(result)}.pdf", label, "application/pdf")]) + (

@@ -24,10 +24,10 @@ from zoneinfo import ZoneInfo
 
 import ipywidgets as widgets
 
-from sv_helpers import ui
-from sv_helpers.errors import InputError
-from sv_helpers.formatting import format_number
-from sv_helpers.paths import resolve_path
+from sv_helpers.apps import widgets as ui
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.formatting import format_number
+from sv_helpers.core.paths import resolve_path
 
 log = logging.getLogger("sv_helpers")
 

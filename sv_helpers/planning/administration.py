@@ -7,9 +7,9 @@ Model layer.
 
 from __future__ import annotations
 
-from sv_helpers.errors import InputError
-from sv_helpers.formatting import format_pct
-from sv_helpers.parameters import parameter_value
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.formatting import format_pct
+from sv_helpers.core.parameters import parameter_value
 
 
 def max_admin_share_pct() -> float:
@@ -25,7 +25,7 @@ def administration_amount(receipts_total: float, share_pct: float) -> float:
     >>> administration_amount(200_000, 5.5)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sv_helpers.errors.InputError: The administration share is 5.5%; regulation 61 ... allows at most 5.0% ...
+    sv_helpers.core.errors.InputError: The administration share is 5.5%; regulation 61 ... allows at most 5.0% ...
     """
     limit = max_admin_share_pct()
     if share_pct < 0:

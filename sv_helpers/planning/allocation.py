@@ -23,7 +23,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from sv_helpers import grants
-from sv_helpers.errors import InputError
+from sv_helpers.core.errors import InputError
 
 #: The methods compared side by side, in order, with their names on screen.
 METHODS: tuple[str, ...] = grants.METHODS

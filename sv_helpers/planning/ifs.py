@@ -32,7 +32,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from sv_helpers.formatting import financial_year_bounds, financial_year_of, format_pct, parse_financial_year
+from sv_helpers.core.formatting import financial_year_bounds, financial_year_of, format_pct, parse_financial_year
 from sv_helpers.planning.neighbourhood import portion_by_receipt
 
 IFS_COLUMNS: tuple[str, ...] = ("item", "paragraph", "amount")

@@ -28,9 +28,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from sv_helpers.errors import Finding, InputError, raise_for_errors
-from sv_helpers.formatting import financial_year_bounds, format_money
-from sv_helpers.parameters import parameter_value
+from sv_helpers.core.errors import Finding, InputError, raise_for_errors
+from sv_helpers.core.formatting import financial_year_bounds, format_money
+from sv_helpers.core.parameters import parameter_value
 
 #: The row of the output table for receipts in an unparished area.
 UNPARISHED = "Unparished area (kept by the council, regulation 59F)"

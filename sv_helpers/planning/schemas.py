@@ -1,12 +1,12 @@
 """The five ledgers a planning gain run reads, as table schemas (model layer).
 
-Every file is CSV or .xlsx and is read with :func:`sv_helpers.tables.load_table`,
+Every file is CSV or .xlsx and is read with :func:`sv_helpers.core.tables.load_table`,
 so a problem is reported with its file, row and column.  Money is in pounds.
 """
 
 from __future__ import annotations
 
-from sv_helpers.tables import Column, TableSchema
+from sv_helpers.core.tables import Column, TableSchema
 
 #: The funds a CIL spending ledger row belongs to.
 FUNDS: tuple[str, ...] = ("strategic", "neighbourhood", "administration")

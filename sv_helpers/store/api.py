@@ -36,8 +36,8 @@ from sqlalchemy import Connection, DateTime, Engine, create_engine, event, func,
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
-from sv_helpers.errors import InputError
-from sv_helpers.paths import REPO_ROOT
+from sv_helpers.core.errors import InputError
+from sv_helpers.core.paths import REPO_ROOT
 from sv_helpers.store import records
 from sv_helpers.store.models import AuditEntry, Base, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput
 
@@ -47,7 +47,7 @@ log = logging.getLogger("sv_helpers")
 DEFAULT_PATH = REPO_ROOT / "var" / "workbook.sqlite"
 #: Where opened scenarios' input files are put back (the same place the apps keep uploads).
 RESTORE_DIR = REPO_ROOT / "var" / "uploads"
-#: The newest schema version; ``tests/test_store_migrations.py`` checks it is Alembic's head.
+#: The newest schema version; ``tests/store/test_store_migrations.py`` checks it is Alembic's head.
 SCHEMA_HEAD = "0002"
 #: Output files a rerun compares byte for byte: the tables (CSV) and JSON, but not the provenance record,
 #: which holds the time of the run and the paths of its inputs.
@@ -172,7 +172,7 @@ def table_outputs(result: Any) -> dict[str, bytes]:
 
     Worked out in memory, so saving is quick: reports and PDFs are not made to save a scenario.
     """
-    from sv_helpers.exports import output_csv_bytes
+    from sv_helpers.core.exports import output_csv_bytes
 
     out = {f"{name}.csv": output_csv_bytes(table) for name, table in result.tables.items()}
     for name, content in (result.files or {}).items():
@@ -186,7 +186,7 @@ def is_compared(file_name: str) -> bool:
 
 
 def _area(notebook: str):
-    from sv_helpers import scenario as core
+    from sv_helpers.core import scenario as core
 
     try:
         return core.area(notebook)
@@ -439,7 +439,7 @@ class Store:
         specs = settings.specs()
         inputs, blobs = [], {}
         for setting_name, given in settings.input_paths().items():
-            from sv_helpers.paths import resolve_path
+            from sv_helpers.core.paths import resolve_path
 
             path = resolve_path(given, setting=setting_name)
             label = specs[setting_name].label
@@ -687,7 +687,7 @@ class Store:
             except InputError as exc:  # e.g. no Chromium for the PDF: the tables are what is compared
                 notes.append(f"Not every output could be written: {exc}")
                 if not any(out.iterdir()):
-                    from sv_helpers.scenario import write_result
+                    from sv_helpers.core.scenario import write_result
 
                     write_result(result, out)
         on_disk = output_hashes(out)
@@ -962,7 +962,7 @@ def _is_busy(exc: BaseException) -> bool:
 
 
 def _in_voila() -> bool:
-    """Whether Voila started this kernel (the same test as ``sv_helpers.ui.in_voila``, without widgets)."""
+    """Whether Voila started this kernel (the same test as ``sv_helpers.apps.widgets.in_voila``, without widgets)."""
     return (
         any(k in os.environ for k in ("VOILA_KERNEL_ID", "VOILA_BASE_URL", "VOILA_REQUEST_URL"))
         or os.environ.get("VOILA_PREHEAT", "False") != "False"

@@ -1,7 +1,7 @@
 """The store's tables (SQLAlchemy 2), as the newest schema version has them.
 
 The migrations in ``sv_helpers/store/migrations/versions`` build these tables;
-``tests/test_store_migrations.py`` checks that the two agree.
+``tests/store/test_store_migrations.py`` checks that the two agree.
 
 * ``scenarios`` — one row per saved scenario; ``record_hash`` covers the row,
   its inputs and its outputs (see :func:`sv_helpers.store.records.scenario_record`).

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import assert_clean
 
-from sv_helpers import scenario
+from sv_helpers.core import scenario
 
 APPS = {
     "social_value_scoring.ipynb": "scoring",

@@ -195,7 +195,7 @@ def test_the_static_report_page_has_no_wcag_violations_and_no_outside_requests(b
     from conftest import AppPage
 
     from sv_helpers import impact
-    from sv_helpers.report import impact_report_page
+    from sv_helpers.impact.report import impact_report_page
 
     page_html = impact_report_page(impact.run(impact.Settings()))
     page = browser.new_page()

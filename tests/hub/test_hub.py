@@ -24,7 +24,7 @@ import pytest
 import requests
 import websocket
 
-from sv_helpers.paths import REPO_ROOT
+from sv_helpers.core.paths import REPO_ROOT
 
 pytestmark = pytest.mark.hub
 

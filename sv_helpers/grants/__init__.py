@@ -1,0 +1,32 @@
+"""Community grant allocation: ``Settings``, ``load``, ``run`` and ``write`` (the scenario core), from :mod:`.model`.
+
+The area's other functions live in its modules and are reached through this package as well
+(``sv_helpers.grants.<name>`` delegates to :mod:`.model`).
+"""
+
+from sv_helpers.grants import model
+from sv_helpers.grants.deprivation import match_ward, ward_names
+from sv_helpers.grants.model import METHOD_LABELS, METHODS, AllocationRules, Scenario, Settings, allocate, load, run
+from sv_helpers.grants.report import write
+
+#: What other areas use (planning spends CIL through the one allocator and matches wards by the same rule).
+__all__ = [
+    "METHODS",
+    "METHOD_LABELS",
+    "AllocationRules",
+    "Scenario",
+    "Settings",
+    "allocate",
+    "load",
+    "match_ward",
+    "run",
+    "ward_names",
+    "write",
+]
+
+
+def __getattr__(name: str):
+    try:
+        return getattr(model, name)
+    except AttributeError:
+        raise AttributeError(f"module 'sv_helpers.grants' has no attribute '{name}'") from None

@@ -1,0 +1,19 @@
+"""Tender scoring for social value: ``Settings``, ``load`` and ``run`` (:mod:`.scenario`) and ``write`` (:mod:`.report`).
+
+The rules are in :mod:`.model` (scoring a tender), :mod:`.sensitivity` (would the decision survive scrutiny),
+:mod:`.explain` (its tables and sentences), :mod:`.charts` and :mod:`.report`; their names are reached through
+this package as well (``sv_helpers.scoring.<name>`` looks in :mod:`.scenario`, then :mod:`.model`).
+"""
+
+from sv_helpers.scoring import model, scenario
+from sv_helpers.scoring.report import write
+from sv_helpers.scoring.scenario import Settings, load, run
+
+__all__ = ["Settings", "load", "run", "write"]
+
+
+def __getattr__(name: str):
+    try:
+        return getattr(scenario, name) if hasattr(scenario, name) else getattr(model, name)
+    except AttributeError:
+        raise AttributeError(f"module 'sv_helpers.scoring' has no attribute '{name}'") from None
