@@ -7,12 +7,9 @@ The area's other functions live in its modules and are reached through this pack
 from sv_helpers.climate import model
 from sv_helpers.climate.model import Settings, load, run
 from sv_helpers.climate.report import write
+from sv_helpers.core.scenario import names_from
 
 __all__ = ["Settings", "load", "run", "write"]
 
 
-def __getattr__(name: str):
-    try:
-        return getattr(model, name)
-    except AttributeError:
-        raise AttributeError(f"module 'sv_helpers.climate' has no attribute '{name}'") from None
+__getattr__ = names_from(__name__, model)

@@ -622,6 +622,22 @@ def write_result(
 # --------------------------------------------------------------------------- the areas
 
 
+def names_from(package: str, *modules: Any) -> Callable[[str], Any]:
+    """An area package's ``__getattr__``: a name the package does not define is looked up in ``modules`` in turn.
+
+    ``sv_helpers.grants.allocate`` then reaches ``sv_helpers.grants.model.allocate``, while the package itself
+    names only its scenario core (``Settings``, ``load``, ``run``, ``write``) and what other areas use.
+    """
+
+    def __getattr__(name: str) -> Any:
+        for module in modules:
+            if hasattr(module, name):
+                return getattr(module, name)
+        raise AttributeError(f"module '{package}' has no attribute '{name}'")
+
+    return __getattr__
+
+
 def area(name: str):
     """The module of one area's core (``area("grants").run(...)``)."""
     if name not in AREAS:

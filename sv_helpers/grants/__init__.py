@@ -4,6 +4,7 @@ The area's other functions live in its modules and are reached through this pack
 (``sv_helpers.grants.<name>`` delegates to :mod:`.model`).
 """
 
+from sv_helpers.core.scenario import names_from
 from sv_helpers.grants import model
 from sv_helpers.grants.deprivation import match_ward, ward_names
 from sv_helpers.grants.model import METHOD_LABELS, METHODS, AllocationRules, Scenario, Settings, allocate, load, run
@@ -25,8 +26,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    try:
-        return getattr(model, name)
-    except AttributeError:
-        raise AttributeError(f"module 'sv_helpers.grants' has no attribute '{name}'") from None
+__getattr__ = names_from(__name__, model)

@@ -4,6 +4,7 @@ The area's other functions live in its modules and are reached through this pack
 (``sv_helpers.impact.<name>`` delegates to :mod:`.model`).
 """
 
+from sv_helpers.core.scenario import names_from
 from sv_helpers.impact import model
 from sv_helpers.impact.model import Settings, load, run
 from sv_helpers.impact.report import write
@@ -11,8 +12,4 @@ from sv_helpers.impact.report import write
 __all__ = ["Settings", "load", "run", "write"]
 
 
-def __getattr__(name: str):
-    try:
-        return getattr(model, name)
-    except AttributeError:
-        raise AttributeError(f"module 'sv_helpers.impact' has no attribute '{name}'") from None
+__getattr__ = names_from(__name__, model)

@@ -5,6 +5,7 @@ The rules are in :mod:`.model` (scoring a tender), :mod:`.sensitivity` (would th
 this package as well (``sv_helpers.scoring.<name>`` looks in :mod:`.scenario`, then :mod:`.model`).
 """
 
+from sv_helpers.core.scenario import names_from
 from sv_helpers.scoring import model, scenario
 from sv_helpers.scoring.report import write
 from sv_helpers.scoring.scenario import Settings, load, run
@@ -12,8 +13,4 @@ from sv_helpers.scoring.scenario import Settings, load, run
 __all__ = ["Settings", "load", "run", "write"]
 
 
-def __getattr__(name: str):
-    try:
-        return getattr(scenario, name) if hasattr(scenario, name) else getattr(model, name)
-    except AttributeError:
-        raise AttributeError(f"module 'sv_helpers.scoring' has no attribute '{name}'") from None
+__getattr__ = names_from(__name__, scenario, model)
