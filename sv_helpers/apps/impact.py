@@ -142,15 +142,7 @@ def report_tables(report: imp.ImpactReport) -> str:
             _table(
                 report.replaced_returns,
                 "Returns replaced by a later return (kept for the record)",
-                [
-                    "contract_id",
-                    "period_end",
-                    "measure_code",
-                    "quantity_delivered",
-                    "source_file",
-                    "source_row",
-                    "replaced_by_row",
-                ],
+                impact_report.REPLACED_SHOWN,
             )
         )
     if report.grants is not None:

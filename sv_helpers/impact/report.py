@@ -118,6 +118,17 @@ DELIVERY_SHOWN = (
     "delivered_value_gbp",
     "expected_value_gbp",
 )
+#: The columns shown of the returns replaced by a later return (report page and app alike).
+REPLACED_SHOWN = (
+    "contract_id",
+    "period_end",
+    "measure_code",
+    "quantity_delivered",
+    "source_file",
+    "source_row",
+    "replaced_by_file",
+    "replaced_by_row",
+)
 ACTIVITIES_SHOWN = ("source", "activity", "indicator", "quantity", "unit", "theme", "ward", "value_gbp")
 
 
@@ -136,16 +147,7 @@ def _contracts_section(report: ImpactReport) -> str:
             _table(
                 report.replaced_returns,
                 "Returns replaced by a later return (kept for the record)",
-                [
-                    "contract_id",
-                    "period_end",
-                    "measure_code",
-                    "quantity_delivered",
-                    "source_file",
-                    "source_row",
-                    "replaced_by_file",
-                    "replaced_by_row",
-                ],
+                REPLACED_SHOWN,
             )
         )
     return "".join(parts)
