@@ -16,8 +16,10 @@ import pandas as pd
 
 from sv_helpers.core.formatting import format_money, format_number, format_pct
 from sv_helpers.core.scenario import Result
-from sv_helpers.grants import deprivation
+from sv_helpers.grants import deprivation, outcomes
 from sv_helpers.grants import model as grants
+from sv_helpers.grants.allocation import METHOD_LABELS
+from sv_helpers.grants.applications import criterion_weights
 from sv_helpers.reports import charts, maps, svgcharts
 from sv_helpers.reports import document as rep
 from sv_helpers.reports.document import write_report
@@ -94,9 +96,9 @@ def allocation_screen_table(allocation: pd.DataFrame) -> pd.DataFrame:
 
 def summary_screen_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The scenario comparison, one column per scenario, figures formatted."""
-    decile = grants.most_deprived_threshold()
+    decile = outcomes.most_deprived_threshold()
     rows: list[tuple[str, Callable[[Any], str]]] = [
-        ("Method", lambda s: grants.METHOD_LABELS[s["method"]]),
+        ("Method", lambda s: METHOD_LABELS[s["method"]]),
         ("Budget", lambda s: format_money(s["budget"])),
         ("Committed items", lambda s: format_money(s["committed"])),
         ("Available to allocate", lambda s: format_money(s["available"])),
@@ -254,7 +256,7 @@ def score_note(applications: pd.DataFrame) -> str:
     )
     if not computed:
         return "the moderated scores in the file."
-    weights = grants.criterion_weights()
+    weights = criterion_weights()
     described = ", ".join(
         f"{k.replace('_', ' ')} {format_pct(100 * v / sum(weights.values()), 0)}" for k, v in weights.items()
     )
@@ -268,7 +270,7 @@ def rules_table(settings: grants.Settings) -> pd.DataFrame:
     """The rule used, in plain English, one row per setting that shapes it."""
     factors = settings.equity_factors()
     rows = [
-        ("Method", grants.METHOD_LABELS[settings.method]),
+        ("Method", METHOD_LABELS[settings.method]),
         ("Maximum award", format_money(settings.max_award) if settings.max_award else "No cap"),
         ("Minimum score", format_number(settings.min_score, 0)),
         (
@@ -424,7 +426,7 @@ def frontier_chart(swept: pd.DataFrame) -> str:
 def write(result: Result, output_dir: str | Path) -> list[Path]:
     """Write the batch outputs of a run.
 
-    ``allocations.csv`` (:data:`~sv_helpers.grants.model.ALLOCATION_COLUMNS`), ``allocation_summary.csv``,
+    ``allocations.csv`` (:data:`~sv_helpers.grants.allocation.ALLOCATION_COLUMNS`), ``allocation_summary.csv``,
     ``allocations.xlsx`` (every table and the provenance sheet), ``360giving.json`` and ``360giving.xlsx``
     (when something is funded), ``report.html`` with its charts, ``report.pdf`` (printed by Chromium; without
     it one line says so) and ``provenance.json``; with compared scenarios also ``scenario_comparison.csv``

@@ -1,0 +1,272 @@
+"""Grant applications: their columns, checks, criterion weights and each area's IMD decile."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sv_helpers.core.errors import Finding, InputError, raise_for_errors
+from sv_helpers.core.formatting import format_money, sentence_list
+from sv_helpers.core.parameters import parameter_value
+from sv_helpers.core.tables import Column, TableSchema, load_table
+from sv_helpers.grants import deprivation
+from sv_helpers.grants.allocation import PENNY
+
+log = logging.getLogger("sv_helpers")
+
+CRITERIA: tuple[str, ...] = ("need", "community_benefit", "deliverability", "value_for_money")
+
+#: The shipped example round (fictional applications, real wards).
+EXAMPLE_APPLICATIONS = "data/grants/example_applications.csv"
+
+APPLICATIONS = TableSchema(
+    "applications",
+    (
+        Column("application_id", "text", unique=True, description="A unique reference for the application."),
+        Column("organisation", "text", description="The applying group's name."),
+        Column("project", "text", description="What the grant would pay for."),
+        Column("theme", "text", description="The scheme theme the project serves, e.g. Older people."),
+        Column(
+            "ward",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="The Sevenoaks ward (2013 names) where the project's beneficiaries live; or give lsoa_code.",
+        ),
+        Column(
+            "lsoa_code",
+            "text",
+            required=False,
+            allow_blank=True,
+            label="LSOA code",
+            description="The LSOA (2011 code) of the project, used for its deprivation decile when given.",
+        ),
+        Column("amount_requested", "money", minimum=1, description="The grant asked for, in pounds."),
+        Column(
+            "score",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="The moderated assessment score, 0 to 100; computed from the criterion scores when blank.",
+        ),
+        Column(
+            "minimum_award",
+            "money",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="The least that keeps the project viable; blank means the full request (all or nothing).",
+        ),
+        Column(
+            "beneficiaries",
+            "integer",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            description="The number of people the project would benefit.",
+        ),
+        Column(
+            "need",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for need, 0 to 100.",
+        ),
+        Column(
+            "community_benefit",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for community benefit, 0 to 100.",
+        ),
+        Column(
+            "deliverability",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for deliverability, 0 to 100.",
+        ),
+        Column(
+            "value_for_money",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            maximum=100,
+            description="Assessors' score for value for money, 0 to 100.",
+        ),
+        Column(
+            "charity_number", "text", required=False, allow_blank=True, description="Registered charity number, if any."
+        ),
+        Column("postcode", "text", required=False, allow_blank=True, description="The organisation's postcode."),
+    ),
+    description="One row per grant application.",
+)
+
+
+@lru_cache(maxsize=1)
+def _criterion_weights() -> tuple[tuple[str, float], ...]:
+    return tuple((c, float(parameter_value(f"grants.criterion_weight_{c}"))) for c in CRITERIA)
+
+
+def criterion_weights() -> dict[str, float]:
+    """Return the declared weights of the four criterion scores (from ``data/parameters/grants``, read once)."""
+    return dict(_criterion_weights())
+
+
+# --------------------------------------------------------------------------- loading and checks
+
+
+def check_applications(applications: pd.DataFrame, *, filename: str = "the applications file") -> list[Finding]:
+    """Check loaded applications beyond what the loader checks.
+
+    Finds unknown wards and LSOA codes, rows with neither, a minimum award
+    above the request, and rows with no score and incomplete criterion scores.
+    The loader itself refuses duplicate ids, non-numeric or negative amounts
+    and scores outside 0 to 100.
+
+    Parameters
+    ----------
+    applications : DataFrame
+        As returned by :func:`sv_helpers.core.tables.load_table` with :data:`APPLICATIONS`
+        (its index holds the spreadsheet row numbers).
+    filename : str
+        The file's name, for messages.
+
+    Returns
+    -------
+    list of Finding
+    """
+    out: list[Finding] = []
+    lsoas = deprivation.lsoa_deciles().set_index("lsoa_code")
+    for row, app in applications.iterrows():
+        where = f"{filename}, row {row} ({app['application_id']})"
+        ward, lsoa = app.get("ward"), app.get("lsoa_code")
+        has_ward = isinstance(ward, str) and ward.strip() != ""
+        has_lsoa = isinstance(lsoa, str) and lsoa.strip() != ""
+        if not has_ward and not has_lsoa:
+            out.append(
+                Finding("error", f"{where}: give the ward (a Sevenoaks ward name) or the lsoa_code; both are empty.")
+            )
+        if has_ward and deprivation.match_ward(ward) is None:
+            out.append(
+                Finding(
+                    "error",
+                    f"{where}, column 'ward': '{ward}' is not a Sevenoaks ward (2013 ward names). Check the spelling "
+                    "against the template's ward list.",
+                )
+            )
+        if has_lsoa and lsoa.strip().upper() not in lsoas.index:
+            out.append(
+                Finding(
+                    "error",
+                    f"{where}, column 'lsoa_code': '{lsoa}' is not a Sevenoaks LSOA (2011 codes start E010...). "
+                    "Leave it empty and give the ward instead.",
+                )
+            )
+        elif has_lsoa and has_ward and deprivation.match_ward(ward) is not None:
+            lsoa_ward = lsoas.loc[lsoa.strip().upper(), "ward"]
+            if lsoa_ward != deprivation.match_ward(ward):
+                out.append(
+                    Finding(
+                        "warning",
+                        f"{where}: LSOA {lsoa} lies in {lsoa_ward}, not {ward}; the ward given is used for the map "
+                        "and the LSOA for deprivation.",
+                    )
+                )
+        minimum = app.get("minimum_award")
+        if minimum is not None and pd.notna(minimum) and minimum > app["amount_requested"] + PENNY:
+            out.append(
+                Finding(
+                    "error",
+                    f"{where}: the minimum award ({format_money(minimum, 2)}) is more than the amount requested "
+                    f"({format_money(app['amount_requested'], 2)}); it must be at most the request.",
+                )
+            )
+        score = app.get("score")
+        if score is None or pd.isna(score):
+            missing = [c for c in CRITERIA if c not in applications.columns or pd.isna(app.get(c))]
+            if missing:
+                out.append(
+                    Finding(
+                        "error",
+                        f"{where}: the score is empty and the criterion scores "
+                        f"{sentence_list([repr(m) for m in missing])} are missing too; "
+                        "give the moderated score or all four criterion scores.",
+                    )
+                )
+    return out
+
+
+def prepare_applications(applications: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Return checked applications with official ward names, a score for every row and each area's IMD decile.
+
+    A blank ``score`` is computed from the criterion scores with ``weights``
+    (default: :func:`criterion_weights`), divided by the sum of the weights.
+    The decile is the LSOA's when ``lsoa_code`` is given, else the ward's.
+
+    Raises
+    ------
+    InputError
+        When :func:`check_applications` finds an error.
+    """
+    raise_for_errors(check_applications(applications))
+    weights = dict(weights or criterion_weights())
+    out = applications.copy()
+    lsoas = deprivation.lsoa_deciles().set_index("lsoa_code")
+    wards = deprivation.ward_deciles().set_index("ward")
+    ward_out, decile_out = [], []
+    for _, app in out.iterrows():
+        lsoa = app.get("lsoa_code")
+        lsoa = lsoa.strip().upper() if isinstance(lsoa, str) and lsoa.strip() else None
+        ward = app.get("ward")
+        ward = deprivation.match_ward(ward) if isinstance(ward, str) and ward.strip() else None
+        if ward is None and lsoa is not None:
+            ward = str(lsoas.loc[lsoa, "ward"])
+        decile = int(lsoas.loc[lsoa, "imd_decile"]) if lsoa is not None else int(wards.loc[ward, "imd_decile"])
+        ward_out.append(ward)
+        decile_out.append(decile)
+    out["ward"] = ward_out
+    out["imd_decile"] = pd.Series(decile_out, index=out.index, dtype="int64")
+    blank = out["score"].isna()
+    if blank.any():
+        total = sum(weights.values())
+        if total <= 0:
+            raise InputError(
+                "The criterion weights add up to zero, so scores cannot be computed from the criterion scores."
+            )
+        computed = sum(out[c].astype("float64") * w for c, w in weights.items()) / total
+        out["score_source"] = np.where(blank, "computed from criterion scores", "moderated score")
+        out["score"] = out["score"].where(~blank, computed.round(2))
+    else:
+        out["score_source"] = "moderated score"
+    out["score"] = out["score"].astype("float64")
+    out["minimum_award"] = out["minimum_award"].astype("float64").fillna(out["amount_requested"])
+    return out
+
+
+def load_applications(source: str | Path | bytes, *, filename: str | None = None) -> pd.DataFrame:
+    """Load, check and prepare an applications file (CSV or .xlsx, a path or an upload's bytes).
+
+    Raises
+    ------
+    InputError
+        With the file, row and column of each problem.
+    """
+    name = filename or Path(str(source)).name
+    table = load_table(source, APPLICATIONS, filename=filename)
+    raise_for_errors(check_applications(table, filename=name))
+    return prepare_applications(table)
