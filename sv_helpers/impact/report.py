@@ -15,8 +15,8 @@ import pandas as pd
 
 from sv_helpers.core.formatting import format_date, format_money, format_number, format_pct
 from sv_helpers.core.measures import THEMES
-from sv_helpers.impact import model as imp
-from sv_helpers.impact.model import ImpactReport
+from sv_helpers.impact.climate_results import climate_sentence
+from sv_helpers.impact.contents import SOURCES, ImpactReport
 from sv_helpers.reports import charts, svgcharts
 from sv_helpers.reports.document import (
     SOURCE_LABELS,
@@ -228,12 +228,12 @@ def source_theme_figure(report: ImpactReport, *, size: tuple[float, float] = (8.
 def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -> str:
     table = (
         report.by_theme.pivot(index="source", columns="theme", values="value_gbp")
-        .reindex(index=list(imp.SOURCES), columns=list(THEMES))
+        .reindex(index=list(SOURCES), columns=list(THEMES))
         .fillna(0.0)
     )
     labels = [SOURCE_LABELS[s] for s in table.index]
     left = table.sum(axis=1).tolist()
-    figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(imp.SOURCES)).fillna(0)
+    figures = report.by_theme.groupby("source")["figures"].sum().reindex(list(SOURCES)).fillna(0)
     if report.grants is not None:  # grants carry the scheme's themes, so they may not sit under the three
         figures["grants"] = max(figures["grants"], report.grants["grants_funded"].iloc[-1])
     notes = [
@@ -352,7 +352,7 @@ def _draw_climate_figure(report: ImpactReport, pathway: pd.DataFrame) -> str:
     c = report.climate or {}
     alt = (
         "Line chart of district CO2 emissions in kilotonnes: actual emissions, the chosen pathway and the current "
-        "trend. " + imp.climate_sentence(c)
+        "trend. " + climate_sentence(c)
     )
     series = str(c.get("series") or "")
     caption = "From the climate targets notebook (pathway.csv and summary.json)." + (f" {series}." if series else "")

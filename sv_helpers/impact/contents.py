@@ -1,0 +1,436 @@
+"""The impact report's contents: what it holds for one financial year, social value by source and theme, the
+plain-English summary, the checks of its inputs and :func:`build_impact_report`, which puts them together.
+
+Sources of social value: ``contracts`` (suppliers' returns), ``grants``
+(the grants app's allocations and grant monitoring returns), ``employer``,
+``partnerships`` and ``planning`` (the council's activities table).  Grant,
+activity and climate inputs are optional: the report says plainly when one
+is not provided.
+
+Model layer: pure functions on pandas objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sv_helpers.core.errors import Finding, InputError, raise_for_errors
+from sv_helpers.core.formatting import (
+    financial_year_bounds,
+    format_date,
+    format_money,
+    format_number,
+    format_pct,
+    sentence_list,
+)
+from sv_helpers.core.measures import THEMES
+from sv_helpers.impact import activities as act
+from sv_helpers.impact import delivery as dlv
+from sv_helpers.impact.climate_results import climate_progress, climate_sentence
+from sv_helpers.impact.grant_results import check_grant_monitoring, grant_outcomes
+from sv_helpers.impact.planning_gain import planning_figures, planning_sentence
+
+#: The sources of social value, in the order the report shows them.
+SOURCES: tuple[str, ...] = ("contracts", "grants", "employer", "partnerships", "planning")
+
+
+BY_THEME_COLUMNS = ["source", "theme", "value_gbp", "figures", "figures_valued"]
+
+
+@dataclass
+class ImpactReport:
+    """Everything the impact report shows for one financial year.
+
+    Tables are plain DataFrames with the names used in files and on screen;
+    ``summary`` is the plain-English summary, one sentence per item.
+    """
+
+    financial_year: str
+    as_of: pd.Timestamp
+    delivery: pd.DataFrame
+    delivery_in_year: pd.DataFrame
+    status: pd.DataFrame
+    status_counts: pd.DataFrame
+    replaced_returns: pd.DataFrame
+    by_theme: pd.DataFrame
+    activities: pd.DataFrame | None = None
+    volunteering: dict[str, float] | None = None
+    planning: pd.DataFrame | None = None
+    planning_ifs: pd.DataFrame | None = None
+    planning_figures: dict[str, float] | None = None
+    grants: pd.DataFrame | None = None
+    grants_monitored: bool = False
+    climate: dict[str, Any] | None = None
+    summary: list[str] = field(default_factory=list)
+    not_provided: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    green: float = 90.0
+    amber: float = 70.0
+    contracts: pd.DataFrame | None = None
+    climate_pathway: pd.DataFrame | None = None
+    contract_id: str = ""
+    profile: pd.DataFrame | None = None
+    example_note: str | None = None
+    sources_note: str = ""
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's tables for download and batch output, by file stem."""
+        out = {
+            "delivery": self.delivery,
+            "contract_status": self.status,
+            "impact_by_theme": self.by_theme,
+            "delivery_in_year": self.delivery_in_year,
+            "replaced_returns": self.replaced_returns,
+        }
+        if self.activities is not None:
+            out["activities"] = self.activities
+        if self.planning is not None:
+            out["planning_money"] = self.planning
+        if self.planning_ifs is not None:
+            out["planning_ifs"] = self.planning_ifs
+        if self.grants is not None:
+            out["grant_outcomes"] = self.grants
+        return out
+
+    @property
+    def summary_text(self) -> str:
+        return " ".join(self.summary)
+
+
+def by_theme_table(
+    delivery_in_year: pd.DataFrame, activities: pd.DataFrame | None, grants_allocations: pd.DataFrame | None
+) -> pd.DataFrame:
+    """Social value in pounds by source and theme, with the number of figures behind each.
+
+    Parameters
+    ----------
+    delivery_in_year : DataFrame
+        Contracts' delivery in the year (:func:`sv_helpers.impact.delivery.delivery_table` with ``since``).
+    activities : DataFrame, optional
+        Valued activities for the year (:func:`sv_helpers.impact.activities.value_activities`).
+    grants_allocations : DataFrame, optional
+        The grant allocations; funded grants are counted under their theme
+        when it is one of the three, and are not monetised.
+
+    Returns
+    -------
+    DataFrame
+        :data:`BY_THEME_COLUMNS`: a row for every source and theme (value 0
+        where nothing is valued), ``figures`` counts the rows behind the
+        cell, ``figures_valued`` those with a value in pounds.
+    """
+    parts = []
+    contracts = delivery_in_year[delivery_in_year["delivered_quantity"] > 0]
+    parts.append(
+        pd.DataFrame(
+            {
+                "source": "contracts",
+                "theme": contracts["theme"].to_numpy(),
+                "value_gbp": contracts["delivered_value_gbp"].to_numpy(),
+            }
+        )
+    )
+    if activities is not None and len(activities):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "source": activities["source"].to_numpy(),
+                    "theme": activities["theme"].to_numpy(),
+                    "value_gbp": activities["value_gbp"].to_numpy(),
+                }
+            )
+        )
+    if grants_allocations is not None and len(grants_allocations):
+        funded = grants_allocations[grants_allocations["funded"].astype(bool).to_numpy()]
+        themed = funded[funded["theme"].astype(str).str.lower().isin(THEMES)]
+        parts.append(
+            pd.DataFrame(
+                {"source": "grants", "theme": themed["theme"].astype(str).str.lower().to_numpy(), "value_gbp": np.nan}
+            )
+        )
+    rows = pd.concat(parts, ignore_index=True)
+    rows["value_gbp"] = pd.to_numeric(rows["value_gbp"], errors="coerce").astype("float64")
+    rows["valued"] = rows["value_gbp"].notna()
+    grid = pd.MultiIndex.from_product([SOURCES, THEMES], names=["source", "theme"])
+    grouped = rows.groupby(["source", "theme"]).agg(
+        value_gbp=("value_gbp", lambda s: s.sum(min_count=0)),
+        figures=("valued", "size"),
+        figures_valued=("valued", "sum"),
+    )
+    out = grouped.reindex(grid).reset_index()
+    out["value_gbp"] = out["value_gbp"].fillna(0.0).astype("float64")
+    out["figures"] = out["figures"].fillna(0).astype(int)
+    out["figures_valued"] = out["figures_valued"].fillna(0).astype(int)
+    return out[BY_THEME_COLUMNS]
+
+
+def summary_sentences(report: ImpactReport) -> list[str]:
+    """Write the plain-English summary from the report's figures (no figure is stated that is not in a table)."""
+    fy = report.financial_year
+    out: list[str] = []
+    in_year = float(report.delivery_in_year["delivered_value_gbp"].sum(min_count=0))
+    delivered = float(report.status["delivered_value_gbp"].sum())
+    expected = float(report.status["expected_value_gbp"].sum())
+    counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"], strict=False))
+    pct = format_pct(100.0 * delivered / expected, 0) if expected > 0 else None
+    n = len(report.status)
+    status_words = sentence_list([f"{counts[s]} {s}" for s in dlv.STATUSES if counts.get(s)])
+    first = f"In {fy} contracts delivered {format_money(in_year)} of social value."
+    if pct:
+        first += (
+            f" Since they began, the {n} contract{'s' if n != 1 else ''} tracked have delivered "
+            f"{format_money(delivered)}, "
+            f"{pct} of the {format_money(expected)} expected by {format_date(report.as_of)} ({status_words})."
+        )
+    else:
+        first += (
+            f" No monetised delivery was expected from the {n} contract{'s' if n != 1 else ''} tracked by "
+            f"{format_date(report.as_of)}."
+        )
+    out.append(first)
+
+    if report.activities is not None:
+        own = report.by_theme[report.by_theme["source"].isin(act.ACTIVITY_SOURCES)]
+        valued = float(own["value_gbp"].sum())
+        counted = int(own["figures"].sum() - own["figures_valued"].sum())
+        text = (
+            "The council's own activities as an employer, through partnerships and through planning added "
+            f"{format_money(valued)} of valued social value, with {counted} further "
+            f"figure{'s' if counted != 1 else ''} reported as counts."
+        )
+        vol = report.volunteering or {}
+        if np.isfinite(vol.get("hours", np.nan)):
+            text += f" Staff gave {format_number(vol['hours'])} volunteering hours"
+            if np.isfinite(vol.get("take_up_pct", np.nan)):
+                text += (
+                    f"; {format_number(vol['volunteers'])} of {format_number(vol['headcount'])} staff "
+                    f"({format_pct(vol['take_up_pct'], 0)}) took part"
+                )
+            if np.isfinite(vol.get("pct_of_entitlement", np.nan)):
+                text += f", using {format_pct(vol['pct_of_entitlement'], 0)} of the volunteering leave available"
+            text += "."
+        if report.planning is not None and len(report.planning) and report.planning_figures is None:
+            ind = report.planning["indicator"].str.lower()
+            received = float(report.planning.loc[ind.str.contains("received").to_numpy(), "amount_gbp"].sum())
+            spent = float(report.planning.loc[ind.str.contains("spent").to_numpy(), "amount_gbp"].sum())
+            text += (
+                f" Planning secured {format_money(received)} in Community Infrastructure Levy and developer "
+                f"contributions, and {format_money(spent)} was spent."
+            )
+        out.append(text)
+
+    if report.planning_figures is not None:
+        out.append(planning_sentence(report.planning_figures))
+
+    if report.grants is not None:
+        total = report.grants.iloc[-1]
+        n = int(total["grants_funded"])
+        text = (
+            f"{n} community grant{'s' if n != 1 else ''} worth {format_money(total['awarded_gbp'])} "
+            f"{'were' if n != 1 else 'was'} funded"
+        )
+        if report.grants_monitored:
+            extras = []
+            if pd.notna(total["volunteer_hours"]):
+                extras.append(f"{format_number(total['volunteer_hours'])} volunteer hours")
+            if pd.notna(total["beneficiaries"]):
+                extras.append(f"{format_number(total['beneficiaries'])} beneficiaries")
+            text += f"; monitoring returns report {sentence_list(extras)}" if extras else ""
+        elif pd.notna(total["beneficiaries"]):
+            text += (
+                f", expected at award to benefit {format_number(total['beneficiaries'])} people "
+                "(no monitoring returns were given)"
+            )
+        out.append(text + ".")
+
+    if report.climate is not None:
+        out.append(climate_sentence(report.climate))
+
+    theme_totals = report.by_theme.groupby("theme")["value_gbp"].sum()
+    out.append("By theme: " + sentence_list([f"{t} {format_money(theme_totals.get(t, 0.0))}" for t in THEMES]) + ".")
+    if report.not_provided:
+        out.append(f"Not provided for this report: {sentence_list(report.not_provided)}.")
+    return out
+
+
+def check_report_inputs(
+    contracts: pd.DataFrame,
+    commitments: pd.DataFrame,
+    returns: dlv.Returns | pd.DataFrame | Sequence[pd.DataFrame],
+    measures: pd.DataFrame,
+    activities: pd.DataFrame | None = None,
+    grant_allocations: pd.DataFrame | None = None,
+    grant_monitoring: pd.DataFrame | None = None,
+) -> list[Finding]:
+    """Every check the report makes of its inputs, before it is built (errors stop the report; warnings are shown).
+
+    ``returns`` may be the loaded returns or a :class:`~sv_helpers.impact.delivery.Returns` already resolved; replaced
+    returns are checked too.
+    """
+    resolved = returns if isinstance(returns, dlv.Returns) else dlv.resolve_returns(returns)
+    all_returns = (
+        pd.concat([resolved.current, resolved.replaced], ignore_index=True)
+        if len(resolved.replaced)
+        else resolved.current
+    )
+    findings = dlv.check_delivery_inputs(contracts, commitments, all_returns, measures)
+    if activities is not None:
+        findings += act.check_activities(activities, measures)
+    if grant_monitoring is not None and grant_allocations is None:
+        findings.append(
+            Finding(
+                "warning",
+                "Grant monitoring returns were given without the grant allocations, so they "
+                "are not used. Load the grants app's allocations.csv as well.",
+            )
+        )
+    if grant_monitoring is not None and grant_allocations is not None:
+        findings += check_grant_monitoring(grant_allocations, grant_monitoring)
+    return findings
+
+
+def build_impact_report(
+    financial_year: str,
+    *,
+    contracts: pd.DataFrame,
+    commitments: pd.DataFrame,
+    returns: pd.DataFrame | Sequence[pd.DataFrame],
+    measures: pd.DataFrame,
+    as_of: pd.Timestamp | str | dt.date | None = None,
+    activities: pd.DataFrame | None = None,
+    grant_allocations: pd.DataFrame | None = None,
+    grant_monitoring: pd.DataFrame | None = None,
+    climate_summary: Mapping[str, Any] | None = None,
+    climate_pathway: pd.DataFrame | None = None,
+    green: float | None = None,
+    amber: float | None = None,
+    planning_ifs: Mapping[str, Any] | None = None,
+) -> ImpactReport:
+    """Check every input and build the impact report for a financial year.
+
+    Parameters
+    ----------
+    financial_year : str
+        ``2025/26``.
+    contracts, commitments, returns, measures : DataFrame
+        Contract delivery inputs (see :mod:`sv_helpers.impact.delivery`).
+    as_of : date, optional
+        The date delivery is measured to; default the last day of the year.
+    activities : DataFrame, optional
+        The council's activities table (all years; the year's rows are used).
+    grant_allocations, grant_monitoring : DataFrame, optional
+        The grants app's allocations and the monitoring returns.
+    climate_summary, climate_pathway : optional
+        The climate app's ``summary.json`` (as a dict) and ``pathway.csv``.
+    green, amber : float, optional
+        The status thresholds (percent of the value expected); default the
+        ``impact.status_*_threshold`` parameters in force on ``as_of``.
+    planning_ifs : mapping, optional
+        The planning gain notebook's Infrastructure Funding Statement (:func:`load_planning_ifs`); when given,
+        the report's planning figures come from it instead of the activities table's counts.
+
+    Returns
+    -------
+    ImpactReport
+
+    Raises
+    ------
+    InputError
+        Listing every error in the inputs.
+    """
+    start, end = financial_year_bounds(financial_year)
+    as_of = pd.Timestamp(as_of) if as_of is not None and str(as_of).strip() else end
+    if as_of < start:
+        raise InputError(
+            f"The date to measure delivery to ({format_date(as_of)}) is before the financial year {financial_year} "
+            f"begins ({format_date(start)}). Choose a date in or after the year."
+        )
+    resolved = dlv.resolve_returns(returns)
+    findings = check_report_inputs(
+        contracts, commitments, resolved, measures, activities, grant_allocations, grant_monitoring
+    )
+    raise_for_errors(findings)
+
+    delivery = dlv.delivery_table(contracts, commitments, resolved.current, measures, as_of)
+    in_year = dlv.delivery_table(contracts, commitments, resolved.current, measures, min(as_of, end), since=start)
+    if green is None or amber is None:
+        in_force = dlv.status_thresholds(as_of)
+        green = in_force[0] if green is None else green
+        amber = in_force[1] if amber is None else amber
+    green, amber = float(green), float(amber)
+    status = dlv.contract_status(delivery, contracts, green=green, amber=amber)
+
+    not_provided = []
+    year_activities = volunteering = planning = None
+    if activities is not None:
+        year_activities = act.value_activities(act.activities_for_year(activities, financial_year), measures)
+        if not len(year_activities):
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The activities file has no rows for {financial_year}; the council's own activities are left out.",
+                )
+            )
+            year_activities = None
+            not_provided.append(f"the council's own activities for {financial_year}")
+        else:
+            volunteering = act.volunteering_summary(year_activities, financial_year)
+            planning = act.planning_money(year_activities)
+    else:
+        not_provided.append("the council's own activities")
+    grants = None
+    if grant_allocations is not None:
+        grants = grant_outcomes(grant_allocations, grant_monitoring if grant_monitoring is not None else None)
+        if grant_monitoring is None:
+            not_provided.append("grant monitoring returns (beneficiaries are those expected at award)")
+    else:
+        not_provided.append("grant results")
+    climate = None
+    if climate_summary is not None:
+        climate = climate_progress(climate_summary, climate_pathway)
+    else:
+        not_provided.append("climate results")
+
+    ifs_figures = ifs_table = None
+    if planning_ifs is not None:
+        ifs_figures, ifs_table = planning_figures(planning_ifs)
+        stated = planning_ifs.get("financial_year")
+        if stated and stated != financial_year:
+            findings.append(
+                Finding(
+                    "warning",
+                    f"The planning figures are the Infrastructure Funding Statement for "
+                    f"{stated} (its provenance.json), not {financial_year}.",
+                )
+            )
+
+    report = ImpactReport(
+        financial_year=financial_year,
+        as_of=as_of,
+        delivery=delivery,
+        delivery_in_year=in_year,
+        status=status,
+        status_counts=dlv.status_counts(status),
+        replaced_returns=resolved.replaced,
+        by_theme=by_theme_table(in_year, year_activities, grant_allocations),
+        activities=year_activities,
+        volunteering=volunteering,
+        planning=planning,
+        planning_ifs=ifs_table,
+        planning_figures=ifs_figures,
+        grants=grants,
+        grants_monitored=grant_allocations is not None and grant_monitoring is not None,
+        climate=climate,
+        not_provided=not_provided,
+        warnings=[f.message for f in findings if not f.is_error],
+        green=green,
+        amber=amber,
+    )
+    report.summary = summary_sentences(report)
+    return report
