@@ -47,6 +47,52 @@ MEASURES_SCHEMA = TableSchema(
         ),
         Column("source", "text", description="Where the proxy value comes from, and its licence."),
         Column("year", "integer", minimum=1990, maximum=2100, description="The price year of the proxy value."),
+        *(
+            Column(
+                name,
+                "number",
+                required=False,
+                allow_blank=True,
+                minimum=0,
+                maximum=100,
+                default=0.0,
+                label=label,
+                description=description,
+            )
+            for name, label, description in (
+                (
+                    "deadweight_pct",
+                    "Deadweight (%)",
+                    "The share of the outcome that would have happened anyway, 0 to 100; blank means 0.",
+                ),
+                (
+                    "attribution_pct",
+                    "Attribution (%)",
+                    "The share of the outcome that others (not the contract or grant) caused, 0 to 100; blank means 0.",
+                ),
+                (
+                    "displacement_pct",
+                    "Displacement (%)",
+                    "The share of the outcome that moved from elsewhere, 0 to 100; blank means 0.",
+                ),
+                (
+                    "drop_off_pct",
+                    "Drop-off (%)",
+                    "How much less the outcome is each year after the first, 0 to 100; blank means 0.",
+                ),
+            )
+        ),
+        Column(
+            "duration_years",
+            "integer",
+            required=False,
+            allow_blank=True,
+            minimum=1,
+            maximum=30,
+            default=1,
+            label="Duration (years)",
+            description="How many years the outcome lasts, a whole number from 1 to 30; blank means 1.",
+        ),
     ),
     description="The measures library: one row per measure of social value.",
 )
