@@ -170,9 +170,15 @@ def store_export(args: argparse.Namespace) -> int:
 
 
 def store_import(args: argparse.Namespace) -> int:
-    """Load a copy made by ``svw store export`` into an empty store."""
+    """Load a copy made by ``svw store export`` into an empty store; a copy that does not verify is not kept."""
+    from sv_helpers.store import CopyDoesNotVerify
+
     with _store(args) as store:
-        counts = store.import_(args.dir)
+        try:
+            counts = store.import_(args.dir)
+        except CopyDoesNotVerify as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
         problems = store.verify()
     print(
         f"Loaded {counts.get('scenarios', 0)} scenarios, {counts.get('decisions', 0)} decisions, "

@@ -2,8 +2,15 @@
 
 A saved scenario is its area's ``Settings`` (as parameters), each input file
 kept in the store by SHA-256, the hash of each output file, the headline, and
-who saved it when.  Every save, decision, rerun, export and opening adds an
-entry to the append-only audit log, chained by hash to the entry before.
+who saved it when.  Every save, share, decision, rerun, export, opening and
+refusal adds an entry to the append-only audit log, chained by hash to the
+entry before.
+
+Who may do what is :mod:`sv_helpers.store.access`: a scenario is a draft until
+an officer shares it; councillors list and open only shared scenarios; only
+officers save, share and record decisions.  Each call takes ``user``: an
+:class:`~sv_helpers.store.access.Actor` (a name and a role), a bare name (in
+the current role), or nothing (whoever is acting, :func:`current_actor`).
 
 Model layer: no widgets.  Errors a person can act on are :class:`StoreError`
 (an ``InputError``, so apps and notebooks show its plain-English message).
@@ -38,8 +45,9 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.paths import REPO_ROOT
-from sv_helpers.store import records
-from sv_helpers.store.models import AuditEntry, Base, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput
+from sv_helpers.store import access, records, texts
+from sv_helpers.store.access import Actor, as_actor, current_actor
+from sv_helpers.store.models import AuditEntry, Base, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput, Share
 
 log = logging.getLogger("sv_helpers")
 
@@ -48,14 +56,14 @@ DEFAULT_PATH = REPO_ROOT / "var" / "workbook.sqlite"
 #: Where opened scenarios' input files are put back (the same place the apps keep uploads).
 RESTORE_DIR = REPO_ROOT / "var" / "uploads"
 #: The newest schema version; ``tests/store/test_store_migrations.py`` checks it is Alembic's head.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 #: Output files a rerun compares byte for byte: the tables (CSV) and JSON, but not the provenance record,
 #: which holds the time of the run and the paths of its inputs.
 COMPARED_SUFFIXES = (".csv", ".json")
 NOT_COMPARED = frozenset({"provenance.json"})
-ACTIONS = ("save", "decision", "rerun", "export", "open")
+ACTIONS = ("save", "share", "decision", "rerun", "export", "open", "refused")
 EXPORT_FORMAT = "sv-workbook-store"
-_TABLES = (Scenario, ScenarioInput, ScenarioOutput, Decision, AuditEntry)
+_TABLES = (Scenario, ScenarioInput, ScenarioOutput, Decision, Share, AuditEntry)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -67,6 +75,33 @@ class StoreUnavailable(StoreError):
     """The store cannot be reached (or opened); the rest of the workbook still works."""
 
     reason: str = ""
+
+
+class NotAllowed(StoreError):
+    """The person acting may not do this (a councillor saving, or opening a draft); it is in the audit log."""
+
+
+class CopyDoesNotVerify(StoreError):
+    """A copy being imported does not verify once loaded; nothing of it was kept.
+
+    ``problems`` holds every problem :meth:`Store.verify` found, the first first.
+    """
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+def checked_text(value: str, what: str, *, multiline: bool = False) -> str:
+    """``value`` stripped, or a :class:`StoreError` naming the control character it holds and where."""
+    value = (value or "").strip()
+    bad = texts.first_forbidden(value, multiline=multiline)
+    if bad:
+        raise StoreError(
+            f"The {what} holds {bad}, which is not allowed (it could make the text read differently from what "
+            "was saved). Please type it again without it."
+        )
+    return value
 
 
 # --------------------------------------------------------------------------- who and where
@@ -394,8 +429,8 @@ class Store:
 
     # ------------------------------------------------------------------ saving
 
-    def save(self, result: Any, name: str, note: str = "", user: str | None = None) -> str:
-        """Save a result as a scenario and return its id.
+    def save(self, result: Any, name: str, note: str = "", user: Actor | str | None = None) -> str:
+        """Save a result as a scenario (a draft, until an officer shares it) and return its id.
 
         Keeps each input file the settings name (``settings.input_paths()``) in the
         store, once however many scenarios use it, and the hash of each output
@@ -405,15 +440,22 @@ class Store:
         Raises
         ------
         StoreError
-            When the name is empty, an input file cannot be read, or the store
-            cannot take the scenario; the store is then left as it was.
+            When the name is empty or holds a control character, an input file
+            cannot be read, or the store cannot take the scenario; the store is
+            then left as it was.
+        NotAllowed
+            When the person saving is not an officer (the refusal is in the audit log).
         """
-        name = (name or "").strip()
+        actor = as_actor(user)
+        if not actor.is_officer:
+            self._refuse(actor, "save", None, access.refusal(actor, "save"))
+        name = checked_text(name, "scenario's name")
         if not name:
             raise StoreError("Please give the scenario a name before saving it.")
         if len(name) > 200:
             raise StoreError("The scenario's name is longer than 200 characters; please shorten it.")
-        prepared = self._prepare(result, name, note or "", user or current_user())
+        note = checked_text(note, "scenario's note", multiline=True)
+        prepared = self._prepare(result, name, note, checked_text(actor.name, "user's name"))
 
         def work(conn: Connection) -> str:
             self._insert_scenario(conn, prepared)
@@ -513,35 +555,68 @@ class Store:
         conn.execute(insert(AuditEntry).values(**{**entry, "at": records.parse_utc(entry["at"])}))
         return entry
 
+    def _refuse(self, actor: Actor, what: str, scenario_id: str | None, message: str) -> None:
+        """Record a refusal in the audit log, then raise :class:`NotAllowed` with ``message``."""
+        detail = f"{what} refused: {actor.name} is a {actor.role}"
+
+        def work(conn: Connection) -> None:
+            record_hash = None
+            if scenario_id:
+                record_hash = conn.execute(select(Scenario.record_hash).where(Scenario.id == scenario_id)).scalar()
+            named = scenario_id if record_hash else None  # an id that names no scenario stays out of the entry
+            self._append(conn, "refused", actor.name, named, record_hash or records.GENESIS, detail)
+
+        try:
+            self._writing(work)
+        except StoreError:
+            raise
+        except Exception:  # noqa: BLE001 - the refusal stands even if it could not be written down
+            log.exception("A refusal could not be written to the audit log")
+        raise NotAllowed(message)
+
     # ------------------------------------------------------------------ reading
 
-    def list(self, notebook: str | None = None) -> list[dict[str, Any]]:
-        """The saved scenarios, newest first (of one area when ``notebook`` is given), as plain dictionaries.
+    def list(self, notebook: str | None = None, *, user: Actor | str | None = None) -> list[dict[str, Any]]:
+        """The saved scenarios the person may see, newest first (of one area when ``notebook`` is given).
 
-        Each has ``id``, ``notebook``, ``name``, ``note``, ``created_at``, ``user``,
+        Officers see every scenario; councillors the shared ones (and any they saved themselves).
+        Each is a plain dictionary with ``id``, ``notebook``, ``name``, ``note``, ``created_at``, ``user``,
         ``parameters``, ``headline``, ``inputs`` (setting → SHA-256), ``outputs``
-        (file name → SHA-256) and ``decision`` (``None``, or ``user``, ``at``,
-        ``note`` and ``current``).
+        (file name → SHA-256), ``decision`` (``None``, or ``user``, ``at``,
+        ``note`` and ``current``) and ``shared`` (``None`` for a draft, or ``user`` and ``at``).
         """
+        actor = as_actor(user)
         with self._reading() as conn:
             query = select(Scenario).order_by(Scenario.created_at.desc(), Scenario.id)
             if notebook:
                 query = query.where(Scenario.notebook == notebook)
             rows = [dict(r._mapping) for r in conn.execute(query.with_only_columns(*Scenario.__table__.c))]
+            shares = self._shares(conn)
+            if not actor.is_officer:
+                rows = [r for r in rows if access.can_see(actor, {"user": r["user"], "shared": shares.get(r["id"])})]
             ids = [r["id"] for r in rows]
             ins = self._children(conn, ScenarioInput, ids)
             outs = self._children(conn, ScenarioOutput, ids)
             decisions = self._decisions(conn)
-        return [self._describe(r, ins.get(r["id"], []), outs.get(r["id"], []), decisions) for r in rows]
+        return [self._describe(r, ins.get(r["id"], []), outs.get(r["id"], []), decisions, shares) for r in rows]
 
-    def get(self, scenario_id: str) -> dict[str, Any]:
+    def get(self, scenario_id: str, *, user: Actor | str | None = None, action: str = "open") -> dict[str, Any]:
         """One saved scenario (as :meth:`list` gives them), with its inputs' file names and its decisions.
 
         Raises
         ------
         StoreError
             When no scenario has that id.
+        NotAllowed
+            When a councillor asks for a draft (recorded in the audit log as a refused ``action``).
         """
+        actor = as_actor(user)
+        out = self._get(scenario_id)
+        if not access.can_see(actor, out):
+            self._refuse(actor, action, out["id"], access.unshared(out))
+        return out
+
+    def _get(self, scenario_id: str) -> dict[str, Any]:
         scenario_id = str(scenario_id).strip()
         with self._reading() as conn:
             row = conn.execute(select(*Scenario.__table__.c).where(Scenario.id == scenario_id)).first()
@@ -554,7 +629,8 @@ class Store:
             ins = self._children(conn, ScenarioInput, [scenario_id]).get(scenario_id, [])
             outs = self._children(conn, ScenarioOutput, [scenario_id]).get(scenario_id, [])
             decisions = self._decisions(conn)
-        out = self._describe(row, ins, outs, decisions)
+            shares = self._shares(conn)
+        out = self._describe(row, ins, outs, decisions, shares)
         out["input_files"] = {
             i["setting"]: {"file_name": i["file_name"], "sha256": i["sha256"], "folder": bool(i.get("is_folder"))}
             for i in ins
@@ -597,9 +673,19 @@ class Store:
         by_id = {d["id"]: d for d in shown}
         return {"all": shown, "latest": {sid: by_id[r["id"]] for sid, r in latest.items()}}
 
+    def _shares(self, conn: Connection) -> dict[str, dict[str, Any]]:
+        """Each shared scenario's first share: scenario id → ``id``, ``user``, ``at``."""
+        out: dict[str, dict[str, Any]] = {}
+        for r in conn.execute(select(*Share.__table__.c).order_by(Share.at, Share.id)):
+            out.setdefault(r.scenario_id, {"id": r.id, "user": r.user, "at": records.utc_text(r.at)})
+        return out
+
     @staticmethod
-    def _describe(row: Mapping[str, Any], ins: list, outs: list, decisions: Mapping[str, Any]) -> dict[str, Any]:
+    def _describe(
+        row: Mapping[str, Any], ins: list, outs: list, decisions: Mapping[str, Any], shares: Mapping[str, Any]
+    ) -> dict[str, Any]:
         decision = decisions["latest"].get(row["id"])
+        shared = shares.get(row["id"])
         return {
             "id": row["id"],
             "notebook": row["notebook"],
@@ -612,20 +698,28 @@ class Store:
             "inputs": {i["setting"]: i["sha256"] for i in sorted(ins, key=lambda i: i["setting"])},
             "outputs": {o["file_name"]: o["sha256"] for o in sorted(outs, key=lambda o: o["file_name"])},
             "decision": None if decision is None else {k: decision[k] for k in ("user", "at", "note", "current")},
+            "shared": None if shared is None else {"user": shared["user"], "at": shared["at"]},
         }
 
     # ------------------------------------------------------------------ opening and rerunning
 
     def restore(
-        self, scenario_id: str, folder: str | Path | None = None, *, user: str | None = None, record: bool = True
+        self,
+        scenario_id: str,
+        folder: str | Path | None = None,
+        *,
+        user: Actor | str | None = None,
+        record: bool = True,
     ) -> tuple[Any, dict[str, Path]]:
         """Put a scenario's inputs back as files and return its settings with their paths, and the paths.
 
         Each input goes to ``<folder>/<sha256>/<file name>`` (default folder:
         ``var/uploads``, where the apps keep uploads), so opening a scenario
         twice writes nothing new.  ``record`` adds an "open" entry to the audit log.
+        A councillor may open only a shared scenario (:class:`NotAllowed` otherwise).
         """
-        scenario = self.get(scenario_id)
+        actor = as_actor(user)
+        scenario = self.get(scenario_id, user=actor)
         base = Path(folder) if folder is not None else RESTORE_DIR
         paths: dict[str, Path] = {}
         with self._reading() as conn:
@@ -653,7 +747,7 @@ class Store:
         known = settings_cls.specs()
         settings = settings_cls.from_parameters({k: v for k, v in parameters.items() if k in known})
         if record:
-            self._log(scenario_id, "open", user)
+            self._log(scenario_id, "open", actor.name)
         return settings, paths
 
     def _log(self, scenario_id: str, action: str, user: str | None, detail: str = "") -> None:
@@ -663,7 +757,7 @@ class Store:
 
         self._writing(work)
 
-    def rerun(self, scenario_id: str, output_dir: str | Path, *, user: str | None = None) -> Comparison:
+    def rerun(self, scenario_id: str, output_dir: str | Path, *, user: Actor | str | None = None) -> Comparison:
         """Run a saved scenario again from its STORED inputs and settings, write its outputs, compare them.
 
         The original input files are not needed.  The outputs the saved record
@@ -672,14 +766,15 @@ class Store:
         area's ``write`` adds beyond them (workbooks, reports, the provenance
         record with the time of the run) are written but not compared.
         """
-        scenario = self.get(scenario_id)
+        actor = as_actor(user)
+        scenario = self.get(scenario_id, user=actor, action="rerun")
         out = Path(output_dir)
         core = _area(scenario["notebook"])
         notes: list[str] = []
         scratch = REPO_ROOT / "var" / "tmp"  # inside the workbook's folder, where inputs may be read from
         scratch.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="sv-rerun-", dir=scratch) as tmp:
-            settings, _ = self.restore(scenario_id, tmp, record=False)
+            settings, _ = self.restore(scenario_id, tmp, user=actor, record=False)
             result = core.run(settings, inputs=core.load(settings))
             out.mkdir(parents=True, exist_ok=True)
             try:
@@ -719,21 +814,50 @@ class Store:
             headline=_headline_text(result.headline),
             notes=notes,
         )
-        self._log(scenario_id, "rerun", user, "identical" if comparison.identical else "; ".join(differences)[:2000])
+        detail = "identical" if comparison.identical else "; ".join(differences)[:2000]
+        self._log(scenario_id, "rerun", actor.name, detail)
         return comparison
 
     # ------------------------------------------------------------------ decisions
 
-    def mark_decision(self, scenario_id: str, note: str, user: str | None = None) -> dict[str, Any]:
-        """Mark a saved scenario as the decision (or recommendation) of its area, with a note.
+    def share(self, scenario_id: str, user: Actor | str | None = None) -> dict[str, Any]:
+        """Share a saved scenario with councillors (officers only); returns the share (``id``, ``user``, ``at``).
+
+        Sharing is never undone or changed; sharing a shared scenario again changes nothing and returns
+        the first share.
+        """
+        actor = as_actor(user)
+        if not actor.is_officer:
+            self._refuse(actor, "share", str(scenario_id).strip()[:32] or None, access.refusal(actor, "share"))
+        scenario = self._get(scenario_id)
+
+        def work(conn: Connection) -> dict[str, Any]:
+            first = self._shares(conn).get(scenario["id"])
+            if first is not None:
+                return first
+            row = {"id": _new_id(), "scenario_id": scenario["id"], "user": actor.name, "at": records.utc_text(_now())}
+            scenario_hash = conn.execute(select(Scenario.record_hash).where(Scenario.id == scenario["id"])).scalar()
+            digest = records.digest(records.share_record(row, scenario_hash))
+            conn.execute(insert(Share).values(**{**row, "at": records.parse_utc(row["at"])}))
+            self._append(conn, "share", actor.name, scenario["id"], digest, row["id"])
+            return {"id": row["id"], "user": row["user"], "at": row["at"]}
+
+        return self._writing(work)
+
+    def mark_decision(self, scenario_id: str, note: str, user: Actor | str | None = None) -> dict[str, Any]:
+        """Mark a saved scenario as the decision (or recommendation) of its area, with a note (officers only).
 
         Nothing is overwritten: the area's current decision, if any, is superseded and stays.
         """
-        note = (note or "").strip()
+        actor = as_actor(user)
+        if not actor.is_officer:
+            self._refuse(actor, "decision", str(scenario_id).strip()[:32] or None, access.refusal(actor, "decision"))
+        note = checked_text(note, "decision note", multiline=True)
         if not note:
             raise StoreError("Please say what the decision is (for example 'Recommended to Cabinet 12 March 2026').")
-        scenario = self.get(scenario_id)
-        who = user or current_user()
+        scenario = self._get(scenario_id)
+        scenario_id = scenario["id"]
+        who = actor.name
 
         def work(conn: Connection) -> dict[str, Any]:
             same_area = select(Scenario.id).where(Scenario.notebook == scenario["notebook"])
@@ -773,17 +897,23 @@ class Store:
 
         The first problem is the first entry or record that does not match.
         """
-        problems: list[str] = []
         with self._reading() as conn:
-            entries = [dict(r._mapping) for r in conn.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id))]
-            scenarios = {r.id: dict(r._mapping) for r in conn.execute(select(*Scenario.__table__.c))}
-            ins = self._children(conn, ScenarioInput, list(scenarios))
-            outs = self._children(conn, ScenarioOutput, list(scenarios))
-            decisions = {r.id: dict(r._mapping) for r in conn.execute(select(*Decision.__table__.c))}
-            blobs = conn.execute(select(Blob.sha256, Blob.size, Blob.content)).all()
+            return self._verify(conn)
+
+    def _verify(self, conn: Connection) -> list[str]:
+        """:meth:`verify` on one connection (an import checks its copy before it commits)."""
+        problems: list[str] = []
+        entries = [dict(r._mapping) for r in conn.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id))]
+        scenarios = {r.id: dict(r._mapping) for r in conn.execute(select(*Scenario.__table__.c))}
+        ins = self._children(conn, ScenarioInput, list(scenarios))
+        outs = self._children(conn, ScenarioOutput, list(scenarios))
+        decisions = {r.id: dict(r._mapping) for r in conn.execute(select(*Decision.__table__.c))}
+        shares = {r.id: dict(r._mapping) for r in conn.execute(select(*Share.__table__.c))}
+        blobs = conn.execute(select(Blob.sha256, Blob.size, Blob.content)).all()
         prev, expected_id = records.GENESIS, 1
         saves: dict[str, dict[str, Any]] = {}
         decided: dict[str, dict[str, Any]] = {}
+        shared: dict[str, dict[str, Any]] = {}
         for e in entries:
             what = f"Audit entry {e['id']} ({e['action']} of scenario {e['scenario_id']} by {e['user']})"
             if e["id"] != expected_id:
@@ -799,6 +929,8 @@ class Store:
                 saves.setdefault(e["scenario_id"], e)
             elif e["action"] == "decision":
                 decided[e["detail"]] = e
+            elif e["action"] == "share":
+                shared[e["detail"]] = e
             if e["scenario_id"] and e["scenario_id"] not in scenarios:
                 problems.append(f"{what} names a scenario that is no longer in the store.")
         for sid, row in sorted(scenarios.items(), key=lambda kv: (kv[1]["created_at"], kv[0])):
@@ -824,6 +956,16 @@ class Store:
                 records.decision_record(row, scenario["record_hash"])
             ):
                 problems.append(f"{what} does not match the record its audit entry {entry['id']} covers.")
+        for sid_, row in shares.items():
+            entry = shared.get(sid_)
+            scenario = scenarios.get(row["scenario_id"])
+            what = f"The share {sid_} of scenario {row['scenario_id']} (by {row['user']})"
+            if entry is None:
+                problems.append(f"{what} has no entry in the audit log.")
+            elif scenario is None or entry["record_hash"] != records.digest(
+                records.share_record(row, scenario["record_hash"])
+            ):
+                problems.append(f"{what} does not match the record its audit entry {entry['id']} covers.")
         for digest, size, content in blobs:
             if _sha256(bytes(content)) != digest or len(content) != size:
                 problems.append(f"The stored input file {digest[:12]}… does not match its hash: it was changed.")
@@ -837,17 +979,19 @@ class Store:
 
     # ------------------------------------------------------------------ export and import
 
-    def export(self, folder: str | Path, *, user: str | None = None) -> Path:
+    def export(self, folder: str | Path, *, user: Actor | str | None = None) -> Path:
         """Write a portable copy of the whole store (JSON lines and one file per stored input) into ``folder``.
 
-        The export itself is recorded in the audit log first, so the copy holds its own entry.
+        The export itself is recorded in the audit log first, so the copy holds its own entry. Officers
+        only: the copy holds every draft.
         """
+        actor = as_actor(user)
+        if not actor.is_officer:
+            self._refuse(actor, "export", None, access.refusal(actor, "export"))
         out = Path(folder)
         if out.exists() and any(out.iterdir()):
             raise StoreError(f"The folder {out} is not empty; please export into a new or empty folder.")
-        self._writing(
-            lambda conn: self._append(conn, "export", user or current_user(), None, records.GENESIS, f"to {out.name}")
-        )
+        self._writing(lambda conn: self._append(conn, "export", actor.name, None, records.GENESIS, f"to {out.name}"))
         (out / "blobs").mkdir(parents=True, exist_ok=True)
         counts = {}
         with self._reading() as conn:
@@ -877,42 +1021,49 @@ class Store:
         (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         return out
 
-    def import_(self, folder: str | Path) -> dict[str, int]:
+    def import_(self, folder: str | Path, *, user: Actor | str | None = None) -> dict[str, int]:
         """Load a copy written by :meth:`export` into this store, which must hold no scenarios yet.
 
-        Every row keeps its id and hashes, so ``verify`` holds in the new store.
+        Every row keeps its id and hashes, so ``verify`` holds in the new store. The copy is checked
+        before anything is kept: no symbolic links, no stored file that no scenario uses, every line
+        readable (a bad time or a control character in a name is named by file, line and column), and
+        the loaded copy must verify; otherwise the whole import is undone. Officers only.
         Returns the number of rows loaded per table.
+
+        Raises
+        ------
+        StoreError
+            When the copy cannot be used; nothing was loaded.
+        CopyDoesNotVerify
+            When the loaded copy does not verify (its ``problems``); nothing was kept.
         """
+        actor = as_actor(user)
+        if not actor.is_officer:
+            raise NotAllowed(access.refusal(actor, "import"))  # no audit entry: the store must stay empty
         src = Path(folder)
+        _refuse_links(src)
         manifest_path = src / "manifest.json"
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raise StoreError(f"{src} is not a copy of a scenario store: it has no readable manifest.json.") from None
-        if manifest.get("format") != EXPORT_FORMAT:
+        if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT:
             raise StoreError(f"{src} is not a copy of a scenario store (its manifest names another format).")
-        rows: dict[str, list[dict[str, Any]]] = {}
-        for model in _TABLES:
-            table = model.__table__
-            path = src / f"{table.name}.jsonl"
-            items = []
-            for number, line in (
-                enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if path.exists() else []
-            ):
-                try:
-                    item = json.loads(line)
-                except ValueError:
-                    raise StoreError(f"{path.name}, line {number}, cannot be read; the copy is damaged.") from None
-                for column in table.c:
-                    if isinstance(column.type, DateTime) and item.get(column.name):
-                        item[column.name] = records.parse_utc(item[column.name])
-                items.append({c.name: item.get(c.name) for c in table.c if c.name in item})
-            rows[table.name] = items
-        blob_files = sorted((src / "blobs").iterdir()) if (src / "blobs").is_dir() else []
-        needed = {i["sha256"] for i in rows["scenario_inputs"]}
+        rows = {model.__table__.name: _read_rows(src / f"{model.__table__.name}.jsonl", model) for model in _TABLES}
+        blobs_dir = src / "blobs"
+        blob_files = sorted(blobs_dir.iterdir()) if blobs_dir.is_dir() else []
+        for path in blob_files:
+            if not path.is_file():
+                raise StoreError(f"The copy's blobs folder holds {path.name}, which is not a file; it is not a copy.")
+        needed = {i.get("sha256") for i in rows["scenario_inputs"]}
         present = {p.name for p in blob_files}
         if needed - present:
             raise StoreError(f"The copy lacks the stored input {sorted(needed - present)[0][:12]}…; it is incomplete.")
+        if present - needed:
+            raise StoreError(
+                f"The copy holds a stored file, blobs/{sorted(present - needed)[0]}, that no scenario uses; "
+                "an export never writes one, so the copy was changed. Nothing was loaded."
+            )
 
         def work(conn: Connection) -> dict[str, int]:
             if (
@@ -932,12 +1083,67 @@ class Store:
                 if items:
                     conn.execute(insert(model), items)
                 counts[model.__table__.name] = len(items)
+            problems = self._verify(conn)
+            if problems:  # raising undoes the whole transaction: none of the copy stays
+                raise CopyDoesNotVerify(
+                    f"The copy does not verify, so nothing of it was kept. First problem: {problems[0]}", problems
+                )
             return counts
 
         try:
             return self._writing(work)
         except SQLAlchemyError as exc:
             raise StoreError(f"The copy could not be loaded, and nothing was changed: {_reason(exc)}.") from None
+
+
+#: The columns of an imported copy that hold text a person typed (checked for control characters).
+_TYPED_TEXT = {"name": False, "note": True, "user": False, "detail": True, "headline": True}
+
+
+def _refuse_links(src: Path) -> None:
+    """Refuse a copy that is, or holds, a symbolic link (it could make the import read files elsewhere)."""
+    if src.is_symlink():
+        raise StoreError(f"{src} is a symbolic link; please import from the folder itself.")
+    if not src.is_dir():
+        raise StoreError(f"{src} is not a folder holding a copy of a scenario store.")
+    for path in sorted(src.rglob("*")):
+        if path.is_symlink():
+            raise StoreError(
+                f"The copy holds a symbolic link, {path.relative_to(src).as_posix()}; a copy written by "
+                "'svw store export' has none, so nothing was loaded."
+            )
+
+
+def _read_rows(path: Path, model: Any) -> list[dict[str, Any]]:
+    """The rows of one table of a copy, each line checked; a problem names the file, the line and the column."""
+    table = model.__table__
+    if not path.exists():
+        return []
+    items = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        where = f"{path.name}, line {number}"
+        try:
+            item = json.loads(line)
+        except ValueError:
+            raise StoreError(f"{where}, cannot be read; the copy is damaged.") from None
+        if not isinstance(item, dict):
+            raise StoreError(f"{where}, is not a record (it should be a JSON object); the copy is damaged.")
+        for column in table.c:
+            value = item.get(column.name)
+            if isinstance(column.type, DateTime) and value is not None:
+                try:
+                    item[column.name] = records.parse_utc(value)
+                except (TypeError, ValueError):
+                    raise StoreError(
+                        f"{where}, column {column.name}: '{str(value)[:40]}' is not a time in the form "
+                        "2026-03-12T10:00:00.000000Z; the copy is damaged. Nothing was loaded."
+                    ) from None
+            elif column.name in _TYPED_TEXT and isinstance(value, str):
+                bad = texts.first_forbidden(value, multiline=_TYPED_TEXT[column.name])
+                if bad:
+                    raise StoreError(f"{where}, column {column.name}, holds {bad}, which is not allowed.")
+        items.append({c.name: item.get(c.name) for c in table.c if c.name in item})
+    return items
 
 
 def _reason(exc: BaseException) -> str:
@@ -1003,11 +1209,15 @@ def record_run(
 
 # Keep the tables importable from here for callers that inspect the store.
 __all__ = [
+    "Actor",
     "Base",
     "Comparison",
+    "CopyDoesNotVerify",
+    "NotAllowed",
     "Store",
     "StoreError",
     "StoreUnavailable",
+    "current_actor",
     "current_user",
     "default_url",
     "open_store",

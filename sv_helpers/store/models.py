@@ -8,6 +8,7 @@ The migrations in ``sv_helpers/store/migrations/versions`` build these tables;
 * ``blobs`` — input files, content-addressed by SHA-256, each kept once.
 * ``scenario_inputs`` / ``scenario_outputs`` — which files a scenario used and made.
 * ``decisions`` — a scenario marked as the decision; never changed, a later one supersedes it.
+* ``shares`` — a scenario an officer shared with councillors (schema 0003); until then it is a draft.
 * ``audit_log`` — append-only; each entry's hash chains it to the one before.
 """
 
@@ -88,6 +89,17 @@ class Decision(Base):
     supersedes: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
+class Share(Base):
+    """A scenario shared with councillors by an officer (added by schema version 0003); never changed."""
+
+    __tablename__ = "shares"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    user: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditEntry(Base):
     """One entry of the append-only audit log."""
 
@@ -96,7 +108,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     user: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(20))  # save, decision, rerun, export, open
+    action: Mapped[str] = mapped_column(String(20))  # save, share, decision, rerun, export, open, refused
     scenario_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     record_hash: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")

@@ -106,3 +106,14 @@ def entry_hash(prev_hash: str, entry: Mapping[str, Any]) -> str:
         "detail": entry["detail"] or "",
     }
     return hashlib.sha256(prev_hash.encode("ascii") + canonical(fields)).hexdigest()
+
+
+def share_record(row: Mapping[str, Any], scenario_hash: str) -> dict[str, Any]:
+    """What a share's hash covers: who shared which scenario (by its record hash) and when."""
+    return {
+        "id": row["id"],
+        "scenario_id": row["scenario_id"],
+        "scenario_hash": scenario_hash,
+        "user": row["user"],
+        "at": row["at"] if isinstance(row["at"], str) else utc_text(row["at"]),
+    }
