@@ -13,7 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sv_helpers.climate import model as cl
+from sv_helpers.climate.estate import ESTATE_EXAMPLE_NOTE
+from sv_helpers.climate.interventions import INTERVENTIONS_EXAMPLE_NOTE, macc_sentence
+from sv_helpers.climate.model import Scenario
+from sv_helpers.climate.pathways import PATHWAY_LABELS
+from sv_helpers.climate.peers import peer_totals
 from sv_helpers.core.formatting import format_money, format_number
 from sv_helpers.core.scenario import Result
 from sv_helpers.reports import charts, svgcharts
@@ -68,7 +72,7 @@ def _cached(key: str, build: Callable[[], str]) -> str:
     return made
 
 
-def _scenario(result_or_scenario: Any) -> cl.Scenario:
+def _scenario(result_or_scenario: Any) -> Scenario:
     return result_or_scenario.detail if isinstance(result_or_scenario, Result) else result_or_scenario
 
 
@@ -95,7 +99,7 @@ def pathway_figure(result: Any) -> str:
     return _cached(key, lambda: _pathway_figure(s))
 
 
-def _pathway_figure(s: cl.Scenario) -> str:
+def _pathway_figure(s: Scenario) -> str:
     unit = s.series.unit
     t = s.table
     act = t.dropna(subset=["actual_kt"])
@@ -106,7 +110,7 @@ def _pathway_figure(s: cl.Scenario) -> str:
             t.dropna(subset=["pathway_kt"])[["year", "pathway_kt"]],
         ]
     )
-    label = cl.PATHWAY_LABELS[s.summary["pathway"]].lower()
+    label = PATHWAY_LABELS[s.summary["pathway"]].lower()
     title_place = s.authority_name if s.scope == "district" else "Council estate"
     plot = svgcharts.Plot(
         title=f"{title_place}: emissions and the pathway to {s.summary['target_year']}",
@@ -166,9 +170,9 @@ def _pathway_figure(s: cl.Scenario) -> str:
     return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=data)
 
 
-def _plan_note(s: cl.Scenario) -> str:
+def _plan_note(s: Scenario) -> str:
     if s.is_example.get("interventions"):
-        return cl.INTERVENTIONS_EXAMPLE_NOTE
+        return INTERVENTIONS_EXAMPLE_NOTE
     return "The interventions are the council's own plan as loaded."
 
 
@@ -190,7 +194,7 @@ def wedge_figure(result: Any) -> str:
     return _cached(key, lambda: _wedge_figure(s))
 
 
-def _wedge_figure(s: cl.Scenario) -> str:
+def _wedge_figure(s: Scenario) -> str:
     unit = s.series.unit
     w = s.wedges
     names = [c for c in w.columns if c not in ("year", "baseline_kt", "total_abatement_kt", "residual_kt")]
@@ -242,7 +246,7 @@ def macc_figure(result: Any) -> str:
     return _cached(_key("macc", s.macc, _plan_note(s)), lambda: _macc_figure(s))
 
 
-def _macc_figure(s: cl.Scenario) -> str:
+def _macc_figure(s: Scenario) -> str:
     m = s.macc
     plot = svgcharts.Plot(
         title="Marginal abatement cost curve: cheapest tonnes first",
@@ -268,7 +272,7 @@ def _macc_figure(s: cl.Scenario) -> str:
         )
     alt = (
         "Marginal abatement cost curve, bars from cheapest to dearest per tonne. "
-        + cl.macc_sentence(m)
+        + macc_sentence(m)
         + " "
         + charts.describe_values(m["intervention"], [format_money(v, 2) for v in m["cost_per_tco2e"]])
         + "."
@@ -287,9 +291,9 @@ def peer_figure(result: Any) -> str:
     return _cached(key, lambda: _peer_figure(s))
 
 
-def _peer_figure(s: cl.Scenario) -> str:
+def _peer_figure(s: Scenario) -> str:
     peers = s.peers
-    totals = cl.peer_totals(peers)
+    totals = peer_totals(peers)
     order = totals["authority_code"].tolist()
     names = totals.set_index("authority_code")["authority_name"].str.replace(
         r"(?<!and) (District|Borough|City) Council$| Council$", "", regex=True
@@ -375,9 +379,9 @@ def series_note(result: Any) -> str:
         "<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in s.series.caveats) + "</ul>",
     ]
     if s.scope == "council estate" and s.is_example.get("council_estate"):
-        notes.append(f'<p class="sv-example-note"><strong>{html.escape(cl.ESTATE_EXAMPLE_NOTE)}</strong></p>')
+        notes.append(f'<p class="sv-example-note"><strong>{html.escape(ESTATE_EXAMPLE_NOTE)}</strong></p>')
     if s.is_example.get("interventions"):
-        notes.append(f'<p class="sv-example-note">{html.escape(cl.INTERVENTIONS_EXAMPLE_NOTE)}</p>')
+        notes.append(f'<p class="sv-example-note">{html.escape(INTERVENTIONS_EXAMPLE_NOTE)}</p>')
     if s.carbon_budget_source:
         notes.append(f"<p>Carbon budget source: {html.escape(s.carbon_budget_source)}</p>")
     return "".join(notes)

@@ -13,14 +13,11 @@ from pathlib import Path
 import pandas as pd
 
 from sv_helpers.climate.charts import report_figures
-from sv_helpers.climate.model import (
-    ESTATE_EXAMPLE_NOTE,
-    INTERVENTIONS_EXAMPLE_NOTE,
-    PATHWAY_LABELS,
-    Scenario,
-    demand_table,
-    peer_totals,
-)
+from sv_helpers.climate.estate import ESTATE_EXAMPLE_NOTE
+from sv_helpers.climate.interventions import INTERVENTIONS_EXAMPLE_NOTE
+from sv_helpers.climate.model import Scenario, demand_table
+from sv_helpers.climate.pathways import PATHWAY_LABELS
+from sv_helpers.climate.peers import peer_totals
 from sv_helpers.core.formatting import format_number, format_pct
 from sv_helpers.core.scenario import Result
 from sv_helpers.reports import document as report

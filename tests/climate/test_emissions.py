@@ -1,4 +1,4 @@
-"""Tests for sv_helpers.climate.emissions: the shipped file, the DESNZ long layout and the council estate."""
+"""Tests for sv_helpers.climate.emissions and .estate: the shipped file, the DESNZ long layout and the council estate."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from sv_helpers.climate import emissions as em
+from sv_helpers.climate import estate as es
 from sv_helpers.core.errors import InputError
 
 # A test fixture in the official DESNZ long layout (column names as DESNZ publishes
@@ -168,14 +169,14 @@ FACTORS = (
 
 
 def test_estate_emissions_are_activity_times_the_factor_in_force():
-    estate = em.load_estate(
+    estate = es.load_estate(
         b"source_name,fuel,activity_amount,financial_year\n"
         b"Offices,natural_gas,1000000,2022/23\n"  # 2022 uses the 2020 factor: 1e6 x 0.2 kg = 0.2 kt
         b"Offices,natural_gas,1000000,2024/25\n"  # 2024 uses the 2023 factor: 0.1 kt
         b"Offices,grid_electricity,2000000,2024/25\n",  # 1.0 kt, scope 2
         filename="estate.csv",
     )
-    data = em.estate_emissions(estate, em.load_emission_factors(FACTORS, filename="factors.csv"))
+    data = es.estate_emissions(estate, es.load_emission_factors(FACTORS, filename="factors.csv"))
     e = data.emissions.set_index(["year", "sector"])["emissions_kt"]
     assert e[(2022, "Scope 1")] == pytest.approx(0.2)
     assert e[(2024, "Scope 1")] == pytest.approx(0.1)
@@ -185,42 +186,42 @@ def test_estate_emissions_are_activity_times_the_factor_in_force():
 
 
 def test_estate_year_before_every_factor_uses_the_earliest_with_a_warning():
-    estate = em.load_estate(
+    estate = es.load_estate(
         b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1000,2018/19\n", filename="estate.csv"
     )
-    data = em.estate_emissions(estate, em.load_emission_factors(FACTORS, filename="factors.csv"))
+    data = es.estate_emissions(estate, es.load_emission_factors(FACTORS, filename="factors.csv"))
     assert data.emissions["emissions_kt"].sum() == pytest.approx(1000 * 0.2 / 1e6)
     assert "2020 factor is used" in data.warnings[0].message
 
 
 def test_estate_fuel_without_a_factor_is_refused_with_its_row():
-    estate = em.load_estate(
+    estate = es.load_estate(
         b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1,2024/25\nVan,hydrogen,5,2024/25\n",
         filename="estate.csv",
     )
     with pytest.raises(InputError, match="row 3, column 'fuel': 'hydrogen' has no emission factor"):
-        em.estate_emissions(estate, em.load_emission_factors(FACTORS, filename="factors.csv"))
+        es.estate_emissions(estate, es.load_emission_factors(FACTORS, filename="factors.csv"))
 
 
 def test_estate_financial_year_must_be_written_like_2024_25():
     with pytest.raises(InputError, match="estate.csv, row 2, column 'financial_year'"):
-        em.load_estate(
+        es.load_estate(
             b"source_name,fuel,activity_amount,financial_year\nOffices,natural_gas,1,2024\n", filename="estate.csv"
         )
 
 
 def test_factor_given_twice_for_one_year_is_refused():
     with pytest.raises(InputError, match="more than one factor for 2020"):
-        em.load_emission_factors(FACTORS + b"natural_gas,kWh,Scope 1,0.3,2020,test\n", filename="factors.csv")
+        es.load_emission_factors(FACTORS + b"natural_gas,kWh,Scope 1,0.3,2020,test\n", filename="factors.csv")
 
 
 def test_example_estate_and_factors_load_and_are_labelled_example():
-    estate = em.load_estate()
-    factors = em.load_emission_factors()
+    estate = es.load_estate()
+    factors = es.load_emission_factors()
     assert estate["source_name"].str.startswith("Example").all()
     assert factors["source"].str.contains("EXAMPLE").all()
-    detail = em.estate_detail(estate, factors)
-    data = em.estate_emissions(estate, factors)
+    detail = es.estate_detail(estate, factors)
+    data = es.estate_emissions(estate, factors)
     assert detail["emissions_tco2e"].sum() == pytest.approx(data.emissions["emissions_kt"].sum() * 1000)
     assert set(data.sectors) == {"Scope 1", "Scope 2", "Scope 3"}
 
