@@ -1,12 +1,18 @@
 """The "Saved scenarios" panel every app shows beside its settings.
 
 Save this scenario (a name and a note), see the scenarios saved for this app
-(name, who, when, and which is the decision), open one (its settings and input
-files restored exactly), compare it with the current one, or mark it as the
-decision with a note.  A link ``?scenario=ID`` opens a saved scenario
-(:func:`open_from_query`).  Nothing here speaks of databases: when the store
-cannot be reached the panel says that saving is not available and the app
-works on.
+(name, who, when, whether it is a draft or shared, and which is the decision),
+open one (its settings and input files restored exactly), compare it with the
+current one, share it with councillors, or mark it as the decision with a note.
+A link ``?scenario=ID`` opens a saved scenario (:func:`open_from_query`).
+Nothing here speaks of databases: when the store cannot be reached the panel
+says that saving is not available and the app works on.
+
+Who may do what is the store's (:mod:`sv_helpers.store.access`): an officer
+sees every scenario and saves, shares and decides; a councillor sees the
+shared scenarios only, and the panel shows them no saving, sharing or
+deciding controls. The store refuses (and writes down) anything else,
+whatever the screen offered.
 
 Interface layer.  The store itself is :mod:`sv_helpers.store`.
 """
@@ -36,6 +42,10 @@ UNAVAILABLE = (
     "reached. Everything else in this app works; please tell the workbook's administrator."
 )
 LONDON = ZoneInfo("Europe/London")
+COUNCILLOR_NOTE = (
+    "You are signed in as a councillor: you can open and compare the scenarios officers have shared with you. "
+    "Officers save scenarios, share them and record decisions."
+)
 
 
 def shown_time(text: str) -> str:
@@ -134,6 +144,10 @@ class StorePanel:
         self.open_button.add_class("sv-store-open")
         self.compare_button = ui.button("Compare with the current one", style="")
         self.compare_button.add_class("sv-store-compare")
+        self.share_button = ui.button("Share with councillors", style="")
+        self.share_button.add_class("sv-store-share")
+        self.role_note = ui.paragraph(COUNCILLOR_NOTE)
+        self.role_note.add_class("sv-store-role")
         self.decision_note = ui.text_input("Decision note", placeholder="e.g. Recommended to Cabinet 12 March 2026")
         self.decision_note.add_class("sv-store-decision-note")
         self.decide_button = ui.button("Mark as the decision", style="")
@@ -146,21 +160,23 @@ class StorePanel:
         self.open_button.on_click(lambda _: self.act(self.open, self.choice.value))
         self.compare_button.on_click(lambda _: self.act(self.compare, self.choice.value))
         self.decide_button.on_click(lambda _: self.act(self.decide, self.choice.value))
+        self.share_button.on_click(lambda _: self.act(self.share, self.choice.value))
         self.choice.observe(lambda change: self._describe(change["new"]), names="value")
-        buttons = [self.save_button, self.open_button, self.compare_button, self.decide_button]
+        buttons = [self.save_button, self.open_button, self.compare_button, self.share_button, self.decide_button]
         getattr(app, "busy_buttons", []).extend(buttons)
+        # What only officers do: shown to officers only (the store refuses it from anyone else anyway).
+        self.saving = widgets.VBox([self.name, self.note, self.save_button])
+        self.deciding = widgets.VBox([self.share_button, self.decision_note, self.decide_button])
         self.box = widgets.VBox(
             [
                 title,
                 self.message,
-                self.name,
-                self.note,
-                self.save_button,
+                self.role_note,
+                self.saving,
                 self.choice,
                 self.details,
                 widgets.HBox([self.open_button, self.compare_button]),
-                self.decision_note,
-                self.decide_button,
+                self.deciding,
                 self.comparison,
             ]
         )
@@ -186,11 +202,23 @@ class StorePanel:
 
     # ------------------------------------------------------------------ the list
 
+    def actor(self) -> Any:
+        """Who is using the app now, and in which role (read afresh: behind a proxy it comes with the page)."""
+        from sv_helpers.store import current_actor
+
+        return current_actor()
+
     def refresh_list(self, selected: str | None = None) -> None:
-        """Read the scenarios saved for this app and show them, newest first."""
-        items = self.store.list(self.area)
+        """Read the scenarios this person may see for this app and show them, newest first."""
+        actor = self.actor()
+        self.is_officer = actor.is_officer
+        for officers_only in (self.saving, self.deciding):
+            officers_only.layout.display = None if actor.is_officer else "none"
+        self.role_note.layout.display = "none" if actor.is_officer else None
+        items = self.store.list(self.area, user=actor)
         self.items = {i["id"]: i for i in items}
-        options = [(self._label(i), i["id"]) for i in items] or [("None saved yet", "")]
+        empty = "None saved yet" if actor.is_officer else "None shared with councillors yet"
+        options = [(self._label(i), i["id"]) for i in items] or [(empty, "")]
         value = selected if selected in self.items else options[0][1]
         self.choice.options = options
         self.choice.value = value
@@ -201,17 +229,29 @@ class StorePanel:
     @staticmethod
     def _label(item: dict[str, Any]) -> str:
         decision = item["decision"]
-        mark = ""
+        mark = "" if item.get("shared") else " (draft)"
         if decision is not None:
-            mark = " ✓ the decision" if decision["current"] else " (an earlier decision)"
+            mark += " ✓ the decision" if decision["current"] else " (an earlier decision)"
         return f"{item['name']} — {item['user']}, {shown_time(item['created_at'])}{mark}"
 
     def _describe(self, scenario_id: str) -> None:
         item = self.items.get(scenario_id)
+        self.share_button.disabled = item is None or bool(item.get("shared"))
         if item is None:
             self.details.value = ""
             return
         parts = [f"Saved by {html.escape(item['user'])} on {shown_time(item['created_at'])}."]
+        shared = item.get("shared")
+        if shared:
+            parts.append(
+                f'<span class="sv-store-shared">Shared with councillors by {html.escape(shared["user"])} on '
+                f"{shown_time(shared['at'])}.</span>"
+            )
+        else:
+            parts.append(
+                '<span class="sv-store-draft">A draft: only officers and its author see it until an officer '
+                "shares it with councillors.</span>"
+            )
         if item["note"]:
             parts.append(f"Note: {html.escape(item['note'])}")
         decision = item["decision"]
@@ -230,31 +270,39 @@ class StorePanel:
 
     def save(self) -> str:
         """Save the result the app shows now; returns the new scenario's id."""
-        from sv_helpers.store import current_user
-
         name = self.name.value.strip()
         with self.app.working("Saving…"):
-            scenario_id = self.store.save(self.app.result, name, self.note.value.strip(), user=current_user())
+            scenario_id = self.store.save(self.app.result, name, self.note.value, user=self.actor())
         self.name.value = ""
         self.note.value = ""
         self.refresh_list(scenario_id)
-        self.message.show_info(f"The scenario '{name}' was saved.", title="Saved")
+        self.message.show_info(
+            f"The scenario '{name}' was saved as a draft: councillors see it once it is shared.", title="Saved"
+        )
         return scenario_id
+
+    def share(self, scenario_id: str) -> dict[str, Any]:
+        """Share a saved scenario with councillors (officers only; the store refuses anyone else)."""
+        if not scenario_id:
+            raise InputError("Please choose a saved scenario first.")
+        share = self.store.share(scenario_id, user=self.actor())
+        self.refresh_list(scenario_id)
+        self.message.show_info(f"'{self.items[scenario_id]['name']}' is now shared with councillors.", title="Shared")
+        return share
 
     def open(self, scenario_id: str) -> Any:
         """Open a saved scenario: its settings and input files restored, the app run with them."""
-        from sv_helpers.store import current_user
-
         if not scenario_id:
             raise InputError("Please choose a saved scenario first.")
-        item = self.store.get(scenario_id)
+        actor = self.actor()
+        item = self.store.get(scenario_id, user=actor)
         if item["notebook"] != self.area:
             raise InputError(
                 f"The saved scenario '{item['name']}' belongs to another part of the workbook "
                 f"({item['notebook']}); open it there."
             )
         with self.app.working("Opening…"):
-            settings, _ = self.store.restore(scenario_id, user=current_user())
+            settings, _ = self.store.restore(scenario_id, user=actor)
         result = self.app.apply_settings(settings)
         if result is None:
             return None
@@ -271,7 +319,7 @@ class StorePanel:
         """Show the settings that differ between the current scenario and a saved one, and both headlines."""
         if not scenario_id:
             raise InputError("Please choose a saved scenario first.")
-        saved = self.store.get(scenario_id)
+        saved = self.store.get(scenario_id, user=self.actor(), action="compare")
         rows = differences(self.app.result.settings, saved)
         current_headline = _headline(self.app.result)
         body = "".join(
@@ -293,11 +341,9 @@ class StorePanel:
 
     def decide(self, scenario_id: str) -> dict[str, Any]:
         """Mark a saved scenario as the decision, with the note given."""
-        from sv_helpers.store import current_user
-
         if not scenario_id:
             raise InputError("Please choose a saved scenario first.")
-        decision = self.store.mark_decision(scenario_id, self.decision_note.value, user=current_user())
+        decision = self.store.mark_decision(scenario_id, self.decision_note.value, user=self.actor())
         self.decision_note.value = ""
         self.refresh_list(scenario_id)
         self.message.show_info(

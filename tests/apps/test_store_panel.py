@@ -1,4 +1,9 @@
-"""The "Saved scenarios" panel of an app: save, list, open exactly, compare, decide, and a link that opens one."""
+"""The "Saved scenarios" panel of an app: save, list, open exactly, compare, share, decide, and a link that opens one.
+
+An officer (hub group ``officers``) sees every scenario and saves, shares and decides; a councillor sees the
+shared scenarios only, gets no saving or deciding controls, and is refused (plainly, and in the audit log)
+whatever they try beyond reading.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ def app(app_class, store_area, tmp_path, monkeypatch):
     monkeypatch.setenv("SV_STORE_URL", f"sqlite:///{tmp_path / 'workbook.sqlite'}")
     monkeypatch.setattr("sv_helpers.store.api.RESTORE_DIR", tmp_path / "uploads")
     monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    monkeypatch.setenv("SV_USER_GROUPS", "officers")
+    monkeypatch.delenv("SV_OFFICER_GROUPS", raising=False)
     measures = store_area.make_inputs(tmp_path / "in")
     result = store_area.run(store_area.Settings.from_parameters({"measures": str(measures)}))
     return app_class(result)
@@ -61,6 +68,7 @@ def test_every_control_of_the_panel_is_labelled_in_plain_english(app):
         "Saved scenarios",
         "Open this scenario",
         "Compare with the current one",
+        "Share with councillors",
         "Decision note",
         "Mark as the decision",
     ]
@@ -163,3 +171,66 @@ def test_a_store_that_goes_away_after_the_app_started_is_reported_plainly(app):
     assert panel.message.message == store_panel.UNAVAILABLE
     controls(app)["factor"].value = 5.0
     assert app.result.settings.factor == 5.0
+
+
+def shown(widget) -> bool:
+    return widget.layout.display != "none"
+
+
+def as_councillor(monkeypatch, name="cllr.bob"):
+    monkeypatch.setenv("JUPYTERHUB_USER", name)
+    monkeypatch.setenv("SV_USER_GROUPS", "councillors")
+
+
+def test_an_officer_saves_a_draft_and_shares_it(app):
+    panel = app.saved_scenarios
+    assert shown(panel.saving) and shown(panel.deciding) and not shown(panel.role_note)
+    panel.name.value = "Base"
+    panel.save_button.click()
+    assert "saved as a draft" in panel.message.message
+    assert panel.choice.options[0][0].endswith("(draft)") and "A draft: only officers" in panel.details.value
+    assert not panel.share_button.disabled
+    panel.share_button.click()
+    assert "now shared with councillors" in panel.message.message
+    assert "(draft)" not in panel.choice.options[0][0] and "Shared with councillors by ana" in panel.details.value
+    assert panel.share_button.disabled
+
+
+def test_a_councillor_sees_only_shared_scenarios_and_no_officer_controls(app, app_class, store_area, monkeypatch):
+    panel = app.saved_scenarios
+    panel.name.value = "Draft"
+    draft = panel.save()
+    panel.name.value = "For councillors"
+    shared = panel.save()
+    panel.share(shared)
+    as_councillor(monkeypatch)
+    councillor = app_class(app.result).saved_scenarios
+    assert not shown(councillor.saving) and not shown(councillor.deciding) and shown(councillor.role_note)
+    assert [v for _, v in councillor.choice.options] == [shared]
+    assert not store_panel.open_from_query(councillor.app, f"scenario={draft}")
+    assert "has not been shared with councillors yet" in councillor.message.message
+    assert store_panel.open_from_query(councillor.app, f"scenario={shared}")
+    refused = [e for e in open_store().audit_log() if e["action"] == "refused"]
+    assert [(e["user"], e["scenario_id"]) for e in refused] == [("cllr.bob", draft)]
+
+
+def test_whatever_a_councillor_tries_beyond_reading_is_refused_and_written_down(app, app_class, monkeypatch):
+    panel = app.saved_scenarios
+    panel.name.value = "Base"
+    sid = panel.save()
+    panel.share(sid)
+    as_councillor(monkeypatch)
+    councillor = app_class(app.result).saved_scenarios
+    councillor.name.value = "Mine"
+    councillor.save_button.click()  # hidden from councillors; were it pressed, the store refuses
+    assert "Only officers can save scenarios; cllr.bob is signed in as a councillor" in councillor.message.message
+    councillor.decision_note.value = "Decided by councillor alone"
+    councillor.decide_button.click()
+    assert "Only officers can record decisions" in councillor.message.message
+    store = open_store()
+    assert [s["id"] for s in store.list()] == [sid] and store.get(sid)["decision"] is None
+    assert [e["detail"] for e in store.audit_log() if e["action"] == "refused"] == [
+        "save refused: cllr.bob is a councillor",
+        "decision refused: cllr.bob is a councillor",
+    ]
+    assert store.verify() == []
