@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, insert
@@ -88,3 +89,49 @@ def test_a_store_written_by_the_first_schema_opens_upgraded_and_still_verifies(s
         assert store.rerun(item["id"], tmp_path / "again").identical
         store.mark_decision(item["id"], "Still the decision after the upgrade")
         assert store.verify() == []
+
+
+def test_a_store_of_schema_0002_upgrades_with_its_scenarios_as_drafts(store_area, store_url, tmp_path):
+    from sv_helpers.store import Actor, NotAllowed
+    from sv_helpers.store.access import COUNCILLOR, OFFICER
+
+    measures = store_area.make_inputs(tmp_path / "in")
+    result = store_area.run(store_area.Settings.from_parameters({"measures": str(measures), "factor": 4}))
+    engine = create_engine(store_url)
+    with engine.begin() as conn:
+        upgrade(conn, "0002")
+    engine.dispose()
+    # What version 0002 wrote: its tables (no shares), a saved scenario and a decision, through today's code
+    # with the schema held at 0002 (the save and the decision touch no table 0003 adds).
+    from sv_helpers.store import api
+
+    store = api.Store.__new__(api.Store)
+    store.url, store.is_sqlite = store_url, store_url.startswith("sqlite")
+    store.engine = store._engine(store_url)
+    sid = store._writing(lambda conn: _save_0002(store, conn, result))
+    store.close()
+    meta = MetaData()
+    engine = create_engine(store_url)
+    meta.reflect(engine)
+    engine.dispose()
+    assert "shares" not in meta.tables
+
+    with open_store(store_url) as store:
+        assert store.schema_version() == SCHEMA_HEAD == "0003"
+        assert store.verify() == []
+        [item] = store.list(user=Actor("ana", OFFICER))
+        assert item["id"] == sid and item["shared"] is None, "a scenario saved before roles is a draft"
+        bob = Actor("cllr.bob", COUNCILLOR)
+        assert store.list(user=bob) == []
+        with pytest.raises(NotAllowed):
+            store.restore(sid, tmp_path / "back", user=bob)
+        store.share(sid, user=Actor("ana", OFFICER))
+        assert [s["id"] for s in store.list(user=bob)] == [sid]
+        assert store.verify() == []
+
+
+def _save_0002(store, conn, result) -> str:
+    prepared = store._prepare(result, "Saved by version 0002", "", "ana")
+    store._insert_scenario(conn, prepared)
+    store._append(conn, "save", "ana", prepared.row["id"], prepared.row["record_hash"])
+    return prepared.row["id"]
