@@ -23,6 +23,9 @@ def give_each_role_its_server(spawner) -> None:
         "MPLBACKEND": "Agg",
         # The shared scenario store: set SV_STORE_URL in the hub's systemd unit (deploy/README.md).
         "SV_STORE_URL": os.environ.get("SV_STORE_URL", ""),
+        # Who may save, share and decide in the store (sv_helpers/store/access.py): the user's groups.
+        "SV_USER_GROUPS": ",".join(sorted(group.name for group in spawner.user.groups)),
+        "SV_OFFICER_GROUPS": ",".join(sorted(OFFICER_GROUPS)),
     }
     if any(group.name in OFFICER_GROUPS for group in spawner.user.groups):
         spawner.default_url = "/lab/tree/notebooks/index.ipynb"
