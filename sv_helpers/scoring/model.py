@@ -29,6 +29,7 @@ fractions, which :mod:`sv_helpers.scoring.sensitivity` reuses.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -142,7 +143,14 @@ COMMITMENTS_SCHEMA = TableSchema(
 SETTINGS_SCHEMA = TableSchema(
     "settings",
     (
-        Column("key", "text", unique=True, description="max_score, minimum_social_value_weight or moderation_margin."),
+        Column(
+            "key",
+            "text",
+            unique=True,
+            description="max_score, minimum_social_value_weight or moderation_margin; or a fact for the award notice "
+            "(tender_reference, tender_title, cpv_code, lot, contract_start, contract_end, award_date, "
+            "assessment_summaries_sent, notice_date).",
+        ),
         Column("value", "text", description="The setting's value."),
     ),
     min_rows=0,
@@ -163,6 +171,28 @@ SETTING_PARAMETERS: dict[str, str] = {
     "minimum_social_value_weight": "scoring.minimum_social_value_weight",
     "moderation_margin": "scoring.moderation_margin",
 }
+#: Optional settings keys that describe the procurement for its contract award notice (OCDS), as text: what the
+#: scores cannot tell. A missing key is listed beside the notice data as what an officer still enters.
+NOTICE_KEYS: dict[str, str] = {
+    "tender_reference": "the procurement's own reference (the notice's ocid ends with it)",
+    "tender_title": "the contract's title",
+    "cpv_code": "the main Common Procurement Vocabulary (CPV) code, 8 digits",
+    "lot": "the lot this evaluation awards, when the procurement is divided into lots",
+    "contract_start": "the date the contract starts",
+    "contract_end": "the date the contract ends",
+    "award_date": "the date the award decision was made",
+    "assessment_summaries_sent": "the date the assessment summaries were sent to the suppliers",
+    "notice_date": "the date the contract award notice is published",
+}
+#: The notice keys that are dates (written 2026-05-01).
+NOTICE_DATES: tuple[str, ...] = (
+    "contract_start",
+    "contract_end",
+    "award_date",
+    "assessment_summaries_sent",
+    "notice_date",
+)
+_CPV = re.compile(r"^(\d{8})(-\d)?$")
 
 
 @dataclass(frozen=True)
@@ -200,6 +230,8 @@ class Tender:
     commitments: pd.DataFrame
     settings: TenderSettings
     name: str = "tender"
+    #: The settings sheet's facts for the award notice (:data:`NOTICE_KEYS`), each as checked text.
+    notice: Mapping[str, str] = field(default_factory=dict)
 
     # A tender is a value (``with_weights`` and the like make a new one), so what is read from its tables is
     # worked out once: a redraw reads the weights and names dozens of times. Each read gets its own copy.
@@ -248,16 +280,42 @@ class Tender:
 # --------------------------------------------------------------------------- loading
 
 
-def _settings_from_table(table: pd.DataFrame | None, filename: str) -> TenderSettings:
+def _notice_value(key: str, value_raw: object, where: str) -> str:
+    """A notice fact from the settings sheet, checked: dates as 2026-05-01, the CPV code as its 8 digits."""
+    text = str(value_raw).strip()
+    if key in NOTICE_DATES:
+        try:
+            return dt.date.fromisoformat(text[:10]).isoformat()
+        except ValueError:
+            raise InputError(
+                f"{where}: the value of '{key}', '{text[:40]}', is not a date; write it as 2026-05-01."
+            ) from None
+    if key == "cpv_code":
+        match = _CPV.match(text.replace(" ", ""))
+        if not match:
+            raise InputError(
+                f"{where}: the value of 'cpv_code', '{text[:40]}', is not a CPV code; write its 8 digits, e.g. 77310000."
+            )
+        return match.group(1)
+    return text
+
+
+def _settings_from_table(table: pd.DataFrame | None, filename: str) -> tuple[TenderSettings, dict[str, str]]:
     values = TenderSettings.defaults().__dict__.copy()
+    notice: dict[str, str] = {}
     if table is None:
-        return TenderSettings(**values)
+        return TenderSettings(**values), notice
     for row, key_raw, value_raw in zip(table.index, table["key"], table["value"]):
         key = re.sub(r"[^0-9a-z]+", "_", str(key_raw).strip().lower()).strip("_")
         where = f"{filename}, sheet 'settings', row {row}"
+        if key in NOTICE_KEYS:
+            if str(value_raw).strip():
+                notice[key] = _notice_value(key, value_raw, where)
+            continue
         if key not in values:
             raise InputError(
-                f"{where}: '{key_raw}' is not a setting. The settings are: {', '.join(SETTING_PARAMETERS)}."
+                f"{where}: '{key_raw}' is not a setting. The settings are: {', '.join(SETTING_PARAMETERS)}, "
+                f"and for the award notice {', '.join(NOTICE_KEYS)}."
             )
         try:
             number = float(str(value_raw).strip().rstrip("%"))
@@ -268,7 +326,7 @@ def _settings_from_table(table: pd.DataFrame | None, filename: str) -> TenderSet
         if key == "minimum_social_value_weight" and number > TOTAL_WEIGHT:
             raise InputError(f"{where}: the minimum social value weight must be between 0 and 100.")
         values[key] = number
-    return TenderSettings(**values)
+    return TenderSettings(**values), notice
 
 
 def _with_default_methods(criteria: pd.DataFrame) -> pd.DataFrame:
@@ -307,13 +365,15 @@ def load_tender(source: str | Path | bytes, *, filename: str | None = None) -> T
     name = filename or Path(str(source)).name
     scores = tables["scores"].copy()
     scores["comment"] = scores["comment"].fillna("").astype(object)
+    settings, notice = _settings_from_table(tables.get("settings"), name)
     return Tender(
         criteria=_with_default_methods(tables["criteria"]),
         bids=tables["bids"],
         scores=scores,
         commitments=tables["commitments"],
-        settings=_settings_from_table(tables.get("settings"), name),
+        settings=settings,
         name=name,
+        notice=notice,
     )
 
 

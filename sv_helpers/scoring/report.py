@@ -23,6 +23,7 @@ from sv_helpers.core.formatting import format_number
 from sv_helpers.core.scenario import Result
 from sv_helpers.reports.charts import table_html
 from sv_helpers.reports.document import render_document, screen_table, write_report
+from sv_helpers.scoring import ocds
 from sv_helpers.scoring.charts import report_figures
 from sv_helpers.scoring.explain import (
     _points,
@@ -138,8 +139,41 @@ def report_sections(result: Result, figures: Mapping[str, str] | None = None) ->
             + figures.get("themes", ""),
         ),
         ("Sensitivity checks", "".join(sensitivity)),
+        ("Award notice and standstill period", award_notice_html(result)),
         ("Appendix: assessment summaries", "".join(appendix)),
     ]
+
+
+def standstill_sentence(result: Result) -> str:
+    """When the standstill period ends, or what is needed to say so (the report's summary and the app)."""
+    stand = ocds.standstill(result.detail.result, result.settings.notice_date)
+    if stand is None:
+        return (
+            "Standstill period: give the date the contract award notice is published (notice_date) to see when "
+            "the eight working days of the Procurement Act 2023 (section 51) end."
+        )
+    return stand.describe()
+
+
+def award_notice_html(result: Result) -> str:
+    """The report's section on the contract award notice: the standstill period and the OCDS data."""
+    scored = result.detail.result
+    ok, status = ocds.package_status(scored)
+    missing = ocds.missing_fields(scored, result.settings.notice_date)
+    return (
+        _paragraphs(standstill_sentence(result), status)
+        + (
+            _paragraphs(
+                f"The run writes {ocds.PACKAGE_FILE} for the Central Digital Platform (Find a Tender) and "
+                f"{ocds.FLAT_FILE}, the same data as a spreadsheet to check."
+            )
+            if ok
+            else ""
+        )
+        + "<p>Not in the award notice data (an officer enters it on the platform):</p><ul>"
+        + "".join(f"<li>{html.escape(m)}</li>" for m in missing)
+        + "</ul>"
+    )
 
 
 def write(result: Result, output_dir: str | Path) -> list[Path]:
@@ -184,6 +218,6 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
             f"measures library: {Path(settings.measures_path).name}."
         ),
         example_note=example,
-        summary=[result.headline],
+        summary=[result.headline, standstill_sentence(result)],
         warnings=result.warnings,
     )

@@ -27,6 +27,7 @@ from sv_helpers.core.scenario import (
     numbers_mapping,
     setting,
 )
+from sv_helpers.scoring import ocds
 from sv_helpers.scoring.model import (
     PRICE_METHOD_LABELS,
     PRICE_METHODS,
@@ -50,6 +51,22 @@ def _check_weights(value: Mapping[str, Any], spec: Spec) -> dict[str, float]:
             f"{format_number(total, 2)}. Leave it empty to use the evaluation workbook's own weights."
         )
     return weights
+
+
+def _check_notice_date(value: str, spec: Spec) -> str:
+    """A date written 2026-05-01, or blank (the evaluation workbook's own, if it gives one)."""
+    import datetime as dt
+
+    text = str(value).strip()
+    if not text:
+        return ""
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InputError(
+            f"The setting '{spec.label}' ({spec.name}) must be a date written as 2026-05-01, or blank for the "
+            f"evaluation workbook's own; '{text[:40]}' is not."
+        ) from None
 
 
 #: Weights may add up to 100 within this much (rounding of weights moved on screen).
@@ -87,6 +104,9 @@ class Settings(SettingsBase):
     )
     price_method: str = setting("", label="Price method", choices=("", *PRICE_METHODS))
     weights: dict = setting({}, label="Criterion weights", kind="mapping", check=_check_weights)
+    notice_date: str = setting(
+        "", label="Date the contract award notice is published", kind="str", check=_check_notice_date
+    )
 
     @property
     def is_example(self) -> bool:
@@ -223,20 +243,33 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         grids.clear()
     grids[grid_key] = evaluation.grid
     tables = evaluation.tables()
+    provenance = make_provenance(settings, inputs.sources)
+    standstill = ocds.standstill(result, settings.notice_date)
+
+    def files() -> dict[str, str | bytes]:
+        summaries = assessment_summary_files(result, summary_text_note(__version__), tables["assessment_summaries"])
+        notice = ocds.ocds_files(
+            result,
+            summaries,
+            notice_date_override=settings.notice_date,
+            made_at=str(provenance.get("created_at", "")),
+            provenance=provenance,
+        )
+        return {**summaries, **notice}
+
     return Result(
         settings=settings,
         tables=tables,
-        findings=list(result.findings),
+        findings=list(result.findings) + ocds.notice_findings(result),
         headline=headline(evaluation),
-        provenance=make_provenance(settings, inputs.sources),
+        provenance=provenance,
         summary={
             "winner": result.winner,
             "winner_total": float(result.ranking["total_score"].iloc[0]),
             "winner_probability": winner_probability(evaluation),
+            "standstill_end": standstill.end.isoformat() if standstill else None,
         },
-        files=LazyFiles(
-            lambda: assessment_summary_files(result, summary_text_note(__version__), tables["assessment_summaries"])
-        ),
+        files=LazyFiles(files),
         detail=evaluation,
     )
 

@@ -78,6 +78,8 @@ def test_result_carries_the_summary_figures_headline_and_provenance(batch):
         "winner": "Bidder D",
         "winner_total": pytest.approx(86.875),
         "winner_probability": pytest.approx(0.9965),
+        # The example's notice is published on Wednesday 20 May 2026; Monday 25 May is a bank holiday.
+        "standstill_end": "2026-06-01",
     }
     assert result.headline.startswith("Winner: Bidder D, with 86.88 points out of 100")
     assert "99.7% of 2,000 draws" in result.headline
