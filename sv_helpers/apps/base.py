@@ -50,6 +50,7 @@ from sv_helpers.apps import widgets as ui
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.paths import REPO_ROOT
 from sv_helpers.core.scenario import Inputs, Result
+from sv_helpers.reports import document
 
 log = logging.getLogger("sv_helpers")
 
@@ -112,6 +113,8 @@ class ScenarioApp(widgets.VBox):
         self.result = result
         self._quiet = False
         self._shown: dict[str, str] = {}
+        self._view_cache: dict[str, tuple[Any, str]] = {}
+        self.busy_buttons: list[widgets.Button] = []
         self._generation = 0  # counts requests for a run: a background run shows its result only if still the latest
         self._runs: concurrent.futures.ThreadPoolExecutor | None = None
         self._tasks: concurrent.futures.ThreadPoolExecutor | None = None
@@ -129,7 +132,6 @@ class ScenarioApp(widgets.VBox):
         for name, w in self.view_widgets.items():
             w.add_class(f"sv-view-{name}")
         self.control_list = self.controls(result.settings)
-        self.busy_buttons: list[widgets.Button] = []
         for control in self.control_list:
             control.widget.observe(self._on_change, names="value")
         side = widgets.VBox(
@@ -357,13 +359,30 @@ class ScenarioApp(widgets.VBox):
         self._jobs.append(self._tasks.submit(work))
 
     def show(self, result: Result) -> None:
-        """Apply a result to the page: only the views whose content changed are rewritten."""
+        """Apply a result to the page: only the views whose content changed are rewritten.
+
+        Every app shows a result this way (no app overrides it): :meth:`before_show` fits the controls that depend
+        on the data, the headline and :meth:`first_view` go to the page first, then the other :meth:`views`, the
+        link, and :meth:`after_show`'s notes; downloads made for other settings are cleared.
+        """
+        self.before_show(result)
         self.result = result
         headline = f'<p class="sv-headline" role="status" aria-live="polite">{self.headline_html(result)}</p>'
         warnings = result.warnings
         if warnings:
             self.banner.show_warnings(warnings)
-        updates = {"__headline": headline, **self.views(result), "__link": self.link_block(result.settings)}
+        first = self.first_view(result)
+        if first is not None and self.views_shown:
+            self._apply({"__headline": headline, self.views_shown[0]: first})
+        self._apply({"__headline": headline, **self.views(result), "__link": self.link_block(result.settings)})
+        if self._made_for is not None and self._made_for != result.settings:
+            self._made_for = None
+            for area in (getattr(self, "downloads", None), getattr(self, "pdf_area", None)):
+                if area is not None:
+                    area.value = ""
+        self.after_show(result)
+
+    def _apply(self, updates: dict[str, str]) -> None:
         for name, content in updates.items():
             if self._shown.get(name) == content:
                 continue
@@ -371,6 +390,145 @@ class ScenarioApp(widgets.VBox):
             target = {"__headline": self.headline, "__link": self.link_html}.get(name) or self.view_widgets.get(name)
             if target is not None:
                 target.value = content
+
+    def before_show(self, result: Result) -> None:
+        """Fit the controls that depend on the data (options, ranges) to a result about to be shown (subclass)."""
+
+    def after_show(self, result: Result) -> None:
+        """Update what describes the data (notes, the source) after a result is shown (subclass)."""
+
+    def first_view(self, result: Result) -> str | None:
+        """The main view alone, sent with the headline before the slower views are worked out (subclass; default:
+        none, every view goes at once)."""
+        return None
+
+    def cached(self, view: str, key: Any, draw: Callable[[], str]) -> str:
+        """A view (a chart) drawn again only when ``key``, what it shows, changed: charts cost most of a redraw."""
+        if self._view_cache.get(view, (None, None))[0] != key:
+            self._view_cache[view] = (key, draw())
+        return self._view_cache[view][1]
+
+    # ------------------------------------------------------------------ handlers, uploads and downloads
+
+    def guard(self, handler: Callable[..., Any]) -> Callable[..., Any]:
+        """The one handler guard: a refused input shows in the banner, anything else a plain message (the traceback
+        to the server's log); nothing else on screen changes, so the last good result and the inputs stay."""
+        return ui.guarded(self.banner)(handler)
+
+    def action_button(self, label: str, kind: str, action: Callable[[], Any], *, style: str = "primary"):
+        """A button of one kind (its CSS class ``sv-<kind>``), guarded, disabled while the app works."""
+        b = ui.button(label, style=style)
+        b.add_class(f"sv-{kind}")
+        b.on_click(self.guard(lambda _b: action()))
+        self.busy_buttons.append(b)
+        return b
+
+    def file_upload(
+        self,
+        label: str,
+        kind: str,
+        take: Callable[[list[tuple[str, bytes]]], Any] | str,
+        *,
+        accept: str = ".csv,.xlsx",
+        multiple: bool = False,
+    ) -> widgets.FileUpload:
+        """An upload of one kind (``sv-upload-<kind>``): each file is checked against the upload limits, then
+        ``take(files)`` gets ``[(name, content), ...]``; ``take`` may be the name of the setting the file replaces."""
+        w = ui.upload(label, accept)
+        w.multiple = multiple
+        w.add_class(f"sv-upload-{kind}")
+
+        def on_value(_change: Any) -> None:
+            files = ui.uploaded_files(w)
+            if not files:
+                return
+            if isinstance(take, str):
+                with self.working("Reading the file…"):
+                    self.use_upload(take, *files[-1])
+            else:
+                take(files)
+
+        w.observe(self.guard(on_value), names="value")
+        return w
+
+    #: What the downloads button says, and the PDF button (``None``: the app has no report).
+    downloads_label = "Prepare the downloads"
+    pdf_label: str | None = "Make the PDF report"
+    #: The report's title, in the names of its download links.
+    report_title = "Report"
+
+    def download_files(self, result: Result) -> list[tuple[bytes, str, str, str]]:
+        """The files to download for a result, ``(content, filename, label, mime)`` (subclass): the tables and the
+        provenance record; the base adds the HTML report."""
+        return []
+
+    def report_page(self, result: Result) -> str | None:
+        """The report as one HTML page, its charts included, from the area's report module (subclass)."""
+        return None
+
+    def report_filename(self, result: Result) -> str:
+        """The report's file name without its extension (``report``, as ``write`` names it)."""
+        return "report"
+
+    _made_for: Any = None
+
+    def downloads_section(self, *before: widgets.Widget) -> widgets.Widget:
+        """The one downloads block: the two buttons, what they made, made only when asked, for the settings shown."""
+        self.downloads_button = self.action_button(self.downloads_label, "prepare-downloads", self.prepare_downloads)
+        buttons = [self.downloads_button]
+        self.downloads = widgets.HTML("")
+        self.downloads.add_class("sv-downloads-area")
+        self.pdf_area = widgets.HTML("")
+        self.pdf_area.add_class("sv-pdf-area")
+        if self.pdf_label is not None:
+            self.pdf_button = self.action_button(self.pdf_label, "make-pdf", self.make_pdf, style="")
+            buttons.append(self.pdf_button)
+        return ui.section(
+            "Downloads",
+            *before,
+            ui.paragraph(
+                "Downloads are made when you ask for them, from the settings shown. Each carries the provenance "
+                "record: the settings, the SHA-256 of every input file and the code's version."
+            ),
+            widgets.HBox(buttons, layout=widgets.Layout(flex_flow="row wrap")),
+            self.downloads,
+            self.pdf_area,
+        )
+
+    def prepare_downloads(self) -> None:
+        """Make the downloads for the result shown: the area's files and the HTML report."""
+        result = self.result
+        with self.working("Preparing the downloads…"):
+            files = list(self.download_files(result))
+            page = self.report_page(result)
+            if page is not None:
+                name = f"{self.report_filename(result)}.html"
+                files.insert(0, (page.encode("utf-8"), name, f"{self.report_title} (web page)", "text/html"))
+        self.downloads.value = ui.downloads_html(files)
+        self._made_for = result.settings
+
+    def make_pdf(self) -> None:
+        """Print the report to PDF in the background (a few seconds; every control keeps answering). Without
+        Chromium, the one plain line of :data:`sv_helpers.reports.document.PDF_SKIPPED`, at once."""
+        skipped = f'<p class="sv-note" role="status">{html.escape(document.PDF_SKIPPED)}</p>'
+        if document.find_chromium() is None:
+            self.pdf_area.value = skipped
+            return
+
+        def build(result: Result) -> str:
+            page = self.report_page(result)
+            self._made_for = result.settings
+            try:
+                pdf = document.pdf_bytes(page)
+            except (FileNotFoundError, RuntimeError):
+                return skipped
+            label = f"{self.report_title} (PDF)"
+            name = f"{self.report_filename(result)}.pdf"
+            return ui.downloads_html([(pdf, name, label, "application/pdf")]) + (
+                '<p role="status">The PDF is ready.</p>'
+            )
+
+        self.in_background(self.pdf_area, "Making the PDF report…", build, button=getattr(self, "pdf_button", None))
 
     def _on_change(self, change: dict) -> None:
         if not self._quiet:

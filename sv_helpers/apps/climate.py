@@ -32,7 +32,6 @@ from sv_helpers.core.errors import InputError
 from sv_helpers.core.parameters import parameter_value
 from sv_helpers.core.paths import resolve_path
 from sv_helpers.core.scenario import Result
-from sv_helpers.reports import document as report
 
 SCOPE_OPTIONS = [
     ("District (the whole area)", "district"),
@@ -174,28 +173,14 @@ class ClimateApp(ScenarioApp):
         ]
 
     def side_panel(self) -> list[widgets.Widget]:
-        guard = ui.guarded(self.banner)
-        self.upload_emissions = ui.upload("Load a DESNZ emissions file (CSV)", ".csv")
-        self.upload_emissions.add_class("sv-upload-emissions")
-        self.upload_estate = ui.upload("Load council estate data", ".csv,.xlsx")
-        self.upload_estate.add_class("sv-upload-estate")
-        self.upload_plan = ui.upload("Load interventions", ".csv,.xlsx")
-        self.upload_plan.add_class("sv-upload-interventions")
-        self.reset = ui.button("Use the shipped data and examples again", style="")
-        self.reset.add_class("sv-reset")
-        self.upload_emissions.observe(guard(self.on_upload_emissions), names="value")
-        self.upload_estate.observe(guard(self.on_upload_estate), names="value")
-        self.upload_plan.observe(guard(self.on_upload_plan), names="value")
-        self.reset.on_click(guard(self.on_reset))
-        self.make_downloads = ui.button("Prepare the downloads (Excel, CSV, JSON)", style="")
-        self.make_downloads.add_class("sv-make-downloads")
-        self.make_report = ui.button("Make the climate progress report (HTML and PDF)", style="")
-        self.make_report.add_class("sv-make-report")
-        self.downloads = widgets.HTML(value="")
-        self.downloads.add_class("sv-downloads-area")
-        self.make_downloads.on_click(guard(self.on_make_downloads))
-        self.make_report.on_click(guard(self.on_make_report))
-        self.busy_buttons = [self.make_downloads, self.make_report]
+        self.upload_emissions = self.file_upload(
+            "Load a DESNZ emissions file (CSV)", "emissions", self.on_upload_emissions, accept=".csv"
+        )
+        self.upload_estate = self.file_upload("Load council estate data", "estate", self.on_upload_estate)
+        self.upload_plan = self.file_upload("Load interventions", "interventions", self.on_upload_plan)
+        self.reset = self.action_button(
+            "Use the shipped data and examples again", "use-example", self.use_example, style=""
+        )
         by_name = {c.name: c.widget for c in self.control_list}
         return [
             *(
@@ -215,10 +200,6 @@ class ClimateApp(ScenarioApp):
             self.sector_list,
             ui.heading("Interventions included", 3),
             self.plan_list,
-            ui.heading("Download the results", 3),
-            self.make_downloads,
-            self.make_report,
-            self.downloads,
             ui.heading("Your own data", 3),
             ui.paragraph(
                 "Uploaded files are kept on this server under a fingerprint of their content, so a saved scenario can "
@@ -261,14 +242,11 @@ class ClimateApp(ScenarioApp):
             "peers": peers,
         }
 
-    def show(self, result: Result) -> None:
-        """Fit the data-dependent controls (authorities, years, ticks) to the result, then show it."""
-        if result is not self.result:
-            self.downloads.value = ""
-        self._fit_controls(result)
-        super().show(result)
+    def below(self) -> list[widgets.Widget]:
+        return [self.downloads_section()]
 
-    def _fit_controls(self, result: Result) -> None:
+    def before_show(self, result: Result) -> None:
+        """Fit the data-dependent controls (authorities, years, ticks) to the result about to be shown."""
         s: cl.Scenario = result.detail
         settings: cl.Settings = result.settings
         series = s.series
@@ -372,34 +350,26 @@ class ClimateApp(ScenarioApp):
             ]
         return settings, notices
 
-    def on_upload_emissions(self, *_: Any) -> None:
-        got = ui.uploaded_file(self.upload_emissions)
-        if got is None:
-            return
+    def on_upload_emissions(self, files: list[tuple[str, bytes]]) -> None:
         with self.quiet():
             self.scope.value = "district"
             self.sector_list.value = {}
-        self.use_upload("emissions_path", *got)
+        self.use_upload("emissions_path", *files[-1])
 
-    def on_upload_estate(self, *_: Any) -> None:
-        got = ui.uploaded_file(self.upload_estate)
-        if got is None:
-            return
+    def on_upload_estate(self, files: list[tuple[str, bytes]]) -> None:
         if self.scope.value != "council estate":
             with self.quiet():
                 self.scope.value = "council estate"
             self._on_scope({"new": "council estate"})
-        self.use_upload("estate_path", *got)
+        self.use_upload("estate_path", *files[-1])
 
-    def on_upload_plan(self, *_: Any) -> None:
-        got = ui.uploaded_file(self.upload_plan)
-        if got is None:
-            return
+    def on_upload_plan(self, files: list[tuple[str, bytes]]) -> None:
         with self.quiet():
             self.plan_list.value = {}
-        self.use_upload("interventions_path", *got)
+        self.use_upload("interventions_path", *files[-1])
 
-    def on_reset(self, *_: Any) -> None:
+    def use_example(self) -> None:
+        """The shipped emissions, the example estate and interventions again, every sector and action ticked."""
         defaults = cl.Settings()
         paths = {
             n: getattr(defaults, n) for n in ("emissions_path", "estate_path", "factors_path", "interventions_path")
@@ -408,47 +378,29 @@ class ClimateApp(ScenarioApp):
             self.base_settings.replace(**paths, authority_code=defaults.authority_code, sectors={}, interventions={})
         )
 
-    def on_make_downloads(self, *_: Any) -> None:
-        """Build the download files for the result shown (only when asked: they are large)."""
-        result = self.result
-        with self.working("Preparing the downloads…"):
-            tables = result.tables
-            summary_json = exports.json_text(
-                {**cl.summary_output(result.detail.summary), "provenance": result.provenance}
-            )
-            files = [
-                (
-                    exports.excel_bytes(tables, result.provenance),
-                    "climate_targets.xlsx",
-                    "All tables with their provenance (Excel)",
-                    ui.XLSX_MIME,
-                ),
-                (exports.csv_bytes(tables["pathway"]), "pathway.csv", "Pathway (CSV)", ui.CSV_MIME),
-                (exports.csv_bytes(tables["summary"]), "summary.csv", "Summary (CSV)", ui.CSV_MIME),
-                (summary_json.encode("utf-8"), "summary.json", "Summary with provenance (JSON)", ui.JSON_MIME),
-                (
-                    exports.json_text(result.provenance).encode("utf-8"),
-                    "provenance.json",
-                    "Provenance record (JSON)",
-                    ui.JSON_MIME,
-                ),
-            ]
-            self.downloads.value = ui.downloads_html(files)
+    report_title = "Climate progress report"
 
-    def on_make_report(self, *_: Any) -> None:
-        """Make the climate progress report as HTML and PDF (the PDF takes a few seconds, in the background)."""
+    def report_page(self, result: Result) -> str:
+        return climate_report.report_html(result, report_figures(result))
 
-        def build(result: Result) -> str:
-            page = climate_report.report_html(result, report_figures(result))
-            files = [(page.encode("utf-8"), "climate_report.html", "Climate progress report (HTML)", "text/html")]
-            try:
-                files.append(
-                    (report.pdf_bytes(page), "climate_report.pdf", "Climate progress report (PDF)", "application/pdf")
-                )
-            except FileNotFoundError as exc:
-                raise InputError(str(exc)) from None
-            return ui.downloads_html(files) + '<p role="status">The report is ready.</p>'
-
-        self.in_background(
-            self.downloads, "Making the report… the PDF takes a few seconds.", build, button=self.make_report
-        )
+    def download_files(self, result: Result) -> list[tuple[bytes, str, str, str]]:
+        """Every table with its provenance (Excel), the pathway and summary (CSV), the summary and the record (JSON)."""
+        tables = result.tables
+        summary_json = exports.json_text({**cl.summary_output(result.detail.summary), "provenance": result.provenance})
+        return [
+            (
+                exports.excel_bytes(tables, result.provenance),
+                "climate_targets.xlsx",
+                "All tables with their provenance (Excel)",
+                ui.XLSX_MIME,
+            ),
+            (exports.csv_bytes(tables["pathway"]), "pathway.csv", "Pathway (CSV)", ui.CSV_MIME),
+            (exports.csv_bytes(tables["summary"]), "summary.csv", "Summary (CSV)", ui.CSV_MIME),
+            (summary_json.encode("utf-8"), "summary.json", "Summary with provenance (JSON)", ui.JSON_MIME),
+            (
+                exports.json_text(result.provenance).encode("utf-8"),
+                "provenance.json",
+                "Provenance record (JSON)",
+                ui.JSON_MIME,
+            ),
+        ]

@@ -7,8 +7,6 @@ notebook and with ``report.html``).  Interface layer: widgets around :mod:`sv_he
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from typing import Any
 
 import ipywidgets as widgets
 
@@ -23,11 +21,6 @@ from sv_helpers.core.scenario import Result
 from sv_helpers.grants import deprivation
 from sv_helpers.grants import report as gv
 from sv_helpers.reports import charts
-from sv_helpers.reports import document as rep
-
-#: The largest upload taken (issue 12): refused before it is read.
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
 
 # --------------------------------------------------------------------------- reading and writing text settings
 
@@ -100,7 +93,6 @@ class GrantsApp(ScenarioApp):
 
     core = grants
     views_shown = ("themes", "table", "not_funded", "comparison", "deciles", "map")
-    _downloads_for: Any = None
     heavy_message = "Working out the optimal allocation… you can go on changing the settings."
 
     def heavy(self, settings: grants.Settings) -> bool:
@@ -169,12 +161,12 @@ class GrantsApp(ScenarioApp):
     def side_panel(self) -> list[widgets.Widget]:
         self.scenario_name = ui.text_input("Name of this scenario", "Scenario 1")
         self.scenario_name.add_class("sv-scenario-name")
-        self.add_button = ui.button("Add this scenario to the comparison")
-        self.add_button.add_class("sv-add-scenario")
-        self.clear_button = ui.button("Clear the comparison", style="")
-        self.clear_button.add_class("sv-clear-comparison")
-        self.add_button.on_click(lambda _b: self.add_to_comparison())
-        self.clear_button.on_click(lambda _b: self.clear_comparison())
+        self.add_button = self.action_button(
+            "Add this scenario to the comparison", "add-scenario", self.add_to_comparison
+        )
+        self.clear_button = self.action_button(
+            "Clear the comparison", "clear-comparison", self.clear_comparison, style=""
+        )
         rest = [c.widget for c in self.control_list]
         return [
             *rest,
@@ -186,12 +178,8 @@ class GrantsApp(ScenarioApp):
     def below(self) -> list[widgets.Widget]:
         self.data_note = widgets.HTML()
         self.data_note.add_class("sv-data-note")
-        self.upload = ui.upload("Upload applications (CSV or Excel)")
-        self.upload.add_class("sv-upload")
-        self.upload.observe(self._on_upload, names="value")
-        self.use_example = ui.button("Use the example round", style="")
-        self.use_example.add_class("sv-use-example")
-        self.use_example.on_click(lambda _b: self._use_example())
+        self.upload = self.file_upload("Upload applications (CSV or Excel)", "applications", "applications_path")
+        self.example_button = self.action_button("Use the example round", "use-example", self.use_example, style="")
         template = data_path("grants", "applications_template.xlsx")
         # A white backing: the template's page shell is #eee, on which its link blue falls just short of 4.5:1.
         template_link = widgets.HTML(
@@ -208,33 +196,20 @@ class GrantsApp(ScenarioApp):
             )
             + "</div>"
         )
-        self.files_button = ui.button("Prepare the downloads (allocations, 360Giving, report)")
-        self.files_button.add_class("sv-prepare-downloads")
-        self.pdf_button = ui.button("Make the PDF report", style="")
-        self.pdf_button.add_class("sv-make-pdf")
-        self.files_button.on_click(lambda _b: self.prepare_downloads())
-        self.pdf_button.on_click(lambda _b: self.prepare_pdf())
-        self.busy_buttons = [self.add_button, self.clear_button, self.files_button, self.pdf_button, self.use_example]
-        self.downloads = widgets.HTML("<p>Downloads are made when you ask for them, from the settings shown.</p>")
-        self.downloads.add_class("sv-downloads-area")
         self.scores = widgets.HTML()
         explanation = ui.paragraph(
             "The equity weight multiplies the score of applications in the most deprived decile (IMD decile 1) by this "
             "factor, tapering to 1 for decile 10; factors given for each decile replace it. " + deprivation.METHOD
         )
         return [
-            ui.section(
-                "Downloads",
-                widgets.HBox([self.files_button, self.pdf_button], layout=widgets.Layout(flex_flow="row wrap")),
-                self.downloads,
-            ),
+            self.downloads_section(),
             ui.section(
                 "Applications",
                 self.data_note,
                 ui.paragraph(gv.FACTS_NOTE),
                 template_link,
                 widgets.HBox(
-                    [self.upload, self.use_example], layout=widgets.Layout(flex_flow="row wrap", margin="8px 0")
+                    [self.upload, self.example_button], layout=widgets.Layout(flex_flow="row wrap", margin="8px 0")
                 ),
             ),
             ui.section(
@@ -252,7 +227,7 @@ class GrantsApp(ScenarioApp):
         name = result.settings.name
         funded_first = gv.allocation_screen_table(detail.allocation)
         return {
-            "themes": self._cached(
+            "themes": self.cached(
                 "themes",
                 (name, detail.is_example, detail.source_name, detail.by_theme.to_json()),
                 lambda: gv.theme_chart(detail, name),
@@ -274,25 +249,17 @@ class GrantsApp(ScenarioApp):
                 else "<p>Every application is funded.</p>"
             ),
             "comparison": "<h2>Scenarios compared</h2>" + gv.comparison_html(detail),
-            "deciles": self._cached(
+            "deciles": self.cached(
                 "deciles",
                 (name, detail.is_example, detail.source_name, detail.by_decile.to_json()),
                 lambda: gv.decile_chart(detail, name),
             ),
-            "map": self._cached(
+            "map": self.cached(
                 "map", (name, detail.by_ward["awarded"].to_json()), lambda: gv.ward_map_html(detail, name)
             ),
         }
 
-    def _cached(self, view: str, key: Any, draw: Callable[[], str]) -> str:
-        """Draw a chart only when what it shows changed (charts cost most of a redraw)."""
-        cache = self.__dict__.setdefault("_chart_cache", {})
-        if cache.get(view, (None, None))[0] != key:
-            cache[view] = (key, draw())
-        return cache[view][1]
-
-    def show(self, result: Result) -> None:
-        super().show(result)
+    def after_show(self, result: Result) -> None:
         detail: grants.Allocation = result.detail
         self.data_note.value = (
             f'<p class="sv-example" role="note"><strong>Example data.</strong> {html.escape(gv.EXAMPLE_NOTE)}</p>'
@@ -301,128 +268,53 @@ class GrantsApp(ScenarioApp):
             f"({len(detail.applications)} applications).</p>"
         )
         self.scores.value = f"<p>Scores: {html.escape(gv.score_note(detail.applications))}</p>"
-        if self._downloads_for != result.settings:
-            self.downloads.value = "<p>Downloads are made when you ask for them, from the settings shown.</p>"
 
     # ------------------------------------------------------------------ actions
 
-    def _guard(self, action: Callable[[], None]) -> None:
-        try:
-            action()
-        except (InputError, FileNotFoundError) as exc:  # FileNotFoundError: Chromium is missing, said plainly
-            self.banner.show_error(str(exc))
-        except Exception:  # noqa: BLE001 - the page never shows a traceback
-            import logging
-
-            logging.getLogger("sv_helpers").exception("Unexpected error in the grants app")
-            self.banner.show_error(ui.UNEXPECTED_MESSAGE)
-
     def add_to_comparison(self) -> None:
         """Add the current rules, under the name given, to the comparison (kept in the settings, so links carry it)."""
-
-        def add() -> None:
-            current = self.settings()
-            label = self.scenario_name.value.strip() or f"Scenario {len(current.compare) + 1}"
-            if label in current.compare:
-                raise InputError(
-                    f"A scenario called '{label}' is already in the comparison; give this one another name."
-                )
-            rules = {k: v for k, v in current.to_parameters().items() if k in grants.RULE_SETTINGS}
-            self.base_settings = current.replace(compare={**current.compare, label: rules})
-            if self.refresh() is not None or self.pending:
-                self.banner.show_info(f"'{label}' was added to the comparison.", title="Added")
-                self.scenario_name.value = f"Scenario {len(self.base_settings.compare) + 1}"
-
-        self._guard(add)
+        current = self.settings()
+        label = self.scenario_name.value.strip() or f"Scenario {len(current.compare) + 1}"
+        if label in current.compare:
+            raise InputError(f"A scenario called '{label}' is already in the comparison; give this one another name.")
+        rules = {k: v for k, v in current.to_parameters().items() if k in grants.RULE_SETTINGS}
+        self.base_settings = current.replace(compare={**current.compare, label: rules})
+        if self.refresh() is not None or self.pending:
+            self.banner.show_info(f"'{label}' was added to the comparison.", title="Added")
+            self.scenario_name.value = f"Scenario {len(self.base_settings.compare) + 1}"
 
     def clear_comparison(self) -> None:
-        def clear() -> None:
-            self.base_settings = self.base_settings.replace(compare={})
-            self.refresh()
-            self.scenario_name.value = "Scenario 1"
+        self.base_settings = self.base_settings.replace(compare={})
+        self.refresh()
+        self.scenario_name.value = "Scenario 1"
 
-        self._guard(clear)
+    def use_example(self) -> None:
+        self.use_settings(applications_path=grants.EXAMPLE_APPLICATIONS)
 
-    def _on_upload(self, _change: Any) -> None:
-        def take() -> None:
-            uploaded = ui.uploaded_file(self.upload)
-            if uploaded is None:
-                return
-            filename, content = uploaded
-            if len(content) > MAX_UPLOAD_BYTES:
-                raise InputError(
-                    f"{filename} is {len(content) / 1e6:.1f} MB; the largest file the app takes is "
-                    f"{MAX_UPLOAD_BYTES // (1024 * 1024)} MB."
-                )
-            with self.working("Reading the file…"):
-                self.use_upload("applications_path", filename, content)
+    report_title = "Grant allocation report"
 
-        self._guard(take)
+    def report_page(self, result: Result) -> str:
+        return gv.report_html(result)
 
-    def _use_example(self) -> None:
-        def use() -> None:
-            self.base_settings = self.base_settings.replace(applications_path=grants.EXAMPLE_APPLICATIONS)
-            self.refresh()
-
-        self._guard(use)
-
-    def prepare_downloads(self) -> None:
-        """Build the allocations, the 360Giving files and the HTML report for the settings shown."""
-
-        def build() -> None:
-            with self.working("Preparing the downloads…"):
-                result = self.result
-                record = result.provenance
-                files = [
-                    (
-                        exports.excel_bytes(result.tables, record),
-                        "allocations.xlsx",
-                        "Allocations (Excel, with provenance)",
-                        ui.XLSX_MIME,
-                    ),
-                    (
-                        exports.csv_bytes(result.tables["allocations"]),
-                        "allocations.csv",
-                        "Allocations (CSV)",
-                        ui.CSV_MIME,
-                    ),
-                    (exports.json_text(record).encode(), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
-                    (
-                        gv.report_html(result).encode("utf-8"),
-                        "report.html",
-                        "Grant allocation report (HTML)",
-                        "text/html",
-                    ),
-                ]
-                for filename, content in grants.threesixtygiving_files(result).items():
-                    data = content.encode("utf-8") if isinstance(content, str) else content
-                    mime = ui.JSON_MIME if filename.endswith(".json") else ui.XLSX_MIME
-                    files.append(
-                        (
-                            data,
-                            filename,
-                            f"Awards in 360Giving format ({filename.rsplit('.', 1)[1].upper()}, validated)",
-                            mime,
-                        )
-                    )
-                self.downloads.value = (
-                    "<p>Each export carries its provenance record (settings, the SHA-256 of the applications file, the "
-                    "package version). The 360Giving files are checked against the 360Giving Data Standard 1.4.3 "
-                    "schema.</p>" + ui.downloads_html(files)
-                )
-                self._downloads_for = result.settings
-
-        self._guard(build)
-
-    def prepare_pdf(self) -> None:
-        """Print the report to PDF (Chromium; a few seconds, in the background: the controls keep working)."""
-
-        def build(result: Any) -> str:
-            pdf = rep.pdf_bytes(gv.report_html(result))
-            self._downloads_for = result.settings
-            return ui.downloads_html([(pdf, "report.pdf", "Grant allocation report (PDF)", "application/pdf")])
-
-        self.in_background(self.downloads, "Making the PDF report…", build, button=self.pdf_button)
+    def download_files(self, result: Result) -> list[tuple[bytes, str, str, str]]:
+        """The allocations, the provenance record and the 360Giving files (checked against the standard)."""
+        record = result.provenance
+        files = [
+            (
+                exports.excel_bytes(result.tables, record),
+                "allocations.xlsx",
+                "Allocations (Excel, with provenance)",
+                ui.XLSX_MIME,
+            ),
+            (exports.csv_bytes(result.tables["allocations"]), "allocations.csv", "Allocations (CSV)", ui.CSV_MIME),
+            (exports.json_text(record).encode(), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
+        ]
+        for filename, content in grants.threesixtygiving_files(result).items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
+            mime = ui.JSON_MIME if filename.endswith(".json") else ui.XLSX_MIME
+            kind = filename.rsplit(".", 1)[1].upper()
+            files.append((data, filename, f"Awards in 360Giving format ({kind}, checked against its schema)", mime))
+        return files
 
 
 def grants_example():

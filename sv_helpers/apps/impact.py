@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -166,17 +165,10 @@ def _stem(result: Result) -> str:
 
 
 def download_files(result: Result) -> list[tuple[bytes, str, str, str]]:
-    """The report's downloads: the web page, every table in Excel, the main tables as CSV, the provenance record."""
+    """The report's tables: every table in Excel, the main tables as CSV, the provenance record (the app adds the
+    report itself, as a web page for committee papers)."""
     report = result.detail
-    page = impact_report.impact_report_page(result)
-    fy = report.financial_year
     return [
-        (
-            page.encode("utf-8"),
-            f"{_stem(result)}.html",
-            f"The report for {fy} (web page, for committee papers)",
-            "text/html",
-        ),
         (
             exports.excel_bytes(result.tables, result.provenance),
             f"{_stem(result)}-tables.xlsx",
@@ -203,7 +195,6 @@ class ImpactApp(ScenarioApp):
     controls_title = "Report settings"
 
     def __init__(self, result: Result, *, inputs: Any = None, notices: Any = ()) -> None:
-        self.timings: dict[str, float] = {}
         super().__init__(result, inputs=inputs, notices=notices)
         self.add_class("sv-impact")
         for name, extra in (
@@ -281,52 +272,29 @@ class ImpactApp(ScenarioApp):
     def below(self) -> list[widgets.Widget]:
         self.files_note = widgets.HTML()
         self.files_note.add_class("sv-files-note")
-        self.use_examples = ui.button("Use the example files", style="")
-        self.use_examples.add_class("sv-use-examples")
-        self.use_examples.on_click(ui.guarded(self.banner)(self._on_examples))
+        self.example_button = self.action_button("Use the example files", "use-example", self.use_example, style="")
         self.uploads: dict[str, widgets.FileUpload] = {}
         for role, (label, _name, _required) in imp.ROLES.items():
-            w = ui.upload(
-                f"Upload {label[0].lower() + label[1:]}", accept=".json" if role == "climate_summary" else ".csv,.xlsx"
+            self.uploads[role] = self.file_upload(
+                f"Upload {label[0].lower() + label[1:]}",
+                role.replace("_", "-"),
+                lambda files, role=role: self._on_upload(role, files),
+                accept=".json" if role == "climate_summary" else ".csv,.xlsx",
+                multiple=role == "returns",  # one file per supplier and quarter; read in name order
             )
-            if role == "returns":
-                w.multiple = True  # one file per supplier and quarter; read in name order
-            w.add_class(f"sv-upload-{role.replace('_', '-')}")
-            w.observe(ui.guarded(self.banner)(lambda change, role=role: self._on_upload(role)), names="value")
-            self.uploads[role] = w
         templates = [(data_path("impact", n).read_bytes(), n, label, ui.XLSX_MIME) for n, label in TEMPLATES]
-        self.downloads = widgets.HTML()
-        self.downloads.add_class("sv-downloads-area")
-        self.downloads_button = ui.button("Prepare the downloads")
-        self.downloads_button.add_class("sv-make-downloads")
-        self.downloads_button.on_click(ui.guarded(self.banner)(self._on_downloads))
-        self.pdf_button = ui.button("Make the PDF")
-        self.pdf_button.add_class("sv-make-pdf")
-        self.pdf_button.on_click(ui.guarded(self.banner)(self._on_pdf))
-        self.pdf_link = widgets.HTML()
-        self.pdf_link.add_class("sv-pdf-area")
-        self.busy_buttons += [self.downloads_button, self.pdf_button, self.use_examples]
         about = ui.paragraph(
             "What contracts, community grants, the council as an employer, partnerships and planning delivered in the "
             "year, by theme. Each contract is green, amber or red by the social value delivered to date as a share of "
             "the value expected by then (the commitment times the share of the contract term elapsed)."
         )
         return [
-            ui.section(
-                "Downloads",
-                ui.paragraph(
-                    "Each download carries the provenance record (the settings, the SHA-256 of every input "
-                    "file, the code's version). They are built when you ask for them."
-                ),
-                widgets.HBox([self.downloads_button, self.pdf_button]),
-                self.downloads,
-                self.pdf_link,
-            ),
+            self.downloads_section(),
             ui.section(
                 "About this report and its files",
                 about,
                 self.files_note,
-                self.use_examples,
+                self.example_button,
                 ui.paragraph(
                     "Or upload your own files (CSV or Excel; the climate summary is the climate notebook's "
                     "summary.json). Each upload replaces one input. Suppliers' returns may be several files, read in "
@@ -357,7 +325,8 @@ class ImpactApp(ScenarioApp):
             "tables": report_tables(report),
         }
 
-    def show(self, result: Result) -> None:
+    def before_show(self, result: Result) -> None:
+        """The contract list follows the contracts loaded."""
         report: imp.ImpactReport = result.detail
         contracts = report.contracts
         options = [
@@ -368,27 +337,14 @@ class ImpactApp(ScenarioApp):
             if list(self.contract.options) != options:
                 self.contract.options = options or [("(none loaded)", "")]
             self.contract.value = report.contract_id or self.contract.options[0][1]
-        previous = self.result
-        super().show(result)
-        self.files_note.value = data_note(report)
-        if previous is not result and (previous.settings != result.settings or previous.detail is not report):
-            self.downloads.value = ""
-            self.pdf_link.value = ""
+
+    def after_show(self, result: Result) -> None:
+        self.files_note.value = data_note(result.detail)
 
     # ------------------------------------------------------------------ events
 
-    def refresh(self) -> Result | None:
-        t0 = time.perf_counter()
-        result = super().refresh()
-        self.timings["refresh"] = time.perf_counter() - t0
-        return result
-
-    def _on_upload(self, role: str) -> None:
+    def _on_upload(self, role: str, files: list[tuple[str, bytes]]) -> None:
         name = imp.ROLES[role][1]
-        widget = self.uploads[role]
-        files = sorted(((f["name"], bytes(f["content"])) for f in widget.value), key=lambda f: f[0])
-        if not files:
-            return
         flag = _INCLUDE_OF.get(role)
         control = next((c for c in self.control_list if c.name == flag), None)
         before = control.value() if control else None
@@ -406,7 +362,7 @@ class ImpactApp(ScenarioApp):
     def _use_path(self, name: str, path: str) -> Result | None:
         return self.use_settings(**{name: path})
 
-    def _on_examples(self, _button: Any) -> None:
+    def use_example(self) -> None:
         defaults = imp.Settings()
         with self.quiet():
             for c in self.control_list:
@@ -414,28 +370,16 @@ class ImpactApp(ScenarioApp):
                     c.set(True)
         self.use_settings(**{name: getattr(defaults, name) for _, name, _ in imp.ROLES.values()}, planning_dir="")
 
-    def _on_downloads(self, _button: Any) -> None:
-        with self.working("Preparing the downloads…"):
-            t0 = time.perf_counter()
-            files = download_files(self.result)
-            self.timings["downloads"] = time.perf_counter() - t0
-        self.downloads.value = ui.downloads_html(files)
+    report_title = "Social value impact report"
 
-    def _on_pdf(self, _button: Any) -> None:
-        if rep.find_chromium() is None:
-            self.pdf_link.value = f"<p>{html.escape(rep.PDF_NEEDS_CHROMIUM)}</p>"
-            return
+    def report_filename(self, result: Result) -> str:
+        return _stem(result)
 
-        def build(result: Result) -> str:
-            t0 = time.perf_counter()
-            content = rep.pdf_bytes(impact_report.impact_report_page(result))
-            self.timings["pdf"] = time.perf_counter() - t0
-            label = f"The report for {result.settings.financial_year} (PDF)"
-            return ui.downloads_html([(content, f"{_stem(result)}.pdf", label, "application/pdf")]) + (
-                '<p role="status">The PDF is ready.</p>'
-            )
+    def report_page(self, result: Result) -> str:
+        return impact_report.impact_report_page(result)
 
-        self.in_background(self.pdf_link, "Making the PDF…", build, button=self.pdf_button)
+    def download_files(self, result: Result) -> list[tuple[bytes, str, str, str]]:
+        return download_files(result)
 
 
 def _keep_folder(files: list[tuple[str, bytes]], role: str) -> Path:

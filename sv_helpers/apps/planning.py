@@ -29,7 +29,7 @@ from sv_helpers.core.paths import data_path
 from sv_helpers.core.scenario import Result
 from sv_helpers.planning.charts import _source_caption, allocation_chart, money_flow_chart
 from sv_helpers.planning.model import INPUTS
-from sv_helpers.planning.report import html_table, render_statement, statement_pdf
+from sv_helpers.planning.report import html_table, render_statement
 from sv_helpers.reports import charts, maps, svgcharts
 
 PDF_MIME = "application/pdf"
@@ -260,22 +260,12 @@ class PlanningApp(ScenarioApp):
     def below(self) -> list[widgets.Widget]:
         self.data_note = widgets.HTML()
         self.data_note.add_class("sv-data-note")
-        uploads = []
-        for name, label in UPLOAD_LABELS.items():
-            w = ui.upload(label)
-            w.add_class(f"sv-upload-{INPUTS[name].replace('_', '-')}")
-            w.observe(lambda change, n=name, w=w: self._on_upload(n, w), names="value")
-            uploads.append(w)
-        example = ui.button("Use the example ledgers", style="")
-        example.add_class("sv-use-example")
-        example.on_click(lambda _: ui.run_guarded(self.banner, self._use_example))
-        build = self.build_button = ui.button("Prepare the downloads (Excel, CSV, statement as HTML and PDF)")
-        build.add_class("sv-build-downloads")
-        build.on_click(lambda _: ui.run_guarded(self.banner, self._build_downloads))
-        self.busy_buttons = [build, example]
-        self.downloads = widgets.HTML("")
-        self.downloads.add_class("sv-downloads-area")
-        self._note(self.result)
+        uploads = [
+            self.file_upload(label, INPUTS[name].replace("_", "-"), name) for name, label in UPLOAD_LABELS.items()
+        ]
+        example = self.example_button = self.action_button(
+            "Use the example ledgers", "use-example", self.use_example, style=""
+        )
         template = data_path("planning", "planning_template.xlsx")
         # A white backing: the page shell is #eee, on which the link blue falls just short of 4.5:1.
         template_link = widgets.HTML(
@@ -304,19 +294,10 @@ class PlanningApp(ScenarioApp):
                 widgets.HBox(uploads, layout=widgets.Layout(flex_flow="row wrap")),
                 example,
             ),
-            ui.section("Downloads", build, self.downloads),
+            self.downloads_section(),
         ]
 
-    def show(self, result: Result) -> None:
-        super().show(result)
-        if hasattr(self, "data_note"):
-            self._note(result)
-            if getattr(self, "_downloads_for", None) is not result:
-                self.downloads.value = ""
-
-    # ------------------------------------------------------------------ handlers
-
-    def _note(self, result: Result) -> None:
+    def after_show(self, result: Result) -> None:
         if result.detail.is_example:
             note = html.escape(planning.EXAMPLE_NOTE)
             text = f'<p class="sv-example" role="note"><strong>Example data.</strong> {note}</p>'
@@ -325,41 +306,38 @@ class PlanningApp(ScenarioApp):
         if self.data_note.value != text:
             self.data_note.value = text
 
-    def _on_upload(self, setting_name: str, widget: widgets.FileUpload) -> None:
-        got = ui.uploaded_file(widget)
-        if got is not None:
-            self.use_upload(setting_name, *got)
+    # ------------------------------------------------------------------ handlers
 
-    def _use_example(self) -> None:
+    def use_example(self) -> None:
         defaults = planning.Settings()
-        self.base_settings = self.base_settings.replace(**{n: getattr(defaults, n) for n in INPUTS})
-        self.refresh()
+        self.use_settings(**{n: getattr(defaults, n) for n in INPUTS})
 
-    def _build_downloads(self) -> None:
-        """Every table, and the statement as HTML and PDF (in the background: the controls keep working)."""
+    report_title = "Infrastructure Funding Statement"
 
-        def build(result: Result) -> str:
-            tables = dict(result.tables)
-            files = [
-                (
-                    exports.excel_bytes(tables, result.provenance),
-                    "planning_gain.xlsx",
-                    "All tables (Excel, with provenance)",
-                    ui.XLSX_MIME,
-                )
-            ]
-            files += [(exports.csv_bytes(t), f"{name}.csv", f"{name}.csv", ui.CSV_MIME) for name, t in tables.items()]
-            page = render_statement(result)
-            files.append((page.encode("utf-8"), "report.html", "Infrastructure Funding Statement (HTML)", HTML_MIME))
-            note = ""
-            try:
-                files.append((statement_pdf(page), "report.pdf", "Infrastructure Funding Statement (PDF)", PDF_MIME))
-            except (FileNotFoundError, RuntimeError) as exc:
-                note = f"<p>{html.escape(str(exc))}</p>"
-            self._downloads_for = result
-            return ui.downloads_html(files) + note
+    def report_page(self, result: Result) -> str:
+        return render_statement(result)
 
-        self.in_background(self.downloads, "Preparing the downloads…", build, button=self.build_button)
+    def download_files(self, result: Result) -> list[tuple[bytes, str, str, str]]:
+        """Every table, in one workbook with its provenance and each as CSV."""
+        tables = dict(result.tables)
+        files = [
+            (
+                exports.excel_bytes(tables, result.provenance),
+                "planning_gain.xlsx",
+                "All tables (Excel, with provenance)",
+                ui.XLSX_MIME,
+            )
+        ]
+        files += [(exports.csv_bytes(t), f"{name}.csv", f"{name}.csv", ui.CSV_MIME) for name, t in tables.items()]
+        files.append(
+            (
+                exports.json_text(result.provenance).encode("utf-8"),
+                "provenance.json",
+                "Provenance record (JSON)",
+                ui.JSON_MIME,
+            )
+        )
+        return files
 
 
 def build_app(result: Result, inputs: Any = None, notices: list[str] | None = None) -> PlanningApp:

@@ -23,7 +23,7 @@ from sv_helpers.core import exports
 from sv_helpers.core.formatting import format_number
 from sv_helpers.core.paths import data_path
 from sv_helpers.core.scenario import Result
-from sv_helpers.reports import charts, document
+from sv_helpers.reports import charts
 from sv_helpers.reports.document import screen_table
 from sv_helpers.scoring import (
     GROUP_LABELS,
@@ -222,35 +222,24 @@ class ScoringApp(ScenarioApp):
         ]
 
     def below(self) -> list[widgets.Widget]:
-        guard = ui.guarded(self.banner)
-        self.tender_upload = ui.upload("Upload an evaluation workbook (.xlsx)", accept=".xlsx")
-        self.tender_upload.add_class("sv-tender-upload")
-        self.measures_upload = ui.upload("Upload a measures library (.csv or .xlsx)", accept=".csv,.xlsx")
-        self.measures_upload.add_class("sv-measures-upload")
-        self.example_button = ui.button("Use the example tender", style="")
-        self.example_button.add_class("sv-use-example")
-        self.tender_upload.observe(guard(lambda _: self._on_upload(self.tender_upload, "tender_path")), names="value")
-        self.measures_upload.observe(
-            guard(lambda _: self._on_upload(self.measures_upload, "measures_path")), names="value"
+        self.tender_upload = self.file_upload(
+            "Upload an evaluation workbook (.xlsx)",
+            "tender",
+            lambda files: self._on_upload(files, "tender_path"),
+            accept=".xlsx",
         )
-        self.example_button.on_click(guard(lambda _: self._use_files(scoring.EXAMPLE_TENDER, scoring.EXAMPLE_MEASURES)))
+        self.measures_upload = self.file_upload(
+            "Upload a measures library (.csv or .xlsx)",
+            "measures",
+            lambda files: self._on_upload(files, "measures_path"),
+        )
+        self.example_button = self.action_button("Use the example tender", "use-example", self.use_example, style="")
         template = data_path("tenders", "tender_template.xlsx").read_bytes()
         template_link = widgets.HTML(
             ui.downloads_html(
                 [(template, "tender_template.xlsx", "Blank evaluation workbook (Excel template)", ui.XLSX_MIME)]
             )
         )
-        self.downloads_button = ui.button("Prepare the downloads")
-        self.downloads_button.add_class("sv-prepare-downloads")
-        self.report_button = ui.button("Make the report (web page and PDF)")
-        self.report_button.add_class("sv-make-report")
-        self.downloads = widgets.HTML()
-        self.downloads.add_class("sv-downloads-area")
-        self.report_area = widgets.HTML()
-        self.report_area.add_class("sv-report-area")
-        self.downloads_button.on_click(guard(lambda _: self._prepare_downloads()))
-        self.report_button.on_click(guard(lambda _: self._make_report()))
-        self.busy_buttons = [self.downloads_button, self.report_button, self.example_button]
         about = widgets.HTML(
             "<details><summary>How the bids are scored</summary><p>Price by the lowest price ÷ the bid's price (or by "
             "deducting the percentage above the lowest price); quality and social value criteria by weight × final "
@@ -261,13 +250,7 @@ class ScoringApp(ScenarioApp):
             "and each bid's chance of winning when the evaluators' scores are uncertain.</p></details>"
         )
         return [
-            ui.section(
-                "Results and report",
-                ui.paragraph("Downloads and the report are made when you ask for them, from the settings on screen."),
-                widgets.HBox([self.downloads_button, self.report_button], layout=widgets.Layout(flex_flow="row wrap")),
-                self.report_area,
-                self.downloads,
-            ),
+            self.downloads_section(),
             ui.section(
                 "The evaluation",
                 about,
@@ -286,28 +269,19 @@ class ScoringApp(ScenarioApp):
 
     # ------------------------------------------------------------------ views
 
-    _first_only = False
-    _chart_cache: dict[str, tuple[Any, str]]
-
-    def _chart(self, name: str, key: Any, draw: Any) -> str:
-        """A chart redrawn only when what it shows changed (an unchanged chart is not sent to the page again)."""
-        cache = self.__dict__.setdefault("_chart_cache", {})
-        if name not in cache or cache[name][0] != key:
-            cache[name] = (key, draw())
-        return cache[name][1]
+    def first_view(self, result: Result) -> str:
+        """The score chart goes to the page with the headline, before the sensitivity checks are drawn."""
+        # What the chart shows follows from the settings (the files they name are content-addressed uploads).
+        return self.cached(
+            "score-chart", result.settings, lambda: f'<div class="sv-score-chart">{score_chart(result)}</div>'
+        )
 
     def views(self, result: Result) -> dict[str, str]:
-        # ``show`` asks twice for one result (the main chart first): it is drawn once.
-        drawn = self.__dict__.get("_score_chart")
-        if drawn is None or drawn[0] is not result:
-            drawn = self.__dict__["_score_chart"] = (result, f'<div class="sv-score-chart">{score_chart(result)}</div>')
-        main = {"score-chart": drawn[1]}
-        if self._first_only:
-            return main
+        main = {"score-chart": self.first_view(result)}
         evaluation: Evaluation = result.detail
         scored = evaluation.result
         sv = scored.social_value.reindex(scored.ranking["bidder"])
-        theme = self._chart(
+        theme = self.cached(
             "theme",
             (tuple(sv.index), sv.to_numpy().tobytes(), result.settings.measures_is_example),
             lambda: theme_chart(result),
@@ -356,14 +330,7 @@ class ScoringApp(ScenarioApp):
 
     # ------------------------------------------------------------------ what changes with a result
 
-    def show(self, result: Result) -> None:
-        # The headline and the main chart go to the page first; the slower views follow.
-        self._first_only = True
-        try:
-            super().show(result)
-        finally:
-            self._first_only = False
-        super().show(result)
+    def after_show(self, result: Result) -> None:
         settings: scoring.Settings = result.settings
         tender = self.inputs["tender"] if self.inputs is not None else result.detail.result.tender
         label = "the EXAMPLE tender" if settings.is_example else tender.name
@@ -375,20 +342,18 @@ class ScoringApp(ScenarioApp):
         )
         with self.quiet():
             self.weights.use_tender(tender)
-        self.downloads.value = ""
-        self.report_area.value = ""
 
     # ------------------------------------------------------------------ files
 
-    def _on_upload(self, upload: widgets.FileUpload, setting_name: str) -> None:
-        uploaded = ui.uploaded_file(upload)
-        if uploaded is None:
-            return
-        name, content = uploaded
+    def _on_upload(self, files: list[tuple[str, bytes]], setting_name: str) -> None:
+        name, content = files[-1]
         with self.working("Reading the file…"):
             self._with_fresh_choices(
                 lambda: self.use_upload(setting_name, name, content), setting_name == "tender_path"
             )
+
+    def use_example(self) -> None:
+        self._use_files(scoring.EXAMPLE_TENDER, scoring.EXAMPLE_MEASURES)
 
     def _use_files(self, tender_path: str, measures_path: str) -> None:
         def run() -> Result | None:
@@ -414,27 +379,10 @@ class ScoringApp(ScenarioApp):
             with self.quiet():
                 self.weights.value, self.price_method.value = before
 
-    def _prepare_downloads(self) -> None:
-        with self.working("Preparing the downloads…"):
-            files = export_files(self.result)
-        self.downloads.value = (
-            "<p>Each download carries the provenance record (the settings and the SHA-256 of every "
-            "input file).</p>" + ui.downloads_html(files)
-        )
+    report_title = "Tender evaluation report"
 
-    def _make_report(self) -> None:
-        """The tender evaluation report as a web page and PDF (the PDF in the background: the controls keep working)."""
+    def report_page(self, result: Result) -> str:
+        return rep.report_html(result, figures=report_figures(result))
 
-        def build(result: Result) -> str:
-            page = rep.report_html(result, figures=report_figures(result))
-            files = [(page.encode("utf-8"), "report.html", "Tender evaluation report (web page)", "text/html")]
-            try:
-                files.append(
-                    (document.pdf_bytes(page), "report.pdf", "Tender evaluation report (PDF)", "application/pdf")
-                )
-                note = ""
-            except FileNotFoundError as exc:
-                note = f"<p>{html.escape(str(exc))}</p>"
-            return note + ui.downloads_html(files)
-
-        self.in_background(self.report_area, "Making the report…", build, button=self.report_button)
+    def download_files(self, result: Result) -> list[tuple[bytes, str, str, str]]:
+        return export_files(result)

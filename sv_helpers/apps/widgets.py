@@ -292,25 +292,37 @@ def upload(label: str, accept: str = ".csv,.xlsx") -> widgets.FileUpload:
     )
 
 
-def uploaded_file(upload_widget: widgets.FileUpload, *, max_upload_mb: float | None = None) -> tuple[str, bytes] | None:
-    """Return ``(filename, content)`` of the file last uploaded, or ``None``.
+def uploaded_files(upload_widget: widgets.FileUpload, *, max_upload_mb: float | None = None) -> list[tuple[str, bytes]]:
+    """Return ``[(filename, content), ...]`` of the files uploaded, in name order (empty when none).
 
     Raises
     ------
     InputError
-        When the file is larger than the upload limit
+        When a file is larger than the upload limit
         (:func:`sv_helpers.core.tables.upload_limits`); nothing of it is copied.
     """
     value = upload_widget.value
     if not value:
-        return None
-    item = value[-1] if isinstance(value, (list, tuple)) else list(value.values())[-1]
-    name = str(item.get("name") or "the uploaded file")
-    content = item["content"]
-    size = item.get("size")
-    size = size if isinstance(size, int) and size >= 0 else len(content)
-    check_upload_size(max(size, len(content)), name, max_upload_mb=max_upload_mb)
-    return name, bytes(content)
+        return []
+    items = list(value) if isinstance(value, (list, tuple)) else list(value.values())
+    multiple = bool(getattr(upload_widget, "multiple", False))
+    if not multiple:
+        items = items[-1:]
+    out = []
+    for item in items:
+        name = str(item.get("name") or "the uploaded file")
+        content = item["content"]
+        size = item.get("size")
+        size = size if isinstance(size, int) and size >= 0 else len(content)
+        check_upload_size(max(size, len(content)), name, max_upload_mb=max_upload_mb)
+        out.append((name, bytes(content)))
+    return sorted(out, key=lambda f: f[0]) if multiple else out
+
+
+def uploaded_file(upload_widget: widgets.FileUpload, *, max_upload_mb: float | None = None) -> tuple[str, bytes] | None:
+    """Return ``(filename, content)`` of the file last uploaded, or ``None`` (see :func:`uploaded_files`)."""
+    files = uploaded_files(upload_widget, max_upload_mb=max_upload_mb)
+    return files[-1] if files else None
 
 
 # --------------------------------------------------------------------------- page structure

@@ -139,7 +139,7 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
     headline = page.inner_text(".sv-headline")
     bad = b"application_id,organisation,project,theme,ward,amount_requested,score\nA1,G,P,T,Atlantis,100,50\n"
     with page.expect_file_chooser() as chooser:
-        page.click(".sv-upload")
+        page.click(".sv-upload-applications")
     chooser.value.set_files(files=[{"name": "round.csv", "mimeType": "text/csv", "buffer": bad}])
     banner = page.wait_for_selector(".sv-banner-error", state="visible", timeout=30_000)
     assert "'Atlantis' is not a Sevenoaks ward" in banner.inner_text()
@@ -155,13 +155,13 @@ def test_while_the_pdf_is_made_the_other_controls_keep_working(open_app):
     app = open_app(NOTEBOOK, ready=READY, viewport=(1280, 800))
     page = app.page
     page.click(".sv-make-pdf")
-    page.wait_for_selector(".sv-downloads-area .sv-working", timeout=10_000)  # said at once
+    page.wait_for_selector(".sv-pdf-area .sv-working", timeout=10_000)  # said at once
     assert page.locator(".sv-make-pdf").is_disabled()
     before = page.inner_text(".sv-headline")
     _set_number(page, ".sv-budget", "40000")  # the kernel answers while Chromium prints the PDF
     _wait_changed(page, ".sv-headline", before)
     assert "£40,000 available" in page.inner_text(".sv-headline")
-    link = page.wait_for_selector(".sv-downloads-area a[download='report.pdf']", state="attached", timeout=120_000)
+    link = page.wait_for_selector(".sv-pdf-area a[download='report.pdf']", state="attached", timeout=120_000)
     assert link.get_attribute("href").startswith("data:application/pdf;base64,")
     assert page.locator(".sv-make-pdf").is_enabled()
     assert_clean(app)

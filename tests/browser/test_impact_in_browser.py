@@ -117,7 +117,7 @@ def test_choosing_another_year_rewrites_the_report(open_app):
         timeout=30_000,
     )
     assert "In 2024/25 contracts delivered" in _headline(page)
-    page.click(".sv-make-downloads")
+    page.click(".sv-prepare-downloads")
     page.wait_for_selector(".sv-downloads-area a[download='impact-report-2024-25.html']", timeout=60_000)
     assert_clean(app)
     print(f"impact app: year change redrawn in {redraw_ms:.0f} ms")
@@ -128,7 +128,7 @@ def test_the_downloads_are_built_on_request(open_app):
     app = open_app(NOTEBOOK, ready=".sv-summary")
     page = app.page
     assert page.locator(".sv-downloads-area a").count() == 0
-    page.click(".sv-make-downloads")
+    page.click(".sv-prepare-downloads")
     page.wait_for_selector(".sv-downloads-area a[download='delivery.csv']", timeout=60_000)
     for name in (
         "delivery.csv",

@@ -115,7 +115,7 @@ def test_bad_upload_shows_the_banner_and_keeps_the_last_good_result(open_app):
     page = app.page
     ranking = page.inner_text(".sv-ranking")
     with page.expect_file_chooser() as chooser:
-        page.click(".sv-tender-upload")
+        page.click(".sv-upload-tender")
     chooser.value.set_files(
         files=[
             {

@@ -64,10 +64,10 @@ def test_app_opens_on_sevenoaks_with_four_charts_and_downloads_made_when_asked(a
         assert '<img src="data:image/svg+xml;base64,' in view and 'alt="' in view and "<figcaption>" in view, name
     assert "You are looking at" in app.view_widgets["series"].value
     assert app.downloads.value == ""  # nothing is built until asked
-    app.make_downloads.click()
+    app.downloads_button.click()
     for name in ("climate_targets.xlsx", "pathway.csv", "summary.csv", "summary.json", "provenance.json"):
         assert f'download="{name}"' in app.downloads.value
-    assert not app.make_downloads.disabled
+    assert not app.downloads_button.disabled
 
 
 def test_changing_the_target_year_redraws_only_what_it_changes(app):
@@ -165,15 +165,14 @@ def test_a_link_from_three_changed_settings_opens_the_same_scenario():
 
 def test_the_report_button_makes_the_html_and_pdf_report():
     app = build()
-    app.make_report.click()
-    assert "Making the report" in app.downloads.value and app.make_report.disabled  # said at once
+    app.downloads_button.click()
+    assert 'download="report.html"' in app.downloads.value
+    app.pdf_button.click()
+    assert "Making the PDF report" in app.pdf_area.value and app.pdf_button.disabled  # said at once
     app.wait()  # the PDF is made in the background
-    assert (
-        'download="climate_report.html"' in app.downloads.value
-        and 'download="climate_report.pdf"' in app.downloads.value
-    )
-    assert "The report is ready." in app.downloads.value
-    assert not app.make_report.disabled and app.status.value == ""
+    assert 'download="report.pdf"' in app.pdf_area.value
+    assert "The PDF is ready." in app.pdf_area.value
+    assert not app.pdf_button.disabled and app.status.value == ""
 
 
 def test_a_budget_out_of_range_is_refused_with_its_range_not_clamped():

@@ -149,7 +149,7 @@ def test_downloads_are_built_when_asked_not_on_every_redraw(app):
     assert "download=" not in app.downloads.value
     control(app, "budget").value = 40000
     assert "download=" not in app.downloads.value
-    app.files_button.click()
+    app.downloads_button.click()
     value = app.downloads.value
     for name in ("allocations.xlsx", "allocations.csv", "report.html", "360giving.json", "360giving.xlsx"):
         assert f'download="{name}"' in value
@@ -173,7 +173,7 @@ def test_a_run_says_it_is_working_and_disables_the_buttons_until_done(app, monke
     real_run = grants.run
 
     def watched(settings, inputs=None):
-        seen.append((app.status.value, app.files_button.disabled, app.add_button.disabled))
+        seen.append((app.status.value, app.downloads_button.disabled, app.add_button.disabled))
         return real_run(settings, inputs)
 
     monkeypatch.setattr(grants, "run", watched)
@@ -181,7 +181,7 @@ def test_a_run_says_it_is_working_and_disables_the_buttons_until_done(app, monke
     control(app, "theme_floors").value = "Older people: 20%"
     app.wait()
     assert seen and all("Working" in status and files and add for status, files, add in seen)
-    assert app.status.value == "" and not app.files_button.disabled and not app.add_button.disabled
+    assert app.status.value == "" and not app.downloads_button.disabled and not app.add_button.disabled
     assert "Optimal" in app.headline.value
 
 
@@ -219,14 +219,14 @@ def test_an_optimal_allocation_runs_in_the_background_and_only_the_latest_reques
 
     monkeypatch.setattr(grants, "run", slow)
     control(app, "method").value = "optimal"  # returns at once: the kernel keeps answering the controls
-    assert app.pending and "optimal allocation" in app.status.value and app.files_button.disabled
+    assert app.pending and "optimal allocation" in app.status.value and app.downloads_button.disabled
     control(app, "equity_weight").value = 1.5  # asked for while the first is working
     control(app, "equity_weight").value = 1.6
     gate.set()
     app.wait()
     assert app.result.settings.method == "optimal" and app.result.settings.equity_weight == 1.6
     assert runs[-1] == 1.6 and 1.5 not in runs  # a request overtaken before it started is never run
-    assert app.status.value == "" and not app.files_button.disabled and "Optimal" in app.headline.value
+    assert app.status.value == "" and not app.downloads_button.disabled and "Optimal" in app.headline.value
     control(app, "method").value = "rank"  # not heavy: runs at once, as before
     assert not app.pending and app.result.settings.method == "rank"
 
@@ -240,7 +240,7 @@ def test_a_quick_redraw_sends_only_its_result_and_a_slow_one_says_it_is_working(
     assert threshold <= 0.1  # the goal: "Working…" within 100 ms of a change
     statuses, buttons = [], []
     app.status.observe(lambda c: statuses.append(c["new"]), names="value")
-    app.files_button.observe(lambda c: buttons.append(c["new"]), names="disabled")
+    app.downloads_button.observe(lambda c: buttons.append(c["new"]), names="disabled")
     # A rank allocation takes hundredths of a second, but a busy CI machine can stretch that past
     # 50 ms; what is checked here is that a run quicker than the threshold sends only its result.
     monkeypatch.setattr(base, "WORKING_AFTER_S", 2.0)

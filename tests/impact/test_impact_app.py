@@ -122,7 +122,7 @@ def test_an_amber_threshold_above_green_is_refused(impact_app):
 def test_without_chromium_the_app_says_the_pdf_needs_it(impact_app, monkeypatch):
     monkeypatch.setenv("SV_CHROMIUM", "")
     impact_app.pdf_button.click()
-    assert "Chromium web browser is not installed" in impact_app.pdf_link.value
+    assert "Chromium web browser is not installed" in impact_app.pdf_area.value
 
 
 def test_a_link_sets_the_controls_and_gives_the_same_result_as_a_run(impact_app, example):
@@ -163,7 +163,7 @@ def test_the_example_files_button_goes_back_to_the_examples(impact_app, tmp_path
         ("allocations.csv", resolve_path("data/impact/example_grant_allocations.csv").read_bytes()),
     )
     assert "var/uploads" in impact_app.base_settings.grants_allocations_path
-    impact_app.use_examples.click()
+    impact_app.example_button.click()
     assert "Example data." in impact_app.files_note.value
     assert impact_app.base_settings.grants_allocations_path == impact.Settings().grants_allocations_path
 

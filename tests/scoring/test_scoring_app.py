@@ -142,7 +142,7 @@ def test_a_new_tender_brings_its_own_criteria_and_the_example_returns(app):
 
 
 def test_downloads_and_the_report_are_made_when_asked(app):
-    assert app.downloads.value == "" and app.report_area.value == ""
+    assert app.downloads.value == "" and app.pdf_area.value == ""
     app.downloads_button.click()
     for name in (
         "tender_evaluation.xlsx",
@@ -153,11 +153,12 @@ def test_downloads_and_the_report_are_made_when_asked(app):
     ):
         assert f'download="{name}"' in app.downloads.value
     assert app.downloads.value.count('download="assessment_summary_') == 5
-    app.report_button.click()
-    assert "Making the report" in app.report_area.value and app.report_button.disabled  # said at once
+    assert 'download="report.html"' in app.downloads.value  # the report as a web page, with the tables
+    app.pdf_button.click()
+    assert "Making the PDF report" in app.pdf_area.value and app.pdf_button.disabled  # said at once
     app.wait()  # the PDF is made in the background
-    assert 'download="report.html"' in app.report_area.value
-    assert app.status.value == "" and not app.report_button.disabled
+    assert 'download="report.pdf"' in app.pdf_area.value or "report.pdf was not written" in app.pdf_area.value
+    assert app.status.value == "" and not app.pdf_button.disabled
     app.price_method.value = "deviation_from_lowest"
     assert app.downloads.value == "", "downloads of an older scenario are taken away"
 
