@@ -30,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,27 @@ class Actor:
         return self.role == OFFICER
 
 
+def current_user() -> str:
+    """Who is acting: JupyterHub's user, else the header named by ``SV_USER_HEADER``, else the system user.
+
+    Behind a reverse proxy, set ``SV_USER_HEADER=X-Forwarded-User`` and tell Voila to pass that
+    header to the kernel (``VoilaConfiguration.http_header_envs``); it arrives as
+    ``HTTP_X_FORWARDED_USER``.
+    """
+    hub = os.environ.get("JUPYTERHUB_USER", "").strip()
+    if hub:
+        return hub
+    header = os.environ.get("SV_USER_HEADER", "").strip()
+    if header:
+        value = os.environ.get("HTTP_" + header.upper().replace("-", "_"), "").strip()
+        if value:
+            return value
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
 def groups_from_text(text: str | None) -> tuple[str, ...]:
     """Group names from a comma-separated list, blanks dropped."""
     return tuple(g.strip() for g in (text or "").split(",") if g.strip())
@@ -79,7 +101,7 @@ def _header_env(header: str) -> str:
 def current_groups() -> tuple[str, ...] | None:
     """The acting person's groups, or ``None`` when nothing says (one person's own copy of the workbook).
 
-    The same order as :func:`sv_helpers.store.api.current_user`: under JupyterHub from ``SV_USER_GROUPS``;
+    The same order as :func:`current_user`: under JupyterHub from ``SV_USER_GROUPS``;
     behind a proxy (``SV_USER_HEADER`` set) from ``SV_GROUPS_HEADER``'s header only. In both cases missing
     groups are no groups: a councillor.
     """
@@ -103,8 +125,6 @@ def as_actor(user: Actor | str | None) -> Actor:
     """The actor for a store call: an :class:`Actor` as given; a bare name in the current role; else who is here."""
     if isinstance(user, Actor):
         return user
-    from sv_helpers.store.api import current_user
-
     return Actor(str(user) if user else current_user(), current_role())
 
 

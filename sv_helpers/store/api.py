@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import getpass
 import hashlib
 import io
 import json
@@ -46,7 +45,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.paths import REPO_ROOT
 from sv_helpers.store import access, records, texts
-from sv_helpers.store.access import Actor, as_actor, current_actor
+from sv_helpers.store.access import Actor, as_actor, current_actor, current_user
 from sv_helpers.store.models import AuditEntry, Base, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput, Share
 
 log = logging.getLogger("sv_helpers")
@@ -110,27 +109,6 @@ def checked_text(value: str, what: str, *, multiline: bool = False) -> str:
 def default_url() -> str:
     """The store's address: ``SV_STORE_URL`` when set, else ``var/workbook.sqlite`` in the workbook folder."""
     return os.environ.get("SV_STORE_URL", "").strip() or f"sqlite:///{DEFAULT_PATH}"
-
-
-def current_user() -> str:
-    """Who is acting: JupyterHub's user, else the header named by ``SV_USER_HEADER``, else the system user.
-
-    Behind a reverse proxy, set ``SV_USER_HEADER=X-Forwarded-User`` and tell Voila to pass that
-    header to the kernel (``VoilaConfiguration.http_header_envs``); it arrives as
-    ``HTTP_X_FORWARDED_USER``.
-    """
-    hub = os.environ.get("JUPYTERHUB_USER", "").strip()
-    if hub:
-        return hub
-    header = os.environ.get("SV_USER_HEADER", "").strip()
-    if header:
-        value = os.environ.get("HTTP_" + header.upper().replace("-", "_"), "").strip()
-        if value:
-            return value
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 @functools.lru_cache(maxsize=1)
