@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import Finding, InputError
 from sv_helpers.core.formatting import parse_financial_year
 from sv_helpers.core.measures import THEMES, social_value, unknown_measure_codes
@@ -173,31 +174,43 @@ def _safe_year(text: str) -> int | None:
         return None
 
 
-def value_activities(activities: pd.DataFrame, measures: pd.DataFrame) -> pd.DataFrame:
+def value_activities(
+    activities: pd.DataFrame, measures: pd.DataFrame, basis: val.Discounting | None = None
+) -> pd.DataFrame:
     """Value the figures that name a measure; report the rest as counts.
 
     Returns
     -------
     DataFrame
         The activities with ``theme`` (the measure's theme where a measure
-        is named, else the row's), ``proxy_value_gbp`` and ``value_gbp``
-        (NaN where the row names no measure, or the measure has no proxy
-        value).
+        is named, else the row's), ``value_gbp`` (gross), ``proxy_value_gbp``,
+        then ``net_value_gbp`` and ``present_value_gbp`` by the one valuation
+        rule (:mod:`sv_helpers.core.valuation`, discounting ``basis``, default
+        the Green Book's) (NaN where the row names no measure, or the measure
+        has no proxy value).
     """
+    basis = basis or val.discounting()
     out = activities.copy()
     codes = out["measure_code"].fillna("").astype(str).str.strip()
     out["value_gbp"] = np.nan
     out["proxy_value_gbp"] = np.nan
+    out["net_value_gbp"] = np.nan
+    out["present_value_gbp"] = np.nan
     has_code = (codes != "").to_numpy()
     if has_code.any():
         valued = social_value(out[has_code].assign(measure_code=codes[has_code]), measures, quantity_column="quantity")
         out.loc[has_code, "value_gbp"] = valued["value_gbp"].astype("float64").to_numpy()
         out.loc[has_code, "proxy_value_gbp"] = valued["proxy_value_gbp"].astype("float64").to_numpy()
+        values = val.value_items(valued, measures, "quantity", basis)
+        out.loc[has_code, "net_value_gbp"] = values["net_value_gbp"].to_numpy()
+        out.loc[has_code, "present_value_gbp"] = values["present_value_gbp"].to_numpy()
         theme = out["theme"].astype(object).to_numpy().copy()
         theme[has_code] = valued["theme"].to_numpy()
         out["theme"] = theme
     out["value_gbp"] = out["value_gbp"].astype("float64")
     out["proxy_value_gbp"] = out["proxy_value_gbp"].astype("float64")
+    out["net_value_gbp"] = out["net_value_gbp"].astype("float64")
+    out["present_value_gbp"] = out["present_value_gbp"].astype("float64")
     return out
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import Finding, InputError, raise_for_errors
 from sv_helpers.core.formatting import (
     financial_year_bounds,
@@ -32,6 +33,7 @@ from sv_helpers.core.formatting import (
 from sv_helpers.core.measures import THEMES
 from sv_helpers.impact import activities as act
 from sv_helpers.impact import delivery as dlv
+from sv_helpers.impact import social_value as sv
 from sv_helpers.impact.climate_results import climate_progress, climate_sentence
 from sv_helpers.impact.grant_results import check_grant_monitoring, grant_outcomes
 from sv_helpers.impact.planning_gain import planning_figures, planning_sentence
@@ -78,6 +80,11 @@ class ImpactReport:
     profile: pd.DataFrame | None = None
     example_note: str | None = None
     sources_note: str = ""
+    by_measure: pd.DataFrame | None = None
+    evidence: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
+    basis: val.Discounting | None = None
+    is_adjusted: bool = False
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables for download and batch output, by file stem."""
@@ -96,7 +103,18 @@ class ImpactReport:
             out["planning_ifs"] = self.planning_ifs
         if self.grants is not None:
             out["grant_outcomes"] = self.grants
+        if self.by_measure is not None:
+            out["social_value_by_measure"] = self.by_measure
+        if self.evidence is not None:
+            out["social_value_evidence"] = self.evidence
+        if self.sensitivity is not None:
+            out["social_value_sensitivity"] = self.sensitivity
         return out
+
+    @property
+    def method_note(self) -> str:
+        """How social value is counted, and which discounting was used (every page that shows it says so)."""
+        return val.method_note(self.basis or val.discounting())
 
     @property
     def summary_text(self) -> str:
@@ -104,7 +122,10 @@ class ImpactReport:
 
 
 def by_theme_table(
-    delivery_in_year: pd.DataFrame, activities: pd.DataFrame | None, grants_allocations: pd.DataFrame | None
+    delivery_in_year: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    grants_allocations: pd.DataFrame | None,
+    contract_values: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Social value in pounds by source and theme, with the number of figures behind each.
 
@@ -117,32 +138,48 @@ def by_theme_table(
     grants_allocations : DataFrame, optional
         The grant allocations; funded grants are counted under their theme
         when it is one of the three, and are not monetised.
+    contract_values : DataFrame, optional
+        Gross, net and present value of each row of ``delivery_in_year``
+        (:func:`sv_helpers.core.valuation.value_items`); without it, all three are the gross value.
 
     Returns
     -------
     DataFrame
-        :data:`BY_THEME_COLUMNS`: a row for every source and theme (value 0
-        where nothing is valued), ``figures`` counts the rows behind the
-        cell, ``figures_valued`` those with a value in pounds.
+        :data:`BY_THEME_COLUMNS` then ``gross_value_gbp`` and ``net_value_gbp``: a row for every source and theme
+        (value 0 where nothing is valued); ``value_gbp`` is the present value (the one rule,
+        :mod:`sv_helpers.core.valuation`), ``figures`` counts the rows behind the cell, ``figures_valued`` those
+        with a value in pounds.
     """
     parts = []
-    contracts = delivery_in_year[delivery_in_year["delivered_quantity"] > 0]
+    delivered = (delivery_in_year["delivered_quantity"] > 0).to_numpy()
+    contracts = delivery_in_year[delivered]
+    gross = contracts["delivered_value_gbp"].to_numpy()
+    values = contract_values[delivered] if contract_values is not None else None
     parts.append(
         pd.DataFrame(
             {
                 "source": "contracts",
                 "theme": contracts["theme"].to_numpy(),
-                "value_gbp": contracts["delivered_value_gbp"].to_numpy(),
+                "value_gbp": values["present_value_gbp"].to_numpy() if values is not None else gross,
+                "gross_value_gbp": gross,
+                "net_value_gbp": values["net_value_gbp"].to_numpy() if values is not None else gross,
             }
         )
     )
     if activities is not None and len(activities):
+        own_gross = activities["value_gbp"].to_numpy()
         parts.append(
             pd.DataFrame(
                 {
                     "source": activities["source"].to_numpy(),
                     "theme": activities["theme"].to_numpy(),
-                    "value_gbp": activities["value_gbp"].to_numpy(),
+                    "value_gbp": activities["present_value_gbp"].to_numpy()
+                    if "present_value_gbp" in activities.columns
+                    else own_gross,
+                    "gross_value_gbp": own_gross,
+                    "net_value_gbp": activities["net_value_gbp"].to_numpy()
+                    if "net_value_gbp" in activities.columns
+                    else own_gross,
                 }
             )
         )
@@ -151,23 +188,33 @@ def by_theme_table(
         themed = funded[funded["theme"].astype(str).str.lower().isin(THEMES)]
         parts.append(
             pd.DataFrame(
-                {"source": "grants", "theme": themed["theme"].astype(str).str.lower().to_numpy(), "value_gbp": np.nan}
+                {
+                    "source": "grants",
+                    "theme": themed["theme"].astype(str).str.lower().to_numpy(),
+                    "value_gbp": np.nan,
+                    "gross_value_gbp": np.nan,
+                    "net_value_gbp": np.nan,
+                }
             )
         )
     rows = pd.concat(parts, ignore_index=True)
-    rows["value_gbp"] = pd.to_numeric(rows["value_gbp"], errors="coerce").astype("float64")
+    for column in ("value_gbp", "gross_value_gbp", "net_value_gbp"):
+        rows[column] = pd.to_numeric(rows[column], errors="coerce").astype("float64")
     rows["valued"] = rows["value_gbp"].notna()
     grid = pd.MultiIndex.from_product([SOURCES, THEMES], names=["source", "theme"])
     grouped = rows.groupby(["source", "theme"]).agg(
         value_gbp=("value_gbp", lambda s: s.sum(min_count=0)),
         figures=("valued", "size"),
         figures_valued=("valued", "sum"),
+        gross_value_gbp=("gross_value_gbp", lambda s: s.sum(min_count=0)),
+        net_value_gbp=("net_value_gbp", lambda s: s.sum(min_count=0)),
     )
     out = grouped.reindex(grid).reset_index()
-    out["value_gbp"] = out["value_gbp"].fillna(0.0).astype("float64")
+    for column in ("value_gbp", "gross_value_gbp", "net_value_gbp"):
+        out[column] = out[column].fillna(0.0).astype("float64")
     out["figures"] = out["figures"].fillna(0).astype(int)
     out["figures_valued"] = out["figures_valued"].fillna(0).astype(int)
-    return out[BY_THEME_COLUMNS]
+    return out[BY_THEME_COLUMNS + ["gross_value_gbp", "net_value_gbp"]]
 
 
 def summary_sentences(report: ImpactReport) -> list[str]:
@@ -182,10 +229,18 @@ def summary_sentences(report: ImpactReport) -> list[str]:
     n = len(report.status)
     status_words = sentence_list([f"{counts[s]} {s}" for s in dlv.STATUSES if counts.get(s)])
     first = f"In {fy} contracts delivered {format_money(in_year)} of social value."
+    if report.is_adjusted:
+        contracts_year = report.by_theme[report.by_theme["source"] == "contracts"]
+        first = (
+            f"In {fy} contracts delivered {format_money(contracts_year['value_gbp'].sum())} of social value in "
+            f"present value ({format_money(in_year)} gross; {format_money(contracts_year['net_value_gbp'].sum())} "
+            "net, after what would have happened anyway, others' share and what moved from elsewhere; present "
+            "value adds the later years it lasts, discounted)."
+        )
     if pct:
         first += (
             f" Since they began, the {n} contract{'s' if n != 1 else ''} tracked have delivered "
-            f"{format_money(delivered)}, "
+            f"{format_money(delivered)}{' gross' if report.is_adjusted else ''}, "
             f"{pct} of the {format_money(expected)} expected by {format_date(report.as_of)} ({status_words})."
         )
     else:
@@ -252,8 +307,19 @@ def summary_sentences(report: ImpactReport) -> list[str]:
     if report.climate is not None:
         out.append(climate_sentence(report.climate))
 
+    if report.evidence is not None and len(report.evidence) > 1:
+        total = report.evidence.iloc[-1]
+        out.append(
+            f"Suppliers committed {format_money(total['committed_gbp'])} of social value in present value "
+            f"({format_pct(total['committed_pct_of_contract_value'], 1)} of the contracts' value); returns to "
+            f"{format_date(report.as_of)} claim {format_money(total['claimed_gbp'])}, of which "
+            f"{format_money(total['validated_gbp'])} ({format_pct(total['validated_pct_of_contract_value'], 1)}) "
+            "has validated evidence. Rejected returns count nowhere."
+        )
+
     theme_totals = report.by_theme.groupby("theme")["value_gbp"].sum()
-    out.append("By theme: " + sentence_list([f"{t} {format_money(theme_totals.get(t, 0.0))}" for t in THEMES]) + ".")
+    label = "By theme, in present value: " if report.is_adjusted else "By theme: "
+    out.append(label + sentence_list([f"{t} {format_money(theme_totals.get(t, 0.0))}" for t in THEMES]) + ".")
     if report.not_provided:
         out.append(f"Not provided for this report: {sentence_list(report.not_provided)}.")
     return out
@@ -311,6 +377,7 @@ def build_impact_report(
     green: float | None = None,
     amber: float | None = None,
     planning_ifs: Mapping[str, Any] | None = None,
+    basis: val.Discounting | None = None,
 ) -> ImpactReport:
     """Check every input and build the impact report for a financial year.
 
@@ -334,6 +401,9 @@ def build_impact_report(
     planning_ifs : mapping, optional
         The planning gain notebook's Infrastructure Funding Statement (:func:`load_planning_ifs`); when given,
         the report's planning figures come from it instead of the activities table's counts.
+    basis : Discounting, optional
+        The discount rate and convention of present values (default the Green Book's, from
+        ``data/parameters/impact/discount_rate_pct.yaml``).
 
     Returns
     -------
@@ -365,11 +435,17 @@ def build_impact_report(
         amber = in_force[1] if amber is None else amber
     green, amber = float(green), float(amber)
     status = dlv.contract_status(delivery, contracts, green=green, amber=amber)
+    basis = basis or val.discounting()
+    by_measure = sv.value_by_measure(delivery, measures, basis)
+    status["social_value_pct_of_contract_value"] = sv.pct_of_contract_value(
+        sv.present_value_by_contract(by_measure), contracts
+    ).to_numpy()
+    in_year_values = val.value_items(in_year, measures, "delivered_quantity", basis)
 
     not_provided = []
     year_activities = volunteering = planning = None
     if activities is not None:
-        year_activities = act.value_activities(act.activities_for_year(activities, financial_year), measures)
+        year_activities = act.value_activities(act.activities_for_year(activities, financial_year), measures, basis)
         if not len(year_activities):
             findings.append(
                 Finding(
@@ -418,7 +494,7 @@ def build_impact_report(
         status=status,
         status_counts=dlv.status_counts(status),
         replaced_returns=resolved.replaced,
-        by_theme=by_theme_table(in_year, year_activities, grant_allocations),
+        by_theme=by_theme_table(in_year, year_activities, grant_allocations, in_year_values),
         activities=year_activities,
         volunteering=volunteering,
         planning=planning,
@@ -431,6 +507,11 @@ def build_impact_report(
         warnings=[f.message for f in findings if not f.is_error],
         green=green,
         amber=amber,
+        by_measure=by_measure,
+        evidence=sv.evidence_gap(contracts, commitments, resolved.current, measures, as_of, basis),
+        sensitivity=val.sensitivity(sv.valued_items(in_year, year_activities), measures, "quantity", basis),
+        basis=basis,
+        is_adjusted=val.has_adjustments(measures),
     )
     report.summary = summary_sentences(report)
     return report

@@ -101,10 +101,25 @@ RETURNS_SCHEMA = TableSchema(
             default="",
             description="A reference to the evidence, or a short note.",
         ),
+        Column(
+            "evidence_status",
+            "category",
+            required=False,
+            allow_blank=True,
+            allowed=("submitted", "validated", "rejected"),
+            default="submitted",
+            description=(
+                "Where the council's check of the evidence stands: submitted (blank means this), validated or "
+                "rejected. A rejected return counts nowhere."
+            ),
+        ),
     ),
     min_rows=0,
     description="Suppliers' quarterly returns: one row per contract, quarter and measure.",
 )
+
+#: The evidence statuses a return may have; ``claimed`` counts the first two, ``validated`` the second only.
+EVIDENCE_STATUSES: tuple[str, ...] = ("submitted", "validated", "rejected")
 
 #: The status names, best first.
 STATUSES: tuple[str, ...] = ("green", "amber", "red", "not due yet")
@@ -149,10 +164,24 @@ def load_returns(source: str | Path | bytes, *, filename: str | None = None) -> 
     """
     table = load_table(source, RETURNS_SCHEMA, filename=filename)
     name = filename or Path(str(source)).name
-    table = table[RETURNS_SCHEMA.column_names].copy()
-    table["source_file"] = name
-    table["source_row"] = table.index.to_numpy()
-    return table.reset_index(drop=True)
+    shown = [c for c in RETURNS_SCHEMA.column_names if c != "evidence_status"]
+    out = table[shown].copy()
+    out["source_file"] = name
+    out["source_row"] = table.index.to_numpy()
+    out["evidence_status"] = table["evidence_status"].fillna("submitted").replace("", "submitted").to_numpy()
+    return out.reset_index(drop=True)
+
+
+def evidence_status(returns: pd.DataFrame) -> pd.Series:
+    """Each return's evidence status (``submitted`` where the returns have none)."""
+    if "evidence_status" not in returns.columns:
+        return pd.Series("submitted", index=returns.index, dtype=object)
+    return returns["evidence_status"].fillna("submitted").replace("", "submitted").astype(str)
+
+
+def counted_returns(returns: pd.DataFrame) -> pd.DataFrame:
+    """The returns that count: every one but those whose evidence was rejected (a rejected return counts nowhere)."""
+    return returns[(evidence_status(returns) != "rejected").to_numpy()]
 
 
 def commitments_from_bid(bid_commitments: pd.DataFrame, bidder: str, contract_id: str) -> pd.DataFrame:
@@ -284,6 +313,8 @@ def resolve_returns(returns: pd.DataFrame | Sequence[pd.DataFrame]) -> Returns:
     else:
         replaced["replaced_by_file"] = pd.Series(dtype=object)
         replaced["replaced_by_row"] = pd.Series(dtype="float64")
+    if "evidence_status" in replaced.columns:  # an addition: kept last, after the columns the table had before it
+        replaced = replaced[[c for c in replaced.columns if c != "evidence_status"] + ["evidence_status"]]
     return Returns(current=current, replaced=replaced.reset_index(drop=True))
 
 
@@ -507,7 +538,7 @@ def delivery_table(
     contracts, commitments : DataFrame
         As loaded (checked with :func:`check_delivery_inputs`).
     returns : DataFrame
-        The returns in force (``resolve_returns(...).current``).
+        The returns in force (``resolve_returns(...).current``); rejected ones are left out.
     measures : DataFrame
         The measures library.
     as_of : date
@@ -529,6 +560,7 @@ def delivery_table(
         measures that are not monetised.
     """
     as_of = pd.Timestamp(as_of)
+    returns = counted_returns(returns)
     committed = commitments[["contract_id", "measure_code", "committed_quantity"]].copy()
     committed["contract_id"] = committed["contract_id"].astype(str)
     committed["measure_code"] = committed["measure_code"].astype(str)
@@ -618,6 +650,7 @@ def delivery_profile(
     if not dates or dates[-1] < end:
         dates.append(end)
     mine_commitments = commitments[commitments["contract_id"].astype(str) == str(contract_id)]
+    returns = counted_returns(returns)
     mine_returns = returns[returns["contract_id"].astype(str) == str(contract_id)]
     committed = social_value(
         mine_commitments.assign(measure_code=mine_commitments["measure_code"].astype(str)),

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import Finding, InputError
 from sv_helpers.core.formatting import (
     financial_year_bounds,
@@ -209,6 +210,19 @@ class Settings(SettingsBase):
         maximum=200,
     )
     contract_id: str = setting("", label="Contract shown in detail", check=_short_text(200))
+    discount_rate_pct: float = setting(
+        val.default_rate_pct(),
+        kind="float",
+        label="Discount rate (% a year)",
+        unit="percent",
+        minimum=0,
+        maximum=20,
+    )
+    discount_convention: str = setting("green_book", label="First year discounted?", choices=tuple(val.CONVENTIONS))
+
+    def discounting(self) -> val.Discounting:
+        """The discount rate (the parameter file's schedule from this setting's rate) and convention."""
+        return val.discounting(self.discount_rate_pct, self.discount_convention)
 
     def check(self) -> None:
         """The amber threshold may not exceed the green one; the date may not come before the year begins."""
@@ -396,7 +410,10 @@ def summary_figures(report: ImpactReport) -> dict[str, Any]:
     delivered and expected value to date and its percentage, the number of
     contracts ``n_green``, ``n_amber``, ``n_red`` and ``n_not_due``,
     ``grants_awarded_gbp`` (None when grant results are not used), and ``cil_received_gbp`` and
-    ``s106_received_gbp`` from the Infrastructure Funding Statement (None without ``planning_dir``).
+    ``s106_received_gbp`` from the Infrastructure Funding Statement (None without ``planning_dir``);
+    ``total_social_value_gbp`` is the present value, beside it ``total_gross_value_gbp`` and
+    ``total_net_value_gbp``, and the contracts' social value ``committed_gbp``, ``claimed_gbp`` and
+    ``validated_gbp`` (present values to the report's date).
     """
     counts = dict(zip(report.status_counts["status"], report.status_counts["contracts"], strict=False))
     delivered = float(report.status["delivered_value_gbp"].sum())
@@ -414,6 +431,17 @@ def summary_figures(report: ImpactReport) -> dict[str, Any]:
         "grants_awarded_gbp": float(report.grants["awarded_gbp"].iloc[-1]) if report.grants is not None else None,
         "cil_received_gbp": (report.planning_figures or {}).get("cil_received"),
         "s106_received_gbp": (report.planning_figures or {}).get("s106_received"),
+        "total_gross_value_gbp": round(float(report.by_theme["gross_value_gbp"].sum()), 2),
+        "total_net_value_gbp": round(float(report.by_theme["net_value_gbp"].sum()), 2),
+        **(
+            {
+                "committed_gbp": round(float(report.evidence["committed_gbp"].iloc[-1]), 2),
+                "claimed_gbp": round(float(report.evidence["claimed_gbp"].iloc[-1]), 2),
+                "validated_gbp": round(float(report.evidence["validated_gbp"].iloc[-1]), 2),
+            }
+            if report.evidence is not None
+            else {}
+        ),
     }
 
 
@@ -443,6 +471,7 @@ def _report_for(settings: Settings, inputs: Inputs, used: Mapping[str, Any]) -> 
         green=settings.green_threshold_pct,
         amber=settings.amber_threshold_pct,
         planning_ifs=inputs.get("planning_ifs") if settings.planning_dir else None,
+        basis=settings.discounting(),
     )
     _REPORTS.pop(key, None)
     _REPORTS[key] = (inputs, report)

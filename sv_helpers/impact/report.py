@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.formatting import format_date, format_money, format_number, format_pct
 from sv_helpers.core.measures import THEMES
 from sv_helpers.impact.climate_results import climate_sentence
@@ -64,11 +65,15 @@ def render_report_html(
         (
             "Social value by theme and source",
             "<p>Values in pounds use the measures library's proxy values; figures without an adopted value are "
-            "counted, not monetised.</p>"
+            "counted, not monetised. The value shown is the present value (value_gbp), with the gross and net "
+            "values beside it: gross is the quantity times the proxy value, net takes off what would have "
+            "happened anyway, others' share and what moved from elsewhere, and present value adds the later "
+            "years the outcome lasts, discounted (see the Method section).</p>"
             + _table(report.by_theme, f"Social value by source and theme, {report.financial_year}")
             + "".join(figures),
         ),
         ("Contracts", _contracts_section(report)),
+        ("Method: how social value is counted", _method_section(report)),
         (
             "Community grants",
             _table(report.grants, "Funded grants and their outcomes by scheme theme")
@@ -79,7 +84,10 @@ def render_report_html(
         *([("Planning gain", _table(report.planning_ifs, _IFS_CAPTION))] if report.planning_ifs is not None else []),
         ("Climate progress", _climate_section(report)),
     ]
-    intro = f"Financial year {report.financial_year}; contract delivery measured to {format_date(report.as_of)}."
+    intro = (
+        f"Financial year {report.financial_year}; contract delivery measured to {format_date(report.as_of)}; "
+        f"present values discounted at {(report.basis or val.discounting()).label}."
+    )
     return render_document(
         title,
         sections,
@@ -106,6 +114,7 @@ STATUS_SHOWN = (
     "expected_value_gbp",
     "pct_of_expected",
     "status",
+    "social_value_pct_of_contract_value",
 )
 DELIVERY_SHOWN = (
     "contract_id",
@@ -148,6 +157,37 @@ def _contracts_section(report: ImpactReport) -> str:
                 report.replaced_returns,
                 "Returns replaced by a later return (kept for the record)",
                 REPLACED_SHOWN,
+            )
+        )
+    return "".join(parts)
+
+
+def _method_section(report: ImpactReport) -> str:
+    """The valuation rule and the discounting used, social value committed against claimed and validated, the
+    sensitivity of the present value to the assumptions, and the value of each contract's delivery by measure."""
+    parts = [f"<p>{html.escape(report.method_note)}</p>"]
+    if report.evidence is not None:
+        parts.append(
+            _table(
+                report.evidence,
+                "Social value committed, claimed (returns submitted or validated) and validated, in present value "
+                f"and as a percentage of the contract's value, to {format_date(report.as_of)}; rejected returns "
+                "count nowhere",
+            )
+        )
+    if report.sensitivity is not None:
+        parts.append(
+            _table(
+                report.sensitivity,
+                f"How much the present value of {report.financial_year}'s social value rests on the assumptions: "
+                "every adjustment halved and doubled, and other discount rates",
+            )
+        )
+    if report.by_measure is not None:
+        parts.append(
+            _table(
+                report.by_measure,
+                f"Gross, net and present value of each contract's delivery by measure, to {format_date(report.as_of)}",
             )
         )
     return "".join(parts)
@@ -247,7 +287,7 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
             for i, theme in enumerate(THEMES)
         ],
         title=f"Social value by source and theme, {report.financial_year}",
-        x_label="Social value (£)",
+        x_label="Social value, present value (£)" if report.is_adjusted else "Social value (£)",
         value_format=format_money,
         end_labels=[format_money(total) + note for total, note in zip(left, notes, strict=False)],
         legend_title="Theme",
@@ -260,6 +300,13 @@ def _draw_source_theme_figure(report: ImpactReport, size: tuple[float, float]) -
         + ". Sources with figures reported only as counts show £0; the table below lists them."
     )
     caption = "Values use the measures library's proxy values (example values unless the council has loaded its own)."
+    if report.is_adjusted:
+        gross, net = report.by_theme["gross_value_gbp"].sum(), report.by_theme["net_value_gbp"].sum()
+        alt = alt.replace("social value valued in pounds", "social value in present value")
+        caption += (
+            f" Bars are present values (net of what would have happened anyway, others' share and what moved from "
+            f"elsewhere, over the years it lasts, discounted); gross {format_money(gross)}, net {format_money(net)}."
+        )
     return svgcharts.figure_html(plot.svg(), alt=alt, caption=caption, data=screen_table(report.by_theme))
 
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sv_helpers import impact as imp
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.measures import THEMES, load_measures
 from sv_helpers.core.paths import data_path
@@ -51,13 +52,20 @@ def test_by_theme_lists_every_source_and_theme(full_report):
 
 
 def test_contract_value_by_theme_is_the_years_delivered_value(full_report):
-    contracts = full_report.by_theme[full_report.by_theme["source"] == "contracts"]["value_gbp"].sum()
-    assert contracts == pytest.approx(full_report.delivery_in_year["delivered_value_gbp"].sum())
+    contracts = full_report.by_theme[full_report.by_theme["source"] == "contracts"]
+    assert contracts["gross_value_gbp"].sum() == pytest.approx(
+        full_report.delivery_in_year["delivered_value_gbp"].sum()
+    )
+    # the value shown is the present value of the same delivery, by the one rule
+    present = val.value_items(full_report.delivery_in_year, load_measures(), "delivered_quantity", val.discounting())
+    assert contracts["value_gbp"].sum() == pytest.approx(present["present_value_gbp"].sum())
+    assert contracts["net_value_gbp"].sum() == pytest.approx(present["net_value_gbp"].sum())
 
 
 def test_the_councils_own_value_is_the_sum_of_its_valued_figures(full_report):
     own = full_report.by_theme[full_report.by_theme["source"].isin(act.ACTIVITY_SOURCES)]
-    assert own["value_gbp"].sum() == pytest.approx(full_report.activities["value_gbp"].sum())
+    assert own["gross_value_gbp"].sum() == pytest.approx(full_report.activities["value_gbp"].sum())
+    assert own["value_gbp"].sum() == pytest.approx(full_report.activities["present_value_gbp"].sum())
     assert own["figures"].sum() == len(full_report.activities)
 
 
@@ -135,7 +143,7 @@ def test_theme_totals_add_up_to_the_source_totals(inputs, scale, month):
     as_of = pd.Timestamp("2025-04-30") + pd.offsets.MonthEnd(month)
     report = imp.build_impact_report("2025/26", **{**inputs, "returns": returns}, as_of=as_of)
     assert (report.by_theme["value_gbp"] >= 0).all()
-    assert report.by_theme["value_gbp"].sum() == pytest.approx(
+    assert report.by_theme["gross_value_gbp"].sum() == pytest.approx(
         report.delivery_in_year["delivered_value_gbp"].sum(min_count=0)
     )
     assert set(report.status["status"]) <= set(dlv.STATUSES)

@@ -47,7 +47,7 @@ def test_defaults_run_and_write_reproduce_the_batch_outputs_byte_for_byte(result
     monkeypatch.setenv("SV_CHROMIUM", "")  # the PDF is tested below
     written = {p.name for p in impact.write(result, tmp_path)}
     expected = sorted(p.name for p in EXPECTED.glob("*.csv"))
-    assert len(expected) == 8
+    assert len(expected) == 11
     for name in expected:
         assert same_table_bytes(tmp_path / name, EXPECTED / name), name
     assert written >= {*expected, "impact_report.xlsx", "report.html", "provenance.json"}
@@ -62,7 +62,9 @@ def test_the_tables_are_the_same_byte_for_byte_on_a_second_run(defaults, tmp_pat
 
 
 def test_the_headline_and_summary_figures_agree_with_the_tables(result):
-    assert result.headline.startswith("In 2025/26 contracts delivered £235,277 of social value.")
+    assert result.headline.startswith(
+        "In 2025/26 contracts delivered £203,279 of social value in present value (£235,277 gross; £150,871 net"
+    )
     assert "(2 green, 1 amber and 1 red)" in result.headline
     s = result.summary
     assert (s["n_green"], s["n_amber"], s["n_red"], s["n_not_due"]) == (2, 1, 1, 0)
