@@ -25,16 +25,23 @@ CASES: dict[str, dict[str, dict]] = {
         "shipped_settings": {},
     },
     "grants": {
-        "rank": {},
-        "pro_rata": {"method": "pro_rata"},
-        "optimal": {"method": "optimal", "equity_weight": 1.5},
+        # Rounds decided on IMD 2019 (2011 LSOAs, 2013 wards) rerun to the same bytes; the default is IMD 2025.
+        "rank": {"deprivation_edition": 2019},
+        "pro_rata": {"method": "pro_rata", "deprivation_edition": 2019},
+        "optimal": {"method": "optimal", "equity_weight": 1.5, "deprivation_edition": 2019},
+        "rank_imd2025": {},
+        "optimal_imd2025": {"method": "optimal", "equity_weight": 1.5},
     },
     "climate": {
         "linear": {},
         "constant_rate": {"pathway": "constant_rate", "annual_reduction_pct": 12.5},
         "budget": {"pathway": "budget", "carbon_budget_kt": 2500.0},
     },
-    "impact": {"default": {}},
+    "impact": {
+        "default": {},
+        # a measures library without the adjustment columns (today's library): its outputs are the gross values
+        "library_without_adjustments": {"measures_path": "tests/impact/measures_without_adjustments.csv"},
+    },
     "planning": {
         "default": {},
         "partial": {"partial": True, "admin_share_pct": 4.0},
