@@ -36,7 +36,7 @@ APPLICATIONS = TableSchema(
             "text",
             required=False,
             allow_blank=True,
-            description="The Sevenoaks ward (2013 names) where the project's beneficiaries live; or give lsoa_code.",
+            description="The Sevenoaks ward where the project's beneficiaries live (its current name); or give lsoa_code.",
         ),
         Column(
             "lsoa_code",
@@ -44,7 +44,10 @@ APPLICATIONS = TableSchema(
             required=False,
             allow_blank=True,
             label="LSOA code",
-            description="The LSOA (2011 code) of the project, used for its deprivation decile when given.",
+            description=(
+                "The LSOA of the project (2021 code for IMD 2025, 2011 code for IMD 2019), used for its "
+                "deprivation decile when given."
+            ),
         ),
         Column("amount_requested", "money", minimum=1, description="The grant asked for, in pounds."),
         Column(
@@ -111,7 +114,28 @@ APPLICATIONS = TableSchema(
         Column(
             "charity_number", "text", required=False, allow_blank=True, description="Registered charity number, if any."
         ),
+        Column(
+            "company_number",
+            "text",
+            required=False,
+            allow_blank=True,
+            description="The organisation's Companies House number, 8 characters (e.g. 01234567), if any.",
+        ),
         Column("postcode", "text", required=False, allow_blank=True, description="The organisation's postcode."),
+        Column(
+            "planned_start",
+            "date",
+            required=False,
+            allow_blank=True,
+            description="When the funded project is planned to start.",
+        ),
+        Column(
+            "planned_end",
+            "date",
+            required=False,
+            allow_blank=True,
+            description="When the funded project is planned to end.",
+        ),
     ),
     description="One row per grant application.",
 )
@@ -130,10 +154,13 @@ def criterion_weights() -> dict[str, float]:
 # --------------------------------------------------------------------------- loading and checks
 
 
-def check_applications(applications: pd.DataFrame, *, filename: str = "the applications file") -> list[Finding]:
-    """Check loaded applications beyond what the loader checks.
+def check_applications(
+    applications: pd.DataFrame, *, filename: str = "the applications file", edition: int | None = None
+) -> list[Finding]:
+    """Check loaded applications beyond what the loader checks, against one IMD edition (the default's when None).
 
-    Finds unknown wards and LSOA codes, rows with neither, a minimum award
+    Finds unknown wards and LSOA codes (a 2011 code that was split or replaced is named with the 2021 codes
+    that replaced it, never guessed; a 2021 code under IMD 2019 is told to choose IMD 2025), rows with neither, a minimum award
     above the request, and rows with no score and incomplete criterion scores.
     The loader itself refuses duplicate ids, non-numeric or negative amounts
     and scores outside 0 to 100.
@@ -151,7 +178,8 @@ def check_applications(applications: pd.DataFrame, *, filename: str = "the appli
     list of Finding
     """
     out: list[Finding] = []
-    lsoas = deprivation.lsoa_deciles().set_index("lsoa_code")
+    imd = deprivation.edition(edition)
+    lsoas = deprivation.lsoa_deciles(imd.year).set_index("lsoa_code")
     for row, app in applications.iterrows():
         where = f"{filename}, row {row} ({app['application_id']})"
         ward, lsoa = app.get("ward"), app.get("lsoa_code")
@@ -165,18 +193,12 @@ def check_applications(applications: pd.DataFrame, *, filename: str = "the appli
             out.append(
                 Finding(
                     "error",
-                    f"{where}, column 'ward': '{ward}' is not a Sevenoaks ward (2013 ward names). Check the spelling "
+                    f"{where}, column 'ward': '{ward}' is not a Sevenoaks ward ({imd.ward_year} ward names). Check the spelling "
                     "against the template's ward list.",
                 )
             )
         if has_lsoa and lsoa.strip().upper() not in lsoas.index:
-            out.append(
-                Finding(
-                    "error",
-                    f"{where}, column 'lsoa_code': '{lsoa}' is not a Sevenoaks LSOA (2011 codes start E010...). "
-                    "Leave it empty and give the ward instead.",
-                )
-            )
+            out.append(Finding("error", _unknown_lsoa(where, lsoa, imd)))
         elif has_lsoa and has_ward and deprivation.match_ward(ward) is not None:
             lsoa_ward = lsoas.loc[lsoa.strip().upper(), "ward"]
             if lsoa_ward != deprivation.match_ward(ward):
@@ -211,23 +233,50 @@ def check_applications(applications: pd.DataFrame, *, filename: str = "the appli
     return out
 
 
-def prepare_applications(applications: pd.DataFrame, weights: Mapping[str, float] | None = None) -> pd.DataFrame:
+def _unknown_lsoa(where: str, lsoa: str, imd: deprivation.Edition) -> str:
+    """The message for an LSOA code that is not one of the edition's Sevenoaks LSOAs."""
+    code = lsoa.strip().upper()
+    replaced = deprivation.lsoa_changes()
+    if imd.lsoa_year == 2021 and code in replaced:
+        new = replaced[code]
+        how = "was split into" if len(new) > 1 else "was replaced by"
+        return (
+            f"{where}, column 'lsoa_code': '{lsoa}' is a 2011 LSOA code that {how} the 2021 LSOAs "
+            f"{' and '.join(new)}, which IMD {imd.year} uses. Give the 2021 code of the part where the project "
+            "is, or leave lsoa_code empty and give the ward; the workbook does not guess which part."
+        )
+    if imd.lsoa_year == 2011 and code in set(deprivation.lsoa_deciles(2025)["lsoa_code"]):
+        return (
+            f"{where}, column 'lsoa_code': '{lsoa}' is a 2021 LSOA code, which IMD {imd.year} (on 2011 LSOAs) does "
+            "not have. Choose IMD 2025 (deprivation_edition 2025), or give the 2011 code or the ward instead."
+        )
+    return (
+        f"{where}, column 'lsoa_code': '{lsoa}' is not a Sevenoaks LSOA ({imd.lsoa_year} codes, used by IMD "
+        f"{imd.year}, start E010...). Leave it empty and give the ward instead."
+    )
+
+
+def prepare_applications(
+    applications: pd.DataFrame, weights: Mapping[str, float] | None = None, *, edition: int | None = None
+) -> pd.DataFrame:
     """Return checked applications with official ward names, a score for every row and each area's IMD decile.
 
     A blank ``score`` is computed from the criterion scores with ``weights``
     (default: :func:`criterion_weights`), divided by the sum of the weights.
-    The decile is the LSOA's when ``lsoa_code`` is given, else the ward's.
+    The decile is the LSOA's when ``lsoa_code`` is given, else the ward's, in the IMD ``edition``
+    (:data:`sv_helpers.grants.deprivation.EDITIONS`; the default edition when None).
 
     Raises
     ------
     InputError
         When :func:`check_applications` finds an error.
     """
-    raise_for_errors(check_applications(applications))
+    year = deprivation.edition(edition).year
+    raise_for_errors(check_applications(applications, edition=year))
     weights = dict(weights or criterion_weights())
     out = applications.copy()
-    lsoas = deprivation.lsoa_deciles().set_index("lsoa_code")
-    wards = deprivation.ward_deciles().set_index("ward")
+    lsoas = deprivation.lsoa_deciles(year).set_index("lsoa_code")
+    wards = deprivation.ward_deciles(year).set_index("ward")
     ward_out, decile_out = [], []
     for _, app in out.iterrows():
         lsoa = app.get("lsoa_code")
@@ -258,7 +307,9 @@ def prepare_applications(applications: pd.DataFrame, weights: Mapping[str, float
     return out
 
 
-def load_applications(source: str | Path | bytes, *, filename: str | None = None) -> pd.DataFrame:
+def load_applications(
+    source: str | Path | bytes, *, filename: str | None = None, edition: int | None = None
+) -> pd.DataFrame:
     """Load, check and prepare an applications file (CSV or .xlsx, a path or an upload's bytes).
 
     Raises
@@ -268,5 +319,5 @@ def load_applications(source: str | Path | bytes, *, filename: str | None = None
     """
     name = filename or Path(str(source)).name
     table = load_table(source, APPLICATIONS, filename=filename)
-    raise_for_errors(check_applications(table, filename=name))
-    return prepare_applications(table)
+    raise_for_errors(check_applications(table, filename=name, edition=edition))
+    return prepare_applications(table, edition=edition)

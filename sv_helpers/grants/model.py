@@ -154,6 +154,9 @@ class Settings(SettingsBase):
     NOTEBOOK: ClassVar[str] = "grant_allocation.ipynb"
 
     applications_path: str = setting(EXAMPLE_APPLICATIONS, label="Applications file", kind="path")
+    #: Which English Indices of Deprivation the deciles come from: 2025 (2021 LSOAs, 2024/25 wards) or 2019
+    #: (2011 LSOAs, 2013 wards), so a round decided on 2019 figures reruns to the same result.
+    deprivation_edition: int = setting(parameter="grants.deprivation_edition", kind="int", choices=deprivation.EDITIONS)
     budget: float = setting(_left_after_sla(), label="Budget (£)", minimum=0, maximum=MAX_MONEY, unit="currency-GBP")
     committed_items: dict = setting(
         {},
@@ -303,6 +306,8 @@ class Allocation:
     differences: pd.DataFrame
     is_example: bool
     source_name: str
+    #: The IMD edition of the deciles and wards (:data:`sv_helpers.grants.deprivation.EDITIONS`).
+    deprivation_edition: int | None = None
 
 
 def load(settings: Settings) -> Inputs:
@@ -320,9 +325,10 @@ def load(settings: Settings) -> Inputs:
             "CSV or Excel file, or leave the setting out to use the example round."
         )
     table = load_table(path, APPLICATIONS)
-    findings = check_applications(table, filename=path.name)
+    edition = settings.deprivation_edition
+    findings = check_applications(table, filename=path.name, edition=edition)
     raise_for_errors(findings)
-    applications = prepare_applications(table)
+    applications = prepare_applications(table, edition=edition)
     example = path.resolve() == resolve_path(EXAMPLE_APPLICATIONS).resolve()
     return Inputs(
         values={
@@ -330,11 +336,13 @@ def load(settings: Settings) -> Inputs:
             "is_example": example,
             "filename": path.name,
             "findings": [f for f in findings if not f.is_error],
+            "deprivation_edition": edition,
         },
         sources={
             "applications": path,
-            "ward_deprivation": deprivation.DATA_FILES["wards"],
-            "lsoa_deprivation": deprivation.DATA_FILES["lsoas"],
+            "ward_deprivation": deprivation.data_files(edition)["wards"],
+            "lsoa_deprivation": deprivation.data_files(edition)["lsoas"],
+            "lsoa_ward_lookup": deprivation.data_files(edition)["lookup"],
         },
     )
 
@@ -350,7 +358,11 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         ``summary``: ``total_awarded, n_funded, unfunded_demand, share_most_deprived``;
         ``detail``: an :class:`Allocation`.
     """
-    inputs = inputs if inputs is not None else load(settings)
+    if (
+        inputs is None
+        or inputs.get("deprivation_edition", settings.deprivation_edition) != settings.deprivation_edition
+    ):
+        inputs = load(settings)  # the deciles are the edition's: inputs loaded for another edition are read again
     applications = inputs["applications"]
     findings = list(inputs.get("findings", [])) + settings_findings(settings)
     scenarios = {settings.name: settings, **settings.compared()}
@@ -375,11 +387,12 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         not_funded=why_not_funded(allocation, settings),
         by_theme=funding_by(allocation, "theme").sort_values(["awarded", "theme"], ascending=[False, True]),
         by_decile=funding_by_decile(allocation),
-        by_ward=funding_by_ward(allocation),
+        by_ward=funding_by_ward(allocation, edition=settings.deprivation_edition),
         comparison=comparison,
         differences=differences,
         is_example=bool(inputs.get("is_example", False)),
         source_name=str(inputs.get("filename", "")),
+        deprivation_edition=settings.deprivation_edition,
     )
     return Result(
         settings=settings,
@@ -411,6 +424,7 @@ def _provenance(settings: Settings, inputs: Inputs) -> dict[str, Any]:
         "available": settings.available,
         "criterion_weights": criterion_weights(),
         "most_deprived_decile": most_deprived_threshold(),
+        "deprivation": deprivation.attribution(settings.deprivation_edition),
     }
     return record
 
@@ -426,7 +440,12 @@ def threesixtygiving_files(result: Result) -> dict[str, str | bytes]:
     detail: Allocation = result.detail
     if not detail.allocation["funded"].any():
         return {}
-    package = tsg.grants_package(detail.allocation, detail.applications, award_date=result.settings.award_date)
+    package = tsg.grants_package(
+        detail.allocation,
+        detail.applications,
+        award_date=result.settings.award_date,
+        ward_codes=deprivation.ward_codes(result.settings.deprivation_edition),
+    )
     tsg.validate_package(package)
     return {
         "360giving.json": exports.json_text(package),
@@ -447,6 +466,7 @@ def describe_applications(inputs: Inputs) -> pd.DataFrame:
         ("Amount requested", format_money(float(apps["amount_requested"].sum()))),
         ("Themes", f"{apps['theme'].nunique()}: {', '.join(sorted(apps['theme'].astype(str).unique()))}"),
         ("Wards", f"{apps['ward'].nunique()} of {len(deprivation.ward_names())}"),
+        ("Deprivation", deprivation.attribution(inputs.get("deprivation_edition"))),
         (
             "Scores",
             f"{apps['score'].min():g} to {apps['score'].max():g}"

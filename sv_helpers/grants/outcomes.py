@@ -129,9 +129,10 @@ def funding_by_decile(allocation: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def funding_by_ward(allocation: pd.DataFrame) -> pd.DataFrame:
-    """Return :func:`funding_by` for every Sevenoaks ward (zero for wards with none), with each ward's decile."""
-    wards = deprivation.ward_deciles()[["ward_code", "ward", "imd_decile"]]
+def funding_by_ward(allocation: pd.DataFrame, *, edition: int | None = None) -> pd.DataFrame:
+    """Return :func:`funding_by` for every Sevenoaks ward (zero for wards with none), with each ward's code and decile
+    in the IMD ``edition`` (the default edition when None)."""
+    wards = deprivation.ward_deciles(edition)[["ward_code", "ward", "imd_decile"]]
     table = funding_by(allocation, "ward")
     out = wards.merge(table, on="ward", how="left")
     for col in ("awarded", "amount_requested"):

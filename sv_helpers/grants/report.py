@@ -190,6 +190,7 @@ def theme_chart(detail: grants.Allocation, name: str) -> str:
 def decile_chart(detail: grants.Allocation, name: str) -> str:
     """Funding by IMD decile as an accessible figure."""
     table = detail.by_decile
+    imd = deprivation.edition(detail.deprivation_edition)
     labels = [
         f"Decile {d}" + (" (most deprived)" if d == 1 else " (least deprived)" if d == 10 else "")
         for d in table["imd_decile"]
@@ -199,8 +200,8 @@ def decile_chart(detail: grants.Allocation, name: str) -> str:
     )
     funded = table[table["awarded"] > 0]
     alt = (
-        "Bar chart of the amount awarded by the IMD 2019 decile of each application's area (1 = most deprived 10% in "
-        "England). "
+        f"Bar chart of the amount awarded by the IMD {imd.year} decile of each application's area (1 = most deprived "
+        "10% in England). "
         + (
             charts.describe_values(
                 [f"decile {d}" for d in funded["imd_decile"]], [format_money(v) for v in funded["awarded"]]
@@ -211,21 +212,23 @@ def decile_chart(detail: grants.Allocation, name: str) -> str:
         + ". Other deciles receive nothing."
     )
     data = screen(table, ["imd_decile", "awarded", "number_funded", "applications"])
-    return svgcharts.figure_html(
-        svg, alt=alt, caption=source_caption(detail) + " " + deprivation.ATTRIBUTION, data=data
-    )
+    return svgcharts.figure_html(svg, alt=alt, caption=source_caption(detail) + " " + imd.attribution, data=data)
 
 
 def ward_map_html(detail: grants.Allocation, name: str) -> str:
     """Funding by ward as an accessible map."""
     table = detail.by_ward
+    imd = deprivation.edition(detail.deprivation_edition)
     svg = maps.ward_map_svg(
-        table.set_index("ward")["awarded"], title=f"Funding by ward: {name}", legend_label="Awarded (£)"
+        table.set_index("ward")["awarded"],
+        title=f"Funding by ward: {name}",
+        legend_label="Awarded (£)",
+        boundaries=imd.boundaries,
     )
     top = table[table["awarded"] > 0].sort_values("awarded", ascending=False)
     none = int((table["awarded"] == 0).sum())
     alt = (
-        f"Map of the 26 wards of Sevenoaks District (2013 boundaries) shaded by the amount awarded; {none} wards "
+        f"Map of the 26 wards of Sevenoaks District ({imd.boundaries_label}) shaded by the amount awarded; {none} wards "
         "receive nothing and are hatched grey. "
         + (
             "Largest: " + charts.describe_values(top["ward"], [format_money(v) for v in top["awarded"]], limit=5) + "."
@@ -237,7 +240,7 @@ def ward_map_html(detail: grants.Allocation, name: str) -> str:
         table.rename(columns={"imd_decile": "ward_imd_decile"}),
         ["ward", "ward_imd_decile", "awarded", "number_funded", "applications"],
     )
-    return svgcharts.figure_html(svg, alt=alt, caption=maps.ATTRIBUTION + " " + deprivation.METHOD, data=data)
+    return svgcharts.figure_html(svg, alt=alt, caption=maps.attribution(imd.boundaries) + " " + imd.method, data=data)
 
 
 def not_funded_table(detail: grants.Allocation) -> pd.DataFrame:

@@ -88,6 +88,7 @@ def grants_package(
     funder_id: str = FUNDER_ID,
     funder_name: str = FUNDER_NAME,
     programme: str = PROGRAMME,
+    ward_codes: pd.Series | None = None,
 ) -> dict[str, Any]:
     """Return the funded applications of an allocation as a 360Giving JSON package.
 
@@ -99,6 +100,9 @@ def grants_package(
         The prepared applications, for ``charity_number`` and ``postcode``.
     award_date : str
         The date of the award decision, ``YYYY-MM-DD``.
+    ward_codes : Series, optional
+        Each ward's ONS code by name, for the beneficiary location; the current (2024/25) codes by default
+        (:func:`sv_helpers.grants.deprivation.ward_codes` of the round's IMD edition).
     prefix : str
         The council's registered 360Giving prefix (grant identifiers start with it).
 
@@ -122,7 +126,7 @@ def grants_package(
             "No application is funded in this scenario, so there are no awards to publish in 360Giving format."
         )
     extra = applications.set_index("application_id") if applications is not None else None
-    ward_codes = deprivation.ward_deciles().set_index("ward")["ward_code"]
+    ward_codes = deprivation.ward_codes() if ward_codes is None else ward_codes
     grants = []
     for _, row in funded.iterrows():
         charity = (

@@ -2,7 +2,8 @@
 
 The boundaries are the 2013 wards of Sevenoaks District (``data/boundaries``,
 CC BY 4.0 Martin Chorley; contains Ordnance Survey data © Crown copyright and
-database right).  Colours come from ``cividis``, a sequential scale readable
+database right) or, given ``boundaries=WARDS_2025_FILE``, the wards of May 2025 (ONS, Open Government
+Licence v3.0).  Colours come from ``cividis``, a sequential scale readable
 with the common colour-vision deficiencies; wards with nothing are left pale
 grey and hatched, so colour is never the only cue.
 """
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     import matplotlib.pyplot as plt
 
 WARDS_FILE = ("boundaries", "sevenoaks_wards_2013.geojson")
+#: The wards of May 2025 (ONS; the 2024/25 ward codes), for figures on today's wards.
+WARDS_2025_FILE = ("boundaries", "sevenoaks_wards_2025.geojson")
 
 #: matplotlib's ``cividis`` at 17 even steps (0, 1/16, …, 1), so the SVG map needs no matplotlib; between steps
 #: the colour is interpolated linearly (within 12 of 255 in any channel of matplotlib's own 256 steps).
@@ -55,13 +58,33 @@ ATTRIBUTION = (
 )
 
 
+#: Shown under every map drawn on the 2025 boundaries.
+ATTRIBUTION_2025 = (
+    "2025 ward boundaries: Office for National Statistics (Wards, May 2025) licensed under the Open Government "
+    "Licence v3.0. Contains OS data © Crown copyright and database right."
+)
+
+
+def attribution(parts: tuple[str, ...] = WARDS_FILE) -> str:
+    """The line shown under a map drawn on the boundaries ``parts``."""
+    return ATTRIBUTION_2025 if tuple(parts) == WARDS_2025_FILE else ATTRIBUTION
+
+
+def _ward_name(properties: dict) -> str:
+    """The ward's name in any ONS ward boundary file (``WD13NM``, ``WD25NM``, ...)."""
+    for key, value in properties.items():
+        if key.startswith("WD") and key.endswith("NM") and key[2:-2].isdigit():
+            return value
+    raise KeyError("no ward name (WDxxNM) in the boundary file")
+
+
 @lru_cache(maxsize=4)
 def ward_shapes(parts: tuple[str, ...] = WARDS_FILE) -> dict[str, list[np.ndarray]]:
     """Return each ward's outer rings (lon, lat arrays) by ward name, from the shipped GeoJSON."""
     geo = json.loads(data_path(*parts).read_text(encoding="utf-8"))
     shapes: dict[str, list[np.ndarray]] = {}
     for feature in geo["features"]:
-        name = feature["properties"]["WD13NM"]
+        name = _ward_name(feature["properties"])
         geometry = feature["geometry"]
         polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
         shapes[name] = [np.asarray(poly[0], dtype=float) for poly in polygons]
@@ -80,6 +103,7 @@ def ward_map(
     legend_label: str,
     value_format: Callable[[float], str] = lambda v: format_money(v),
     label_top: int = 5,
+    boundaries: tuple[str, ...] = WARDS_FILE,
 ) -> plt.Figure:
     """Return a map of the district's wards shaded by ``values`` (a Series indexed by ward name).
 
@@ -93,6 +117,8 @@ def ward_map(
         Formats the colour bar's ticks and the labels on the map.
     label_top : int
         How many of the largest wards to label with their value on the map.
+    boundaries : tuple of str
+        The shipped boundary file (2013 wards by default; :data:`WARDS_2025_FILE` for today's).
     """
     from matplotlib.colors import Normalize
     from matplotlib.patches import Polygon
@@ -100,7 +126,7 @@ def ward_map(
     from sv_helpers.reports.charts import _pyplot
 
     plt = _pyplot()
-    shapes = ward_shapes()
+    shapes = ward_shapes(tuple(boundaries))
     fig, ax = plt.subplots(figsize=(7.5, 7.0), dpi=100)
     positive = values[values > 0]
     norm = Normalize(vmin=0, vmax=float(positive.max()) if len(positive) else 1.0)
@@ -170,13 +196,14 @@ def ward_map_svg(
     value_format: Callable[[float], str] = lambda v: format_money(v),
     label_top: int = 5,
     width: float = 480.0,
+    boundaries: tuple[str, ...] = WARDS_FILE,
 ) -> str:
     """Return the ward map of :func:`ward_map` as SVG text: the same colours and hatching, drawn in milliseconds.
 
     Parameters are those of :func:`ward_map`; the map is ``width`` pixels wide
     plus a colour bar.  Show it as an ``<img>`` with alt text (an SVG data URI).
     """
-    points, height, centres = _projected(width)
+    points, height, centres = _projected(width, tuple(boundaries))
     positive = values[values > 0]
     top = float(positive.max()) if len(positive) else 1.0
 

@@ -212,9 +212,10 @@ def test_ward_names_match_ignoring_case_and_apostrophes():
 
 def test_lsoa_code_gives_the_ward_and_the_lsoa_decile():
     data = b"application_id,organisation,project,theme,lsoa_code,amount_requested,score\nA1,G,P,T,E01024413,100,50\n"
-    out = grants.load_applications(data, filename="round.csv")
+    out = grants.load_applications(data, filename="round.csv")  # IMD 2025: the code is a 2021 LSOA too
     assert out["ward"].tolist() == ["Ash and New Ash Green"]
-    assert out["imd_decile"].tolist() == [5]
+    assert out["imd_decile"].tolist() == [4]
+    assert grants.load_applications(data, filename="round.csv", edition=2019)["imd_decile"].tolist() == [5]
 
 
 def test_blank_score_is_computed_from_criteria_with_declared_weights():

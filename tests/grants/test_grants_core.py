@@ -19,7 +19,9 @@ from sv_helpers.core.paths import NOTEBOOKS_DIR
 
 EXPECTED = json.loads((Path(__file__).parent / "test_grants_core_expected.json").read_text())
 
-#: The cases written by the code before the scenario core (see the fixture's "_about"), as settings.
+#: The cases written by the code before the scenario core (see the fixture's "_about"), as settings: rounds
+#: decided on IMD 2019, which must rerun to the same awards (the default edition is now IMD 2025).
+IMD_2019 = {"deprivation_edition": 2019}
 CASES = {
     "default54791": {},
     "opt": {
@@ -39,11 +41,12 @@ CASES = {
     "prorata": {"method": "pro_rata", "budget": 54790.0, "equity_weight": 1.5},
     "committed": {"budget": 153331.0, "committed_items": {"Citizens Advice SLA": 98540.0}},
 }
+CASES = {name: {**changes, **IMD_2019} for name, changes in CASES.items()}
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return grants.load(grants.Settings())
+    return grants.load(grants.Settings(**IMD_2019))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -78,7 +81,7 @@ def test_defaults_run_and_write_reproduce_the_batch_outputs_before_the_core(case
 
 
 def test_summary_figures_are_those_a_sweep_reports(inputs):
-    result = grants.run(grants.Settings(), inputs)
+    result = grants.run(grants.Settings(**IMD_2019), inputs)
     assert result.summary == {
         "total_awarded": 54200.0,
         "n_funded": 24,
@@ -90,7 +93,7 @@ def test_summary_figures_are_those_a_sweep_reports(inputs):
     assert result.summary["total_score_funded"] == pytest.approx(
         (funded["weighted_score"] * funded["fraction_funded"]).sum()
     )
-    optimal = grants.run(grants.Settings(method="optimal"), inputs)
+    optimal = grants.run(grants.Settings(method="optimal", **IMD_2019), inputs)
     assert optimal.summary["total_score_funded"] >= result.summary["total_score_funded"]  # what optimal maximises
     assert result.headline.startswith("Rank by score: £54,200 awarded to 24 of 48 applications from £54,791 available")
 
@@ -297,4 +300,10 @@ def test_the_provenance_parameters_give_the_settings_back(inputs):
     record = grants.run(s, inputs).provenance
     assert grants.Settings.from_parameters(record["parameters"]) == s
     assert record["policy_parameters"]["most_deprived_decile"] == 5
-    assert {i["role"] for i in record["inputs"]} == {"applications", "ward_deprivation", "lsoa_deprivation"}
+    assert {i["role"] for i in record["inputs"]} == {
+        "applications",
+        "ward_deprivation",
+        "lsoa_deprivation",
+        "lsoa_ward_lookup",
+    }
+    assert record["parameters"]["deprivation_edition"] == 2019
