@@ -56,7 +56,7 @@ lab: setup
 
 hub: setup setup-hub-proxy
 	@echo "Serving the workbook with JupyterHub at http://127.0.0.1:$(HUB_PORT)/  (Ctrl-C to stop; development log-ins only)"
-	@SV_HUB_PORT=$(HUB_PORT) exec $(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+	@SV_HUB_PORT=$(HUB_PORT) exec $(BIN)/python deploy/jupyterhub/run_hub.py -f deploy/jupyterhub/jupyterhub_config.py
 
 # Lint and format (ruff), every test (unit, property, papermill, the store on SQLite and PostgreSQL, the apps in
 # Chromium, the hub) with the docstrings' examples, then the notebooks with nbval. Runs record into a throwaway store.

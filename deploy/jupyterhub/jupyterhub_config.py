@@ -29,7 +29,11 @@ Everything a deployment changes comes from environment variables (defaults in br
 and how often the culler looks. ``SV_HUB_ACTIVITY_INTERVAL`` [300]: how often servers and the proxy report
 activity to the hub. ``SV_KERNEL_CULL_TIMEOUT`` [600]: idle app kernels inside a server.
 ``SV_STORE_URL``: the shared PostgreSQL scenario store (``postgresql+psycopg://...``); passed to every
-server. JupyterHub itself sets ``JUPYTERHUB_USER``, which the store records as "who".
+server. JupyterHub itself sets ``JUPYTERHUB_USER``, which the store records as "who"; the hub passes the
+user's groups (``SV_USER_GROUPS``) and the officer groups (``SV_OFFICER_GROUPS``), from which the store
+decides who may save, share and record decisions (officers) and who reads what is shared (councillors).
+
+``make hub`` runs the hub through ``run_hub.py``, which stops everything the hub started when it is stopped.
 """
 
 import os
@@ -155,6 +159,17 @@ def is_officer(user) -> bool:
     return any(group.name in OFFICER_GROUPS for group in user.groups)
 
 
+def role_environment(user, role: str) -> dict[str, str]:
+    """What the store needs to tell officers from councillors (``sv_helpers.store.access``): the user's hub
+    groups and which groups are officers. Read when the server starts: a change of groups applies from the
+    user's next server start."""
+    return {
+        "SV_HUB_ROLE": role,
+        "SV_USER_GROUPS": ",".join(sorted(group.name for group in user.groups)),
+        "SV_OFFICER_GROUPS": ",".join(sorted(OFFICER_GROUPS)),
+    }
+
+
 def give_each_role_its_server(spawner) -> None:
     """Before a server starts: JupyterLab on the workbook for officers, the apps only for everyone else."""
     extra = ["--ServerApp.allow_root=True"] if SPAWNER == "simple" and os.getuid() == 0 else []
@@ -163,13 +178,15 @@ def give_each_role_its_server(spawner) -> None:
         spawner.default_url = "/lab/tree/notebooks/index.ipynb"
         spawner.mem_limit = OFFICER_MEM_LIMIT
         spawner.args = [f"--config={HERE / 'workbook_server_config.py'}", *extra]
-        spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "officer"}  # a copy: never shared
+        role = "officer"
     else:
         spawner.notebook_dir = str(WORKBOOK / "notebooks")
         spawner.default_url = "/voila/render/index.ipynb"
         spawner.mem_limit = COUNCILLOR_MEM_LIMIT
         spawner.args = [f"--config={HERE / 'apps_only_config.py'}", *extra]
-        spawner.environment = {**spawner.environment, "SV_HUB_ROLE": "councillor"}  # a copy: never shared
+        role = "councillor"
+    # A copy, never shared between users: the role and the groups the store reads.
+    spawner.environment = {**spawner.environment, **role_environment(spawner.user, role)}
 
 
 c.Spawner.pre_spawn_hook = give_each_role_its_server
