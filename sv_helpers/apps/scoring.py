@@ -32,6 +32,7 @@ from sv_helpers.scoring import (
     PRICE_METHODS,
     Tender,
     explain,
+    ocds,
     rebalance_weights,
 )
 from sv_helpers.scoring import report as rep
@@ -79,8 +80,19 @@ def export_files(result: Result) -> list[tuple[bytes, str, str, str]]:
         ),
         (exports.json_text(record).encode("utf-8"), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
     ]
-    for (name, text), bidder in zip(result.files.items(), result.detail.result.ranking["bidder"], strict=True):
-        files.append((text.encode("utf-8"), name, f"Assessment summary for {bidder} (text)", "text/markdown"))
+    made = dict(result.files)
+    summaries = [name for name in made if name.startswith("assessment_summary_")]
+    for name, bidder in zip(summaries, result.detail.result.ranking["bidder"], strict=True):
+        files.append((made[name].encode("utf-8"), name, f"Assessment summary for {bidder} (text)", "text/markdown"))
+    # The award notice data, made with the other files when asked (ocds_files: checked against the standard).
+    for name, label, mime in (
+        (ocds.PACKAGE_FILE, "Award notice data (OCDS)", ui.JSON_MIME),
+        (ocds.FLAT_FILE, "Award notice data (OCDS) as a spreadsheet to check", ui.XLSX_MIME),
+        (ocds.MISSING_FILE, "Award notice data (OCDS): what is in it and what an officer still enters", "text/plain"),
+    ):
+        if name in made:
+            content = made[name]
+            files.append((content.encode("utf-8") if isinstance(content, str) else content, name, label, mime))
     return files
 
 
@@ -268,6 +280,20 @@ class ScoringApp(ScenarioApp):
         ]
 
     # ------------------------------------------------------------------ views
+
+    def headline_html(self, result: Result) -> str:
+        """The winner, then the standstill period and whether the award notice data (OCDS) is valid."""
+        notice = self.cached(
+            "ocds-status",
+            result.settings,
+            lambda: " ".join(
+                (
+                    rep.standstill_sentence(result),
+                    ocds.package_status(result.detail.result, result.settings.notice_date)[1],
+                )
+            ),
+        )
+        return f'{super().headline_html(result)}<br><span class="sv-ocds-status">{html.escape(notice)}</span>'
 
     def first_view(self, result: Result) -> str:
         """The score chart goes to the page with the headline, before the sensitivity checks are drawn."""

@@ -425,14 +425,23 @@ def _walk(node: Any, path: tuple[str, ...], prefix: str):
 # --------------------------------------------------------------------------- the files a run writes
 
 
-def package_status(result: TenderResult) -> tuple[bool, str]:
-    """Whether the run can make a valid award package, and the line that says so (the app's headline area)."""
+def package_status(result: TenderResult, notice_date_override: str = "") -> tuple[bool, str]:
+    """Whether the run makes a valid award package, and the line that says so or says what stops it (the app's
+    headline area): the package is built and checked against the schema and codelists, as when it is written."""
     blocking = notice_findings(result)
     if blocking:
         return False, "Award notice data (OCDS): not made. " + " ".join(f.message for f in blocking)
+    names = [f"assessment_summary_{i}.md" for i in range(1, len(result.ranking) + 1)]
+    package = release_package(result, names, notice_date_override=notice_date_override, made_at="2000-01-01T00:00:00Z")
+    errors = validation_errors(package)
+    if errors:
+        return (
+            False,
+            f"Award notice data (OCDS): would not meet the OCDS 1.1.5 schema ({errors[0]}), so it is not made.",
+        )
     return True, (
-        "Award notice data (OCDS): an OCDS 1.1.5 release package, checked against the standard's schema and "
-        "codelists when it is made."
+        "Award notice data (OCDS): valid against the OCDS 1.1.5 schema and codelists; download it with the "
+        "other files below, and see there what an officer still enters on the Central Digital Platform."
     )
 
 

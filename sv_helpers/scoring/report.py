@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.formatting import format_number
 from sv_helpers.core.scenario import Result
 from sv_helpers.reports.charts import table_html
@@ -134,9 +135,21 @@ def report_sections(result: Result, figures: Mapping[str, str] | None = None) ->
         ("Moderation record", moderation_html),
         (
             "Social value committed, by theme",
-            _paragraphs(sv_note)
-            + _table(social_value_frame(evaluation), "Social value committed by each bid, by theme (£)")
-            + figures.get("themes", ""),
+            _paragraphs(sv_note, val.method_note(settings.discounting()))
+            + _table(
+                social_value_frame(evaluation),
+                "Social value committed by each bid, by theme, in present value, with its gross and net values (£)",
+            )
+            + figures.get("themes", "")
+            + (
+                _table(
+                    result.tables["social_value_sensitivity"],
+                    "How much each bid's present value rests on the assumptions: every adjustment halved and "
+                    "doubled, and other discount rates",
+                )
+                if "social_value_sensitivity" in result.tables
+                else ""
+            ),
         ),
         ("Sensitivity checks", "".join(sensitivity)),
         ("Award notice and standstill period", award_notice_html(result)),
@@ -158,7 +171,7 @@ def standstill_sentence(result: Result) -> str:
 def award_notice_html(result: Result) -> str:
     """The report's section on the contract award notice: the standstill period and the OCDS data."""
     scored = result.detail.result
-    ok, status = ocds.package_status(scored)
+    ok, status = ocds.package_status(scored, result.settings.notice_date)
     missing = ocds.missing_fields(scored, result.settings.notice_date)
     return (
         _paragraphs(standstill_sentence(result), status)

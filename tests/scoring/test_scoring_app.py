@@ -181,3 +181,30 @@ def test_hostile_names_are_drawn_as_text_and_a_criterion_called_total_is_kept(in
     assert "Beta $\\foo$ Ltd" in app.headline.value
     summary = next(text for name, text in app.result.files.items() if "beta" in name)
     assert "## Total (Quality, weight 20.0)" in summary and "scored 86.88 out of 100" in summary
+
+
+def test_the_headline_says_the_award_notice_data_is_valid_and_the_download_is_made_when_asked(app):
+    assert "The standstill period ends at the end of Monday 1 June 2026" in app.headline.value
+    assert "Award notice data (OCDS): valid against the OCDS 1.1.5 schema" in app.headline.value
+    assert 'download="ocds_release_package.json"' not in app.downloads.value  # made on request only
+    app.downloads_button.click()
+    for name in ("ocds_release_package.json", "ocds_release_package.xlsx", "ocds_release_package_missing.txt"):
+        assert f'download="{name}"' in app.downloads.value
+    assert "Award notice data (OCDS)" in app.downloads.value
+
+
+def test_tied_winners_say_in_the_headline_what_stops_the_award_notice_data(inputs):
+    tender = inputs["tender"]
+    bids = tender.bids.copy()
+    bids["price"] = 1_000_000.0
+    criteria = tender.criteria.copy()
+    criteria["weight"] = [100.0 if g == "price" else 0.0 for g in criteria["group"]]
+    tied = dataclasses.replace(tender, bids=bids, criteria=criteria)
+    tied_inputs = dataclasses.replace(inputs, values={**inputs.values, "tender": tied})
+    tied_inputs.values.pop("derived", None)
+    result = scoring.run(scoring.Settings.from_parameters(BATCH), inputs=tied_inputs)
+    app = ScoringApp(result, inputs=tied_inputs)
+    assert "Award notice data (OCDS): not made." in app.headline.value and "tied" in app.headline.value
+    app.downloads_button.click()
+    assert 'download="ocds_release_package.json"' not in app.downloads.value
+    assert 'download="ocds_release_package_missing.txt"' in app.downloads.value
