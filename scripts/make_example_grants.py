@@ -44,6 +44,37 @@ PROJECTS = {
     ],
 }
 
+#: Each ward's postcode district (the outward code only, so no real address is named): the example
+#: organisations' postcodes, approximate, for the 360Giving file's recipient location.
+POSTCODE_DISTRICTS = {
+    "Ash and New Ash Green": "DA3",
+    "Brasted, Chevening and Sundridge": "TN16",
+    "Cowden and Hever": "TN8",
+    "Crockenhill and Well Hill": "BR8",
+    "Dunton Green and Riverhead": "TN13",
+    "Edenbridge North and East": "TN8",
+    "Edenbridge South and West": "TN8",
+    "Eynsford": "DA4",
+    "Farningham, Horton Kirby and South Darenth": "DA4",
+    "Fawkham and West Kingsdown": "TN15",
+    "Halstead, Knockholt and Badgers Mount": "TN14",
+    "Hartley and Hodsoll Street": "DA3",
+    "Hextable": "BR8",
+    "Kemsing": "TN15",
+    "Leigh and Chiddingstone Causeway": "TN11",
+    "Otford and Shoreham": "TN14",
+    "Penshurst, Fordcombe and Chiddingstone": "TN11",
+    "Seal and Weald": "TN15",
+    "Sevenoaks Eastern": "TN13",
+    "Sevenoaks Kippington": "TN13",
+    "Sevenoaks Northern": "TN13",
+    "Sevenoaks Town and St John's": "TN13",
+    "Swanley Christchurch and Swanley Village": "BR8",
+    "Swanley St Mary's": "BR8",
+    "Swanley White Oak": "BR8",
+    "Westerham and Crockham Hill": "TN16",
+}
+
 
 def main() -> None:
     rng = np.random.default_rng(SEED)
@@ -79,7 +110,12 @@ def main() -> None:
                 **criteria,
                 "score": None,
                 "charity_number": None,
-                "postcode": None,
+                # Example company numbers start EX (no Companies House series we know of does), so none is real.
+                "company_number": f"EX{k + 1:06d}",
+                "postcode": POSTCODE_DISTRICTS[ward],
+                # The round's grants run for the financial year 2026/27; every third for its first half only.
+                "planned_start": "2026-04-01",
+                "planned_end": "2026-09-30" if k % 3 == 0 else "2027-03-31",
             }
         )
     table = pd.DataFrame(rows)
