@@ -12,13 +12,13 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 HUB_PORT ?= 8000
 LOCK_EXTRAS := --extra test --extra hub
 
-.PHONY: app lab test lint test-unit test-notebooks test-browser test-hub bench setup setup-browser setup-hub-proxy setup-postgresql hub lock clean help
+.PHONY: app lab test lint test-unit test-notebooks test-browser test-hub bench bench-meeting setup setup-browser setup-hub-proxy setup-postgresql hub lock clean help
 
 help:
 	@echo "make app    - set up and serve the workbook's apps at http://127.0.0.1:$(PORT)/"
 	@echo "make lab    - open the notebooks in JupyterLab"
 	@echo "make test   - set up and run every test (unit, notebooks with nbval, apps in Chromium)"
-	@echo "make bench  - run the speed benchmarks in benchmarks/"
+	@echo "make bench  - run the speed benchmarks in benchmarks/ (make bench-meeting: 20 councillors at once)"
 	@echo "make hub    - serve the workbook to many users with JupyterHub at http://127.0.0.1:$(HUB_PORT)/ (development log-ins)"
 	@echo "make lock   - re-resolve requirements.lock (pinned versions with hashes) from pyproject.toml"
 
@@ -48,8 +48,12 @@ lock:
 	$(BIN)/python -m pip install --quiet uv
 	$(BIN)/uv pip compile pyproject.toml $(LOCK_EXTRAS) --generate-hashes --python-version 3.11 --quiet -o requirements.lock
 
+# For a committee meeting: make app MEETING=grant_allocation.ipynb POOL=20 (README: "Before a meeting").
+MEETING ?=
+POOL ?=
 app: setup
-	@exec $(BIN)/python scripts/serve_apps.py --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 notebooks/
+	@exec $(BIN)/python scripts/serve_apps.py --port=$(PORT) --no-browser --Voila.ip=127.0.0.1 \
+		$(if $(MEETING),--meeting $(MEETING) --pool $(or $(POOL),20)) notebooks/
 
 lab: setup
 	@exec $(BIN)/jupyter lab --notebook-dir=notebooks --ServerApp.ip=127.0.0.1
@@ -83,6 +87,14 @@ test-hub: setup setup-hub-proxy
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+
+# Twenty councillors open one app within 10 s: the server alone (protocol level), make app as it is and as
+# started for a meeting, then the hub; one row per setup and N in benchmarks/results/meeting.json.
+MEETING_APP ?= grant_allocation.ipynb
+bench-meeting: setup
+	$(BIN)/python benchmarks/load_apps.py --protocol --targets voila --n 1 5 10 20 --app $(MEETING_APP) \
+		--check-browser --setup "make-app=" --setup "meeting=--meeting $(MEETING_APP) --pool 20" \
+		--json benchmarks/results/meeting.json
 
 clean:
 	rm -rf $(VENV) outputs .pytest_cache

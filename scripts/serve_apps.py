@@ -18,8 +18,16 @@ On Ctrl-C, SIGTERM or SIGHUP the launcher sends Voila SIGTERM, once (Voila runs 
 so the terminal's Ctrl-C does not reach it twice); Voila shuts its kernels down and the launcher exits
 with Voila's exit code. Voila is killed if it has not stopped within ``STOP_GRACE_S`` seconds.
 
-Run: ``.venv/bin/python scripts/serve_apps.py [--ready-timeout 120] [voila arguments] notebooks/``.
-:func:`wait_until_warm` is also used by the benchmarks (``benchmarks/bench_apps.py``).
+For a committee meeting, ``--meeting NOTEBOOK --pool N`` (``make app MEETING=grant_allocation.ipynb
+POOL=20``) keeps N kernels of that app preheated (Voila's ``VoilaKernelManager.kernel_pools_config``; every
+other notebook keeps ``default_pool_size``) and paces the pool's warm-ups (``voila_pool.PacedWarmUps``: one
+kernel runs its notebook at a time, so refilling the pool behind twenty arriving councillors leaves the
+other core to their pages). Voila reads pool sizes only when it starts: restart the apps to change them.
+The ready timeout then grows with the pool (``READY_S_PER_KERNEL`` a kernel).
+
+Run: ``.venv/bin/python scripts/serve_apps.py [--ready-timeout 120] [--meeting NOTEBOOK --pool N]
+[voila arguments] notebooks/``. :func:`wait_until_warm` is also used by the benchmarks
+(``benchmarks/bench_apps.py``).
 """
 
 from __future__ import annotations
@@ -47,6 +55,10 @@ SERVER_QUIET = 0.10
 READY_TIMEOUT_S = 120.0
 #: Seconds Voila is given to stop its kernels after a signal before it is killed.
 STOP_GRACE_S = 30.0
+#: Seconds of ready timeout per pool kernel in a meeting's pool (warmed one at a time).
+READY_S_PER_KERNEL = 10.0
+#: Voila's default pool size when voila.json gives none (``VoilaConfiguration.default_pool_size``).
+VOILA_DEFAULT_POOL = 1
 
 
 def kernel_processes(server: psutil.Process) -> list[psutil.Process]:
@@ -193,18 +205,66 @@ def expected_kernels(root: Path, config_file: Path | None = None, args: Sequence
     if not preheat:
         return 0
     pool = int(
-        options.get("pool_size", options.get("VoilaConfiguration.default_pool_size", voila.get("default_pool_size", 1)))
+        options.get(
+            "pool_size",
+            options.get("VoilaConfiguration.default_pool_size", voila.get("default_pool_size", VOILA_DEFAULT_POOL)),
+        )
     )
+    pools = config.get("VoilaKernelManager", {}).get("kernel_pools_config")
+    if "VoilaKernelManager.kernel_pools_config" in options:
+        pools = json.loads(options["VoilaKernelManager.kernel_pools_config"])
     if root.is_file():
         return max(pool, 0)
     denylist = config.get("VoilaKernelManager", {}).get("preheat_denylist", [])
-    notebooks = []
+    total = 0
     for path in root.rglob("*.ipynb"):
         name = str(path.relative_to(root))
         if ".ipynb_checkpoints" in name or any(p in name or re.match(p, name) for p in denylist):
             continue
-        notebooks.append(path)
-    return len(notebooks) * max(pool, 0)
+        total += max(pool_size(pools, name, pool), 0)
+    return total
+
+
+def pool_size(pools: dict | None, notebook: str, default: int) -> int:
+    """The pool Voila keeps for ``notebook``: its own ``kernel_pools_config`` entry, else ``"default"``'s.
+
+    Without a ``"default"`` entry Voila gives every unlisted notebook a pool of one, whatever
+    ``default_pool_size`` says (``voila_kernel_manager.fill_if_needed``).
+    """
+    if pools is None:
+        return default
+    entry = pools.get(notebook, pools.get("default", {}))
+    return int(entry.get("pool_size", pools.get("default", {}).get("pool_size", 1)))
+
+
+def meeting_arguments(notebook: str, pool: int, config_file: Path | None = None) -> list[str]:
+    """Voila's arguments for a meeting: ``pool`` preheated kernels of ``notebook``, paced warm-ups.
+
+    Every other notebook keeps ``voila.json``'s ``default_pool_size`` (given as the ``"default"`` entry).
+
+    >>> meeting_arguments("grant_allocation.ipynb", 20, Path("/nonexistent"))[0]
+    '--VoilaKernelManager.kernel_pools_config={"default": {"pool_size": 1}, "grant_allocation.ipynb": {"pool_size": 20}}'
+    """
+    config = json.loads(config_file.read_text()) if config_file and config_file.exists() else {}
+    default = int(config.get("VoilaConfiguration", {}).get("default_pool_size", VOILA_DEFAULT_POOL))
+    pools = {"default": {"pool_size": default}, notebook: {"pool_size": pool}}
+    return [
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+        "--VoilaConfiguration.multi_kernel_manager_class=voila_pool.PacedWarmUps",
+    ]
+
+
+def _take(args: list[str], name: str) -> str | None:
+    """Remove ``name VALUE`` or ``name=VALUE`` from ``args``; return VALUE (None when absent)."""
+    for i, arg in enumerate(args):
+        if arg == name and i + 1 < len(args):
+            value = args[i + 1]
+            del args[i : i + 2]
+            return value
+        if arg.startswith(name + "="):
+            del args[i]
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
@@ -219,21 +279,40 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child before e
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    timeout = READY_TIMEOUT_S
+    timeout = None
     if "--ready-timeout" in args:
         i = args.index("--ready-timeout")
         timeout = float(args[i + 1])
         del args[i : i + 2]
+    env = None
+    meeting = _take(args, "--meeting")
+    pool = _take(args, "--pool")
+    if (meeting is None) != (pool is None):
+        print("--meeting NOTEBOOK and --pool N go together (make app MEETING=... POOL=...).", file=sys.stderr)
+        return 2
+    if meeting is not None:
+        if not pool.isdigit() or int(pool) < 1:
+            print(f"--pool must be a whole number of kernels, 1 or more, not {pool!r}.", file=sys.stderr)
+            return 2
+        if not (_root(args) / meeting).is_file():
+            print(f"--meeting {meeting}: no such notebook in {_root(args)}/.", file=sys.stderr)
+            return 2
+        args = [*meeting_arguments(meeting, int(pool), Path.cwd() / "voila.json"), *args]
+        here = str(Path(__file__).resolve().parent)  # voila_pool.py, for Voila to import
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [here, os.environ.get("PYTHONPATH")]))}
     n_kernels = expected_kernels(_root(args), Path.cwd() / "voila.json", args)
+    if timeout is None:
+        timeout = max(READY_TIMEOUT_S, READY_S_PER_KERNEL * n_kernels) if meeting else READY_TIMEOUT_S
     voila = str(Path(sys.executable).parent / "voila")
+    about = f"up to {timeout / 60:.0f} minutes, one kernel after another" if meeting else "about half a minute"
     print(
         f"Starting the Social Value Workbook's apps: Voila is preparing {n_kernels} app kernels "
-        "(about half a minute); the address follows when they are ready.",
+        f"({about}); the address follows when they are ready.",
         flush=True,
     )
     start = time.monotonic()
     proc = subprocess.Popen(
-        [voila, *args], process_group=0, preexec_fn=_die_with_parent if sys.platform == "linux" else None
+        [voila, *args], env=env, process_group=0, preexec_fn=_die_with_parent if sys.platform == "linux" else None
     )
     stopping: list[float] = []
 
