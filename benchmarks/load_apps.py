@@ -37,6 +37,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import statistics
@@ -110,8 +111,14 @@ class MemorySampler:
 
 
 @contextlib.contextmanager
-def hub_server(councillors: list[str], extra_env: dict | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """Start deploy/jupyterhub on free loopback ports (development log-in); stop it and all it started."""
+def hub_server(
+    councillors: list[str], extra_env: dict | None = None, repo: Path = REPO
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """Start deploy/jupyterhub on free loopback ports (development log-in); stop it and all it started.
+
+    ``repo``: another checkout of the workbook (a commit's files, ``snapshot``): its hub configuration, its
+    notebooks, and its ``sv_helpers`` first on every server's path.
+    """
     state = Path(tempfile.mkdtemp(prefix="sv-hub-load-"))
     port = free_port()
     env = {
@@ -129,7 +136,16 @@ def hub_server(councillors: list[str], extra_env: dict | None = None) -> Iterato
         **(extra_env or {}),
     }
     hub = str(Path(sys.executable).parent / "jupyterhub")
-    config = REPO / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+    config = repo / "deploy" / "jupyterhub" / "jupyterhub_config.py"
+    if repo != REPO:
+        env["SV_WORKBOOK_DIR"] = str(repo)
+        wrapper = state / "snapshot_config.py"
+        wrapper.write_text(
+            "c = get_config()  # noqa: F821\n"
+            f"load_subconfig({str(config)!r})  # noqa: F821\n"
+            f"c.Spawner.environment['PYTHONPATH'] = {str(repo)!r}\n"
+        )
+        config = wrapper
     with open(state / "hub.log", "wb") as log:
         proc = subprocess.Popen([hub, "-f", str(config)], cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -475,7 +491,8 @@ def check_browser(base: str, pid: int, options: argparse.Namespace, rounds: int 
 
 
 def _hub_env(args: list[str]) -> dict[str, str]:
-    """A hub setup's arguments are the hub's environment variables (``SV_HUB_...=value``)."""
+    """A hub setup's arguments are the hub's environment variables (``SV_HUB_...=value``) and ``--prestart``
+    (the councillors' servers started before they arrive, by ``scripts/start_meeting.py``)."""
     return dict(a.split("=", 1) for a in args if "=" in a)
 
 
@@ -495,10 +512,20 @@ def run_protocol(options: argparse.Namespace) -> int:
                     if target == "voila":
                         server = launched_voila(args, repo, options.ready_timeout)
                     else:
-                        server = hub_server([f"councillor{i}" for i in range(n)], extra_env=_hub_env(args))
+                        hub_env = _hub_env(args)
+                        if "--prestart" in args:  # the servers started ahead, as README's "Before a meeting"
+                            hub_env["SV_HUB_MEETING_TOKEN"] = secrets.token_hex(16)
+                        server = hub_server([f"councillor{i}" for i in range(n)], extra_env=hub_env, repo=repo)
                     with server as started:
                         pid, base = started[0] if target == "voila" else started[0].pid, started[1]
                         ready = started[2] if target == "voila" else None
+                        if target == "hub" and "--prestart" in args:
+                            from start_meeting import start_all
+
+                            before = time.monotonic()
+                            names = [f"councillor{i}" for i in range(n)]
+                            start_all(base.rstrip("/"), hub_env["SV_HUB_MEETING_TOKEN"], names, 2, 600)
+                            ready = time.monotonic() - before
                         if options.check_browser and target == "voila" and n == 1:
                             checks.append({"setup": name, **check_browser(base, pid, options)})
                         with MemorySampler(pid) as memory:

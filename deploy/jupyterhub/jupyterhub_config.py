@@ -211,3 +211,12 @@ c.JupyterHub.load_roles = [
         "services": ["idle-culler"],
     }
 ]
+
+# --- Before a meeting: councillors' servers started ahead (scripts/start_meeting.py, README "Before a meeting").
+# Only when an administrator sets SV_HUB_MEETING_TOKEN (a long random secret, e.g. `openssl rand -hex 32`):
+# a service holding it may list users and start or stop their servers, nothing else.
+if os.environ.get("SV_HUB_MEETING_TOKEN"):
+    c.JupyterHub.services.append({"name": "meeting", "api_token": os.environ["SV_HUB_MEETING_TOKEN"]})
+    c.JupyterHub.load_roles.append(
+        {"name": "meeting", "scopes": ["list:users", "read:users", "read:servers", "servers"], "services": ["meeting"]}
+    )
