@@ -48,7 +48,7 @@ def test_scoring_app_is_clean_accessible_and_labelled_as_example(open_app):
         "Winner at other weights",
         "rank reversal",
         "Evaluator uncertainty",
-        "Results and report",
+        "Downloads",
     ):
         assert heading in text
     assert page.locator(".sv-score-chart img[alt]").count() == 1
