@@ -141,7 +141,8 @@ def missing_fields(result: TenderResult, override_notice_date: str = "") -> list
     if not notice_date(result, override_notice_date):
         missing.append(
             "The date the contract award notice is published (the setting notice_date, or the settings sheet key "
-            "'notice_date'): without it the release is dated when this file was made and the standstill period "
+            "'notice_date'): without it the release is dated by the award decision (award_date) or, failing that, "
+            "when this file was made, and the standstill period "
             "(awards/standstillPeriod) is not given."
         )
     missing += [
@@ -184,7 +185,14 @@ def release_package(
     reference = tender_reference(result)
     process = ocid(reference)
     published = notice_date(result, notice_date_override)
-    date = _datetime(published) if published else (made_at or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    # Without the notice's date the release is dated by the award decision, else by when the file is made (then
+    # a rerun on another day differs in that date alone: the missing-fields file says so).
+    if published:
+        date = _datetime(published)
+    elif notice.get("award_date"):
+        date = _datetime(notice["award_date"])
+    else:
+        date = made_at or dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     council = buyer()
     bidders = list(tender.bidders)
     party_ids = {b: f"{process}-tenderer-{i}" for i, b in enumerate(bidders, start=1)}

@@ -244,3 +244,14 @@ def test_the_checks_catch_a_package_that_breaks_the_standard(example):
     assert any("releaseTag" in e for e in errors)
     assert any("currency" in e for e in errors)
     assert list(_validator().iter_errors(package))
+
+
+def test_without_a_notice_date_the_release_is_dated_by_the_award_decision_and_is_the_same_on_a_rerun(tmp_path):
+    settings = [["key", "value"], ["award_date", "2026-05-18"]]
+    folder = _tender_folder(tmp_path, settings=settings)
+    first, second = (json.loads(dict(_run(folder).files)[ocds.PACKAGE_FILE]) for _ in range(2))
+    assert first == second
+    assert first["releases"][0]["date"] == first["publishedDate"] == "2026-05-18T00:00:00Z"
+    # With neither date, the release carries the run's own time (its provenance record's).
+    bare = _run(_tender_folder(tmp_path / "bare", settings=[["key", "value"]]))
+    assert json.loads(dict(bare.files)[ocds.PACKAGE_FILE])["releases"][0]["date"] == bare.provenance["created_at"]
