@@ -109,6 +109,9 @@ def social_value_frame(evaluation: Evaluation) -> pd.DataFrame:
     out["social_value_gbp"] = sv["social_value_gbp"].to_numpy(dtype=float)
     out["value_per_pound"] = [format_money(v, 2) for v in sv["value_per_pound"]]
     out["measures_not_monetised"] = sv["measures_not_monetised"].astype(int).to_numpy()
+    if "gross_value_gbp" in sv.columns:  # the bid's gross and net values beside its present value
+        out["gross_value_gbp"] = sv["gross_value_gbp"].to_numpy(dtype=float)
+        out["net_value_gbp"] = sv["net_value_gbp"].to_numpy(dtype=float)
     return out
 
 

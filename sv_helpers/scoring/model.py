@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import Finding, InputError, raise_for_errors
 from sv_helpers.core.formatting import format_money, format_number
 from sv_helpers.core.measures import THEMES, social_value, unknown_measure_codes
@@ -734,21 +735,28 @@ def value_fraction(values: np.ndarray) -> np.ndarray:
         return np.where(highest > 0, values / np.where(highest > 0, highest, 1.0), 0.0)
 
 
-def social_value_by_bidder(tender: Tender, measures: pd.DataFrame) -> pd.DataFrame:
+def social_value_by_bidder(
+    tender: Tender, measures: pd.DataFrame, basis: val.Discounting | None = None
+) -> pd.DataFrame:
     """Each bid's committed social value, in total, by theme and per pound of price.
+
+    Values are present values by the one valuation rule (:mod:`sv_helpers.core.valuation`: net of the
+    library's deadweight, attribution and displacement, over each measure's duration with its drop-off,
+    discounted by ``basis``, default the Green Book's); a library without adjustments gives the gross value.
 
     Returns
     -------
     DataFrame
         Indexed by bidder (in the bids sheet's order): ``price``,
-        ``social``, ``economic``, ``environmental`` (pounds),
+        ``social``, ``economic``, ``environmental`` (pounds, present value),
         ``social_value_gbp`` (their sum), ``value_per_pound`` (social value ÷
-        price) and ``measures_not_monetised`` (commitments counted but with
-        no proxy value).
+        price), ``measures_not_monetised`` (commitments counted but with
+        no proxy value), then ``gross_value_gbp`` and ``net_value_gbp`` (the bid's gross and net values).
     """
     valued = social_value(tender.commitments, measures)
+    values = val.value_items(valued, measures, "quantity", basis or val.discounting())
     bidders = pd.Index(tender.bidders, name="bidder")
-    money = valued["value_gbp"].fillna(0.0).astype("float64")
+    money = values["present_value_gbp"].fillna(0.0).astype("float64")
     by_theme = money.groupby([valued["bidder"].astype(object), valued["theme"].astype(object)]).sum()
     table = by_theme.unstack("theme") if len(by_theme) else pd.DataFrame()
     out = table.reindex(index=bidders, columns=list(THEMES)).fillna(0.0).astype("float64")
@@ -762,6 +770,9 @@ def social_value_by_bidder(tender: Tender, measures: pd.DataFrame) -> pd.DataFra
         )
     missing = valued["value_gbp"].isna().groupby(valued["bidder"].astype(object)).sum()
     out["measures_not_monetised"] = missing.reindex(bidders).fillna(0).astype(int).to_numpy()
+    for column in ("gross_value_gbp", "net_value_gbp"):
+        totals = values[column].fillna(0.0).astype("float64").groupby(valued["bidder"].astype(object)).sum()
+        out[column] = totals.reindex(bidders).fillna(0.0).astype("float64").to_numpy()
     return out
 
 
@@ -871,6 +882,7 @@ def score_tender(
     finals: pd.DataFrame | None = None,
     social: pd.DataFrame | None = None,
     checked: dict | None = None,
+    basis: val.Discounting | None = None,
 ) -> TenderResult:
     """Check and score a tender.
 
@@ -887,6 +899,8 @@ def score_tender(
     finals, social : DataFrame, optional
         :func:`final_scores` and :func:`social_value_by_bidder` of this tender and library, when already made
         (neither depends on the weights or the price method).
+    basis : Discounting, optional
+        The discount rate and convention of the social value's present value (default the Green Book's).
     checked : dict, optional
         Keeps :func:`check_tender`'s findings that do not depend on the weights (its ``kept``).
 
@@ -906,7 +920,7 @@ def score_tender(
     findings = check_tender(tender, measures, kept=checked)
     raise_for_errors(findings)
     finals = final_scores(tender) if finals is None else finals
-    social = social_value_by_bidder(tender, measures) if social is None else social
+    social = social_value_by_bidder(tender, measures, basis) if social is None else social
     fractions = score_fractions(tender, measures, finals, social)
     scores = fractions * tender.weights
     groups = tender.groups
@@ -942,6 +956,16 @@ class _Lookups:
         self.lowest = float(tender.bids["price"].min())
         values = result.social_value["social_value_gbp"]
         self.values = {b: float(v) for b, v in values.items()}
+        social = result.social_value
+        self.gross_net = (
+            {
+                b: (float(g), float(n))
+                for b, g, n in zip(social.index, social["gross_value_gbp"], social["net_value_gbp"])
+            }
+            if "gross_value_gbp" in social.columns
+            else {}
+        )
+        self.is_adjusted = any(abs(g - self.values[b]) > 0.005 for b, (g, _) in self.gross_net.items())
         self.highest = float(values.max())
         finals = result.finals
         self.finals: dict[tuple[str, str], tuple[float, str, str]] = {}
@@ -959,6 +983,12 @@ class _Lookups:
         if method in PRICE_METHODS:
             return f"Price {format_money(self.prices[bidder])}; lowest price {format_money(self.lowest)}"
         if method == "proxy_value":
+            if self.is_adjusted:
+                gross, net = self.gross_net[bidder]
+                return (
+                    f"Social value committed {format_money(self.values[bidder])} in present value "
+                    f"({format_money(gross)} gross, {format_money(net)} net); highest {format_money(self.highest)}"
+                )
             return f"Social value committed {format_money(self.values[bidder])}; highest {format_money(self.highest)}"
         final = self.finals.get((bidder, criterion))
         if final is None:

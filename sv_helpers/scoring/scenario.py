@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.formatting import format_number, format_pct
 from sv_helpers.core.measures import load_measures
@@ -107,6 +108,14 @@ class Settings(SettingsBase):
     notice_date: str = setting(
         "", label="Date the contract award notice is published", kind="str", check=_check_notice_date
     )
+    discount_rate_pct: float = setting(
+        val.default_rate_pct(), kind="float", label="Discount rate (% a year)", unit="percent", minimum=0, maximum=20
+    )
+    discount_convention: str = setting("green_book", label="First year discounted?", choices=tuple(val.CONVENTIONS))
+
+    def discounting(self) -> val.Discounting:
+        """The discount rate (the parameter file's schedule from this setting's rate) and convention."""
+        return val.discounting(self.discount_rate_pct, self.discount_convention)
 
     @property
     def is_example(self) -> bool:
@@ -212,7 +221,8 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
                 + ". Leave it empty to use the workbook's own weights."
             )
     # The final scores and the social value do not change with the weights or the price method: kept with the inputs.
-    key = (id(tender), id(measures))  # both held by ``inputs``, so their ids stay theirs
+    basis = settings.discounting()
+    key = (id(tender), id(measures), basis)  # both held by ``inputs``, so their ids stay theirs
     derived = inputs.values.get("derived")
     if not isinstance(derived, dict) or derived.get("key") != key:
         derived = inputs.values["derived"] = {"key": key}
@@ -224,6 +234,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         finals=derived.get("finals"),
         social=derived.get("social_value"),
         checked=derived.setdefault("checked", {}),
+        basis=basis,
     )
     derived.update(finals=result.finals, social_value=result.social_value)
     # The winner grid depends on the scores and on each group's proportions, not on the groups' weights: moving
@@ -243,6 +254,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         grids.clear()
     grids[grid_key] = evaluation.grid
     tables = evaluation.tables()
+    tables["social_value_sensitivity"] = social_value_sensitivity(tender, measures, basis)
     provenance = make_provenance(settings, inputs.sources)
     standstill = ocds.standstill(result, settings.notice_date)
 
@@ -272,6 +284,25 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         files=LazyFiles(files),
         detail=evaluation,
     )
+
+
+def social_value_sensitivity(tender, measures: pd.DataFrame, basis: val.Discounting) -> pd.DataFrame:
+    """Each bid's committed social value in present value with every adjustment halved and doubled, and at the
+    other discount rates (:func:`sv_helpers.core.valuation.sensitivity`), in the bids sheet's order.
+
+    Returns
+    -------
+    DataFrame
+        ``bidder, case, present_value_gbp, change_gbp, change_pct``.
+    """
+    commitments = tender.commitments
+    parts = []
+    for bidder in tender.bidders:
+        mine = commitments[commitments["bidder"].astype(str) == str(bidder)]
+        table = val.sensitivity(mine, measures, "quantity", basis)
+        table.insert(0, "bidder", bidder)
+        parts.append(table)
+    return pd.concat(parts, ignore_index=True)
 
 
 def ranking_difference(first: Result, second: Result) -> pd.DataFrame:
