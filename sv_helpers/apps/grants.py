@@ -311,6 +311,9 @@ class GrantsApp(ScenarioApp):
         ]
         for filename, content in grants.threesixtygiving_files(result).items():
             data = content.encode("utf-8") if isinstance(content, str) else content
+            if filename.endswith(".txt"):
+                files.append((data, filename, "360Giving data quality checks (text)", "text/plain"))
+                continue
             mime = ui.JSON_MIME if filename.endswith(".json") else ui.XLSX_MIME
             kind = filename.rsplit(".", 1)[1].upper()
             files.append((data, filename, f"Awards in 360Giving format ({kind}, checked against its schema)", mime))

@@ -430,7 +430,9 @@ def _provenance(settings: Settings, inputs: Inputs) -> dict[str, Any]:
 
 
 def threesixtygiving_files(result: Result) -> dict[str, str | bytes]:
-    """The awards in the 360Giving Data Standard (``360giving.json`` and ``360giving.xlsx``), validated first.
+    """The awards in the 360Giving Data Standard (``360giving.json`` and ``360giving.xlsx``), validated first, and
+    ``data_quality_360giving.txt``: what 360Giving's Data Quality tool would flag (:func:`~sv_helpers.grants.
+    threesixtygiving.quality_problems`).
 
     Empty when nothing is funded.
     """
@@ -447,9 +449,18 @@ def threesixtygiving_files(result: Result) -> dict[str, str | bytes]:
         ward_codes=deprivation.ward_codes(result.settings.deprivation_edition),
     )
     tsg.validate_package(package)
+    problems = tsg.quality_problems(package)
+    quality = "\n".join(
+        [
+            "360Giving data quality: the checks of 360Giving's Data Quality tool on 360giving.json",
+            "",
+            *([f"- {p['message']} ({p['check']})" for p in problems] or ["None of the checks would flag a grant."]),
+        ]
+    )
     return {
         "360giving.json": exports.json_text(package),
         "360giving.xlsx": exports.excel_bytes({"grants": tsg.grants_spreadsheet(package)}, result.provenance),
+        "data_quality_360giving.txt": quality + "\n",
     }
 
 

@@ -116,3 +116,8 @@ def test_the_data_source_is_a_parameter():
 
     assert parameter_value("grants.data_source").startswith("https://")
     assert data_path("parameters", "grants", "data_source.yaml").exists()
+
+
+def test_the_run_writes_what_the_quality_checks_found_beside_the_file():
+    files = grants.threesixtygiving_files(grants.run(grants.Settings()))
+    assert files["data_quality_360giving.txt"].splitlines()[-1] == "None of the checks would flag a grant."
