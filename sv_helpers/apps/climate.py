@@ -23,6 +23,8 @@ from sv_helpers.climate.charts import (
     macc_figure,
     pathway_figure,
     peer_figure,
+    per_person_figure,
+    per_person_peers_figure,
     report_figures,
     series_note,
     wedge_figure,
@@ -100,7 +102,7 @@ class ClimateApp(ScenarioApp):
     """The climate targets app (see the module's docstring)."""
 
     core = cl
-    views_shown = ("pathway", "series", "wedges", "macc", "peers")
+    views_shown = ("pathway", "series", "wedges", "macc", "peers")  # the first holds the latest year per person
 
     def __init__(self, result: Result, *, inputs: Any = None, notices: Any = ()) -> None:
         if inputs is None or inputs.get("scope") != result.settings.scope:
@@ -234,8 +236,11 @@ class ClimateApp(ScenarioApp):
                 "<h3>How the district compares</h3><p>The comparison with similar places is for the district scope: "
                 "choose 'District' to see it.</p>"
             )
+        latest = per_person_peers_figure(s)
+        if latest:  # the same authorities on the latest year, all greenhouse gases, beside the sector detail
+            peers = peers.replace("</h3>", "</h3>" + latest, 1)
         return {
-            "pathway": pathway_figure(s),
+            "pathway": per_person_figure(s, peers=False) + pathway_figure(s),
             "series": "<h3>The data</h3>" + series_note(s),
             "wedges": wedges,
             "macc": macc,

@@ -359,10 +359,90 @@ def _peer_figure(s: Scenario) -> str:
     )
 
 
+def per_person_figure(result: Any, *, peers: bool = True) -> str:
+    """Territorial emissions per person, 2005 to 2023, and (``peers``) the latest year against similar
+    authorities and the Kent districts.
+
+    Empty when the scenario has no per-person series (the council estate, or an authority not in it).
+    """
+    s = _scenario(result)
+    if s.per_person is None:
+        return ""
+    compared = s.per_person_peers if (peers and s.per_person_peers is not None) else pd.DataFrame()
+    key = _key("per_person", s.per_person, compared, s.authority_name)
+    return _cached(key, lambda: _per_person_figure(s, compared))
+
+
+def per_person_peers_figure(result: Any) -> str:
+    """The latest year's emissions per person against similar authorities and the Kent districts alone."""
+    s = _scenario(result)
+    if s.per_person is None or s.per_person_peers is None or not len(s.per_person_peers):
+        return ""
+    key = _key("per_person_peers", s.per_person_peers)
+    return _cached(key, lambda: _per_person_peers_figure(s.per_person_peers))
+
+
+def _per_person_figure(s: Scenario, peers: pd.DataFrame) -> str:
+    from sv_helpers.climate import per_person as pp
+
+    own = s.per_person
+    first, last = own.iloc[0], own.iloc[-1]
+    year = int(last["year"])
+    caption = pp.SERIES + ". " + pp.ATTRIBUTION + " " + pp.CAVEAT
+    line = svgcharts.Plot(
+        title=f"{s.authority_name}: greenhouse gas emissions per person, {int(first['year'])} to {year}",
+        x_label="Calendar year",
+        y_label="t CO2e per person",
+        x_format=lambda v: f"{v:.0f}",
+        y_format=lambda v: format_number(v, 1),
+        width=800,
+        height=320,
+    )
+    line.line(own["year"], own["per_person_tco2e"], colour=charts.PALETTE[0], width=2.5, label="Per person")
+    line.y_min = 0.0
+    alt = (
+        f"Line chart of {s.authority_name}'s territorial greenhouse gas emissions per person (CO2, CH4 and N2O): "
+        f"{format_number(first['per_person_tco2e'], 2)} t CO2e in {int(first['year'])}, "
+        f"{format_number(last['per_person_tco2e'], 2)} t in {year}."
+    )
+    out = svgcharts.figure_html(line.svg(), alt=alt, caption=caption, data=_screen(own, 2))
+    return out + (_per_person_peers_figure(peers) if len(peers) else "")
+
+
+def _per_person_peers_figure(peers: pd.DataFrame) -> str:
+    from sv_helpers.climate import per_person as pp
+
+    year = int(peers["year"].iloc[0])
+    caption = pp.SERIES + ". " + pp.ATTRIBUTION + " " + pp.CAVEAT
+    names = [
+        f"{n} (selected)" if g == "Selected" else f"{n} ({g.lower()})"
+        for n, g in zip(peers["authority_name"], peers["group"], strict=True)
+    ]
+    colours = [
+        charts.PALETTE[0] if g == "Selected" else charts.PALETTE[2] if g == "Similar" else "#767676"
+        for g in peers["group"]
+    ]
+    bars = svgcharts.hbar_chart(
+        names,
+        [(None, peers["per_person_tco2e"].tolist(), colours, "")],
+        title=f"Per person in {year}: similar authorities and the Kent districts",
+        x_label="t CO2e per person",
+        value_format=lambda v: format_number(v, 2),
+        legend=None,
+    )
+    alt = (
+        f"Bar chart of greenhouse gas emissions per person in {year}: "
+        + charts.describe_values(names, [format_number(v, 2) + " t" for v in peers["per_person_tco2e"]], limit=20)
+        + "."
+    )
+    return svgcharts.figure_html(bars.svg(), alt=alt, caption=caption, data=_screen(peers, 2))
+
+
 def report_figures(result: Result) -> dict[str, str]:
     """The charts the climate progress report shows, by name (for :func:`sv_helpers.climate.write`)."""
     s = _scenario(result)
-    out = {"pathway": pathway_figure(s)}
+    out = {"per_person": per_person_figure(s)} if s.per_person is not None else {}
+    out["pathway"] = pathway_figure(s)
     if len(s.interventions):
         out["wedges"] = wedge_figure(s)
         out["macc"] = macc_figure(s)
@@ -378,6 +458,11 @@ def series_note(result: Any) -> str:
         f"<p><strong>You are looking at:</strong> {html.escape(s.series.series_name)}.</p>",
         "<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in s.series.caveats) + "</ul>",
     ]
+    if s.per_person is not None:
+        from sv_helpers.climate import per_person as pp
+
+        notes.insert(0, f"<p><strong>The latest year:</strong> {html.escape(pp.SERIES)}.</p>")
+        notes.append(f"<p>{html.escape(pp.CAVEAT)}</p><p>{html.escape(pp.ATTRIBUTION)}</p>")
     if s.scope == "council estate" and s.is_example.get("council_estate"):
         notes.append(f'<p class="sv-example-note"><strong>{html.escape(ESTATE_EXAMPLE_NOTE)}</strong></p>')
     if s.is_example.get("interventions"):

@@ -495,8 +495,8 @@ def resolve_authority_code(data: EmissionsData, code: str) -> str:
     """Return the code as the series spells it, or raise a plain-English InputError.
 
     Accepts either the mySociety code (``SEV``) or the ONS code
-    (``E07000111``) for the Kent districts, whichever the series uses, and
-    ignores case and spaces.
+    (``E07000111``), whichever the series uses (``data/emissions/authority_gss_codes.csv``, and the Kent
+    districts' list), and ignores case and spaces.
 
     Raises
     ------
@@ -512,6 +512,12 @@ def resolve_authority_code(data: EmissionsData, code: str) -> str:
     kent = load_kent_districts()
     for a, b in (("authority_code", "gss_code"), ("gss_code", "authority_code")):
         hit = kent.loc[kent[a].str.upper() == wanted, b]
+        if len(hit) and hit.iloc[0] in codes:
+            return str(hit.iloc[0])
+    from sv_helpers.climate.per_person import authority_codes
+
+    for a, b in (("authority_code", "gss_code"), ("gss_code", "authority_code")):
+        hit = authority_codes().loc[lambda c, a=a: c[a] == wanted, b]
         if len(hit) and hit.iloc[0] in codes:
             return str(hit.iloc[0])
     names = data.authorities

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from sv_helpers.climate import per_person as pp
 from sv_helpers.climate.emissions import EmissionsData
 from sv_helpers.climate.interventions import (
     INTERVENTIONS_SCHEMA,
@@ -75,6 +76,10 @@ class Scenario:
     carbon_budget_source: str = ""
     #: Input role -> whether the file is the shipped example (for notes on screen and in the report).
     is_example: dict[str, bool] = field(default_factory=dict)
+    #: The authority's territorial emissions per person by year (:func:`.per_person.authority_series`), district only.
+    per_person: pd.DataFrame | None = None
+    #: The authority, its similar authorities and the Kent districts per person in the latest year.
+    per_person_peers: pd.DataFrame | None = None
 
 
 def compute_scenario(
@@ -92,6 +97,7 @@ def compute_scenario(
     interventions: pd.DataFrame | None = None,
     similarity: pd.DataFrame | None = None,
     peer_count: int = 5,
+    per_person: pp.PerPerson | None = None,
 ) -> Scenario:
     """Compute a whole scenario: pathway, trend, summary, wedges, plan verdict, cost curve and peers.
 
@@ -105,6 +111,9 @@ def compute_scenario(
         Actions for this scope; those in sectors left out are dropped.
     similarity : DataFrame, optional
         mySociety's similarity inputs; peers are compared when given (district only).
+    per_person : PerPerson, optional
+        Territorial emissions per person, 2005 to 2023 (district only): the headline starts with the latest
+        year, and the authority, its similar authorities and the Kent districts are compared on it.
 
     Returns
     -------
@@ -200,8 +209,41 @@ def compute_scenario(
         peers, problem = series.memo[key]
         if problem:
             findings.append(Finding("warning", problem))
+    own_per_person = peers_per_person = None
+    lead: list[str] = []
+    if scope == "district" and per_person is not None:
+        key = ("per_person", code, int(peer_count), id(similarity), id(per_person))
+        if key not in series.memo:  # the same for every pathway setting
+            own = pp.authority_series(per_person, code)
+            similar = (
+                similar_authorities(similarity, code, among=comparable_authorities(series).index, count=peer_count)
+                if similarity is not None
+                else pd.DataFrame({"authority_code": []})
+            )
+            groups = pp.groups_of(code, similar["authority_code"], kent_district_codes(series))
+            series.memo[key] = own, (pp.compared(per_person, groups) if len(own) else None)
+        own_per_person, peers_per_person = series.memo[key]
+        if len(own_per_person):
+            lead = [pp.latest_sentence(own_per_person, name)]
+        else:
+            own_per_person = None
+            findings.append(
+                Finding(
+                    "warning",
+                    f"{name} ({code}) is not in the per-person greenhouse gas series (2005 to 2023), so only the "
+                    "sector series is shown.",
+                )
+            )
     place = name if scope == "district" else "Council estate"
-    sentences = summary_sentences(summary, place=place, unit=series.unit, plan=plan)
+    if lead:  # the sector detail's series, named so the two figures are not read as one
+        from sv_helpers.climate.emissions import MYSOCIETY_ATTRIBUTION
+
+        place = (
+            "Sector detail (CO2 within the scope of influence, DESNZ 2005 to 2020 release)"
+            if series.attribution == MYSOCIETY_ATTRIBUTION
+            else f"Sector detail ({series.series_name})"
+        )
+    sentences = lead + summary_sentences(summary, place=place, unit=series.unit, plan=plan)
     return Scenario(
         code,
         name,
@@ -220,6 +262,8 @@ def compute_scenario(
         findings,
         sentences,
         carbon_budget_source,
+        per_person=own_per_person,
+        per_person_peers=peers_per_person,
     )
 
 
@@ -244,6 +288,10 @@ def scenario_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
         tables["cost_curve"] = scenario.macc
     if scenario.peers is not None:
         tables["peers"] = scenario.peers
+    if scenario.per_person is not None:
+        tables["emissions_per_person"] = scenario.per_person
+    if scenario.per_person_peers is not None:
+        tables["peers_per_person"] = scenario.per_person_peers
     return tables
 
 
@@ -376,7 +424,7 @@ def load(settings: Settings) -> Inputs:
     from sv_helpers.climate import estate as es
     from sv_helpers.core.paths import resolve_path
 
-    values: dict[str, Any] = {"scope": settings.scope, "similarity": None}
+    values: dict[str, Any] = {"scope": settings.scope, "similarity": None, "per_person": None}
     sources: dict[str, Any] = {}
     examples: dict[str, bool] = {}
     if settings.scope == "council estate":
@@ -395,8 +443,11 @@ def load(settings: Settings) -> Inputs:
         emissions_path = resolve_path(settings.emissions_path, setting="emissions_path", expect="file")
         values["series"] = em.load_emissions(emissions_path)
         values["similarity"] = _similarity()
+        values["per_person"] = pp.load_per_person()
         sources["emissions"] = emissions_path
+        sources["emissions_per_person"] = pp.PER_PERSON_PATH
         examples["emissions"] = False
+        examples["emissions_per_person"] = False
     values["interventions"] = None
     if settings.interventions_path:
         plan_path = resolve_path(settings.interventions_path, setting="interventions_path", expect="file")
@@ -417,6 +468,9 @@ def inputs_summary(inputs: Inputs) -> pd.DataFrame:
                 f"{series.series_name}: {len(series.authorities):,} authorities, {len(series.sectors)} sectors, "
                 f"{min(series.years)} to {max(series.years)}"
             )
+        elif role == "emissions_per_person":
+            data = inputs["per_person"]
+            what = f"{pp.SERIES}: {data.rows['gss_code'].nunique():,} areas, {int(data.rows['year'].min())} to {data.last_year}"
         elif role == "interventions":
             plan = inputs["interventions"]
             counts = ", ".join(f"{n} {s}" for s, n in plan["scope"].value_counts().items())
@@ -539,6 +593,7 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         interventions=_plan_rows(settings, inputs["interventions"], series),
         similarity=inputs["similarity"],
         peer_count=int(_parameter("climate.similar_authority_count")),
+        per_person=inputs.get("per_person"),
     )
     scenario.is_example = dict(inputs["is_example"])
     warnings = list(

@@ -46,7 +46,7 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
     Sections: where emissions stand against the target; the pathway and what it
     demands each year; the trend; the carbon budget; the planned actions and the
     gap; the comparison with similar authorities; the data's source and limits.
-    ``figures`` (``pathway``, ``wedges``, ``macc``, ``peers``: chart HTML) when already drawn (the app's);
+    ``figures`` (``per_person``, ``pathway``, ``wedges``, ``macc``, ``peers``: chart HTML) when already drawn (the app's);
     drawn here otherwise.
     """
     import html as _html
@@ -86,7 +86,17 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
             ],
         }
     )
-    sections = [
+    sections = []
+    if s.per_person is not None:
+        from sv_helpers.climate import per_person as pp
+
+        sections.append(
+            (
+                "The latest year: greenhouse gas emissions per person",
+                para(s.sentences[0]) + fig.get("per_person", "") + para(pp.CAVEAT),
+            )
+        )
+    sections += [
         (
             "Where emissions stand against the target",
             para(f"The target: {PATHWAY_LABELS[summ['pathway']].lower()}, to {summ['target_year']}, for {place}.")
@@ -188,6 +198,8 @@ def report_html(result: Result, figures: Mapping[str, str] | None = None) -> str
     sections.append(("Comparison with similar authorities", body))
 
     limits = [s.series.series_name + ".", s.series.attribution, *s.series.caveats]
+    if s.per_person is not None:
+        limits += [pp.SERIES + ".", pp.ATTRIBUTION, pp.CAVEAT]
     if s.scope == "district":
         limits.append(str(s.milestones["note"].iloc[0]))
     else:
