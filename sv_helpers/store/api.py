@@ -516,6 +516,7 @@ class Store:
         self, conn: Connection, action: str, user: str, scenario_id: str | None, record_hash: str, detail: str = ""
     ) -> dict[str, Any]:
         """Add one audit entry, chained to the last (the caller holds the write lock)."""
+        user = checked_text(user, "user's name")  # a name from a header could hold anything
         latest = select(AuditEntry.id, AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)
         last = conn.execute(latest).first()
         prev = last.entry_hash if last else records.GENESIS

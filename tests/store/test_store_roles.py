@@ -139,6 +139,16 @@ def test_a_note_may_hold_line_breaks_and_tabs_and_a_decision_note_no_controls(dr
     assert store.get(sid, user=ANA)["decision"] is None
 
 
+def test_a_user_name_with_control_characters_is_refused_everywhere(drafted, tmp_path):
+    store, sid, result = drafted
+    forged = Actor("ana\u202eevil", OFFICER)  # e.g. from a proxy's header
+    with pytest.raises(StoreError, match="user's name holds a right-to-left override"):
+        store.save(result, "Forged", user=forged)
+    with pytest.raises(StoreError, match="user's name holds"):
+        store.share(sid, user=forged)
+    assert [e["action"] for e in store.audit_log()] == ["save"]
+
+
 # --------------------------------------------------------------------------- who is an officer
 
 
