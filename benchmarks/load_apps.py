@@ -472,12 +472,17 @@ def check_browser(base: str, pid: int, options: argparse.Namespace, rounds: int 
     voila = _voila(pid)
     kernels = len(kernel_processes(voila))
     timings: dict[str, list[float]] = {"protocol": [], "browser": []}
+    failures: list[str] = []
     for _ in range(rounds):
         for name, once in (("protocol", protocol_once), ("browser", browser_once)):
             _quiet_pool(voila, kernels, 120)
-            timings[name].append(asyncio.run(once()))
+            try:
+                timings[name].append(asyncio.run(once()))
+            except Exception as e:  # noqa: BLE001  (a failed page is counted, not fatal to the table)
+                failures.append(f"{name}: {type(e).__name__}: {str(e)[:160]}")
     _quiet_pool(voila, kernels, 120)
-    protocol, browser = statistics.median(timings["protocol"]), statistics.median(timings["browser"])
+    protocol = statistics.median(timings["protocol"]) if timings["protocol"] else float("nan")
+    browser = statistics.median(timings["browser"]) if timings["browser"] else float("nan")
     return {
         "app": options.app,
         "protocol_first_screen_s": [round(t, 3) for t in timings["protocol"]],
@@ -486,6 +491,7 @@ def check_browser(base: str, pid: int, options: argparse.Namespace, rounds: int 
         "browser_median_s": round(browser, 3),
         "drawing_s": round(browser - protocol, 3),
         "protocol_within_browser": protocol <= browser,
+        "failures": failures,
         "load_1min": os.getloadavg()[0],
     }
 
