@@ -261,6 +261,7 @@ def test_officer_gets_jupyterlab_and_the_apps(hub):
     env = _server_env(hub, OFFICER)
     assert env["SV_STORE_URL"] == STORE_URL, "saved scenarios go to the shared store"
     assert env["SV_HUB_ROLE"] == "officer"
+    assert (env["SV_USER_GROUPS"], env["SV_OFFICER_GROUPS"]) == ("officers", "officers"), "the store's roles"
     assert env["MEM_LIMIT"] == str(2 * 1024**3), "an officer's server may use 2 GB (enforced by TLJH and Kubernetes)"
 
 
@@ -278,6 +279,7 @@ def test_councillor_gets_the_apps(hub, councillor_app):
     env = _server_env(hub, COUNCILLOR)
     assert env["SV_STORE_URL"] == STORE_URL, "saved scenarios go to the shared store"
     assert env["SV_HUB_ROLE"] == "councillor"
+    assert (env["SV_USER_GROUPS"], env["SV_OFFICER_GROUPS"]) == ("councillors", "officers"), "the store's roles"
     assert env["MEM_LIMIT"] == str(1024**3), "a councillor's server may use 1 GB (enforced by TLJH and Kubernetes)"
 
 
