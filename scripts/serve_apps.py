@@ -20,7 +20,8 @@ with Voila's exit code. Voila is killed if it has not stopped within ``STOP_GRAC
 
 For a committee meeting, ``--meeting NOTEBOOK --pool N`` (``make app MEETING=grant_allocation.ipynb
 POOL=20``) keeps N kernels of that app preheated (Voila's ``VoilaKernelManager.kernel_pools_config``; every
-other notebook keeps ``default_pool_size``) and paces the pool's warm-ups (``voila_pool.PacedWarmUps``: one
+other notebook keeps ``default_pool_size``), starts refilling a minute after a page takes a kernel
+(``MEETING_FILL_DELAY_S``) and paces the pool's warm-ups (``voila_pool.PacedWarmUps``: one
 kernel runs its notebook at a time, so refilling the pool behind twenty arriving councillors leaves the
 other core to their pages). Voila reads pool sizes only when it starts: restart the apps to change them.
 The ready timeout then grows with the pool (``READY_S_PER_KERNEL`` a kernel).
@@ -57,6 +58,8 @@ READY_TIMEOUT_S = 120.0
 STOP_GRACE_S = 30.0
 #: Seconds of ready timeout per pool kernel in a meeting's pool (warmed one at a time).
 READY_S_PER_KERNEL = 10.0
+#: Seconds before a meeting's pool starts refilling after a page takes a kernel: the arrivals come first.
+MEETING_FILL_DELAY_S = 60.0
 #: Voila's default pool size when voila.json gives none (``VoilaConfiguration.default_pool_size``).
 VOILA_DEFAULT_POOL = 1
 
@@ -251,6 +254,7 @@ def meeting_arguments(notebook: str, pool: int, config_file: Path | None = None)
     return [
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
         "--VoilaConfiguration.multi_kernel_manager_class=voila_pool.PacedWarmUps",
+        f"--VoilaKernelManager.fill_delay={MEETING_FILL_DELAY_S:g}",
     ]
 
 
