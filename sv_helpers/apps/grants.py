@@ -129,6 +129,14 @@ class GrantsApp(ScenarioApp):
             gv.format_decile_factors(settings.decile_factors),
             placeholder="e.g. 1: 1.5; 2: 1.4; 3: 1.3 (other deciles 1)",
         )
+        edition = ui.dropdown(
+            "Deprivation figures",
+            [
+                ("IMD 2025, today's wards", 2025),
+                ("IMD 2019, 2013 wards (to rerun a round decided on them)", 2019),
+            ],
+            settings.deprivation_edition,
+        )
         partial = ui.checkbox(specs["partial"].label, settings.partial)
         floors = ui.text_input(
             specs["theme_floors"].label,
@@ -148,6 +156,7 @@ class GrantsApp(ScenarioApp):
             Control("method", method),
             Control("max_award", max_award, _number_or_none, lambda v: v or 0.0),
             Control("min_score", min_score, float),
+            Control("deprivation_edition", edition, int),
             Control("equity_weight", equity, float),
             Control("decile_factors", factors, parse_decile_factors, gv.format_decile_factors),
             Control("partial", partial, bool),

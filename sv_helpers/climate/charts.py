@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sv_helpers.climate.estate import ESTATE_EXAMPLE_NOTE
+from sv_helpers.climate.estate import ESTATE_EXAMPLE_NOTE, FACTORS_EXAMPLE_NOTE
 from sv_helpers.climate.interventions import INTERVENTIONS_EXAMPLE_NOTE, macc_sentence
 from sv_helpers.climate.model import Scenario
 from sv_helpers.climate.pathways import PATHWAY_LABELS
@@ -465,6 +465,8 @@ def series_note(result: Any) -> str:
         notes.append(f"<p>{html.escape(pp.CAVEAT)}</p><p>{html.escape(pp.ATTRIBUTION)}</p>")
     if s.scope == "council estate" and s.is_example.get("council_estate"):
         notes.append(f'<p class="sv-example-note"><strong>{html.escape(ESTATE_EXAMPLE_NOTE)}</strong></p>')
+    if s.scope == "council estate" and s.is_example.get("emission_factors"):
+        notes.append(f'<p class="sv-example-note"><strong>{html.escape(FACTORS_EXAMPLE_NOTE)}</strong></p>')
     if s.is_example.get("interventions"):
         notes.append(f'<p class="sv-example-note">{html.escape(INTERVENTIONS_EXAMPLE_NOTE)}</p>')
     if s.carbon_budget_source:

@@ -7,6 +7,7 @@ functions work on it as on a district's series.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,22 @@ from sv_helpers.core.tables import Column, TableSchema, load_table, load_tables
 #: The shipped example estate and its example factors.
 EXAMPLE_ESTATE_PATH = data_path("climate", "council_estate_example.csv")
 EXAMPLE_FACTORS_PATH = data_path("climate", "emission_factors_example.csv")
+#: Which factor of the UK Government's conversion factors each fuel uses, by its ID in the flat files.
+OFFICIAL_FACTOR_IDS_PATH = data_path("climate", "official_factor_ids.csv")
+#: The flat files ("Factors by Category"), one per year: ``ghg_conversion_factors_<year>.csv``.
+OFFICIAL_FACTORS_PATTERN = "ghg_conversion_factors_*.csv"
+
+OFFICIAL_IDS_SCHEMA = TableSchema(
+    "official_factor_ids",
+    (
+        Column("fuel", unique=True, description="What is used, as the council estate file names it"),
+        Column("unit", description="The unit of activity: kWh, litres, km"),
+        Column("scope", "category", allowed=("Scope 1", "Scope 2", "Scope 3"), description="GHG Protocol scope"),
+        Column("factor_id", description="The factor's ID in the UK Government conversion factors' flat file"),
+        Column("description", allow_blank=True, required=False, default="", description="What the factor is"),
+    ),
+    description="The official conversion factor each fuel uses, by its ID (the value is read from each year's file).",
+)
 
 FACTORS_SCHEMA = TableSchema(
     "emission_factors",
@@ -65,15 +82,94 @@ ESTATE_SCHEMA = TableSchema(
 def load_emission_factors(
     source: str | Path | bytes = EXAMPLE_FACTORS_PATH, *, filename: str | None = None
 ) -> pd.DataFrame:
-    """Load a dated emission factors file (see :data:`FACTORS_SCHEMA`).
+    """Load a dated emission factors file (see :data:`FACTORS_SCHEMA`), or a file of official factor IDs
+    (:data:`OFFICIAL_IDS_SCHEMA`, with a ``factor_id`` column), whose values are read from each year's
+    UK Government conversion factors (:func:`official_factors`).
 
     Raises
     ------
     InputError
-        When the file does not fit, or a fuel has two factors for one year.
+        When the file does not fit, a fuel has two factors for one year, or an ID is not in a year's file.
     """
+    from sv_helpers.core.reading import read_raw_table
+
+    name = filename or Path(str(source)).name
+    raw, _ = read_raw_table(source, filename=filename)
+    if "factor_id" in [str(c).strip() for c in raw.columns]:
+        return official_factors(load_table(source, OFFICIAL_IDS_SCHEMA, filename=filename), name=name)
     factors = load_table(source, FACTORS_SCHEMA, filename=filename)
-    return _checked_factors(factors, filename or Path(str(source)).name)
+    return _checked_factors(factors, name)
+
+
+def official_factor_files() -> dict[int, Path]:
+    """The shipped UK Government conversion factors' flat files, by year."""
+    out = {}
+    for path in sorted(data_path("climate").glob(OFFICIAL_FACTORS_PATTERN)):
+        year = path.stem.rsplit("_", 1)[-1]
+        if year.isdigit():
+            out[int(year)] = path
+    return out
+
+
+@lru_cache(maxsize=4)
+def _flat_file(path: str, mtime_ns: int) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+    return table.set_index("ID")
+
+
+def official_factors(ids: pd.DataFrame, *, name: str = "official_factor_ids.csv") -> pd.DataFrame:
+    """The factors of :data:`FACTORS_SCHEMA` for each fuel and each year's flat file, chosen by ID, not retyped.
+
+    Each ID must be in every year's file with a value in kg CO2e per the fuel's unit (the file's ``UOM``
+    starts with the unit, so ``kWh (Gross CV)`` fits ``kWh``). The ``source`` names the year, the ID and the
+    factor's place in the table.
+
+    Examples
+    --------
+    >>> ids = pd.DataFrame({"fuel": ["grid_electricity"], "unit": ["kWh"], "scope": ["Scope 2"],
+    ...                     "factor_id": ["7_400_4000_5_1"], "description": [""]})
+    >>> official_factors(ids).set_index("factor_year").loc[2025, "kgco2e_per_unit"]
+    0.177
+    """
+    rows = []
+    for year, path in official_factor_files().items():
+        flat = _flat_file(str(path), path.stat().st_mtime_ns)
+        value_col = next((c for c in flat.columns if c.startswith("GHG Conversion Factor")), None)
+        for row, rec in ids.iterrows():
+            fid = str(rec["factor_id"]).strip()
+            if fid not in flat.index:
+                raise InputError(
+                    f"{name}, row {row}, column 'factor_id': '{fid}' is not an ID in the UK Government conversion "
+                    f"factors for {year} ({path.name}). Copy the ID from the 'Factors by Category' table."
+                )
+            hit = flat.loc[fid]
+            unit, per = str(hit["UOM"]), str(hit["GHG/Unit"])
+            if per != "kg CO2e" or not unit.lower().startswith(str(rec["unit"]).lower()):
+                raise InputError(
+                    f"{name}, row {row}, column 'factor_id': '{fid}' is a factor in {per} per {unit} in {path.name}, "
+                    f"not kg CO2e per {rec['unit']}. Choose the ID of the kg CO2e factor for that unit."
+                )
+            try:
+                value = float(hit[value_col])
+            except ValueError:
+                raise InputError(
+                    f"{name}, row {row}, column 'factor_id': '{fid}' has no value in {path.name}."
+                ) from None
+            place = " > ".join(str(hit[c]) for c in ("Level 1", "Level 2", "Level 3", "Level 4") if str(hit[c]))
+            rows.append(
+                {
+                    "fuel": rec["fuel"],
+                    "unit": rec["unit"],
+                    "scope": rec["scope"],
+                    "kgco2e_per_unit": value,
+                    "factor_year": year,
+                    "source": f"UK Government GHG conversion factors {year} (DESNZ), ID {fid}: {place}, {unit} "
+                    "(Open Government Licence v3.0)",
+                }
+            )
+    if not rows:
+        raise InputError("No UK Government conversion factors file is shipped in data/climate.")
+    return _checked_factors(pd.DataFrame(rows), name)
 
 
 def _checked_factors(factors: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -205,21 +301,39 @@ def estate_emissions(
 
 def _with_factors(estate: pd.DataFrame, factors: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Attach to each estate row the factor it uses (see :func:`estate_emissions`)."""
-    warnings: list[Finding] = []
     chosen_rows = []
+    earlier: dict[tuple[str, int], list[str]] = {}  # (financial year, factor year) -> fuels: no factor that early
+    later: dict[tuple[str, int], list[str]] = {}  # (financial year, factor year) -> fuels: not that year's own
     by_fuel = {f: g.sort_values("factor_year") for f, g in factors.groupby("fuel")}
-    for row, rec in estate.iterrows():
+    for _, rec in estate.iterrows():
         table = by_fuel[rec["fuel"]]
         eligible = table[table["factor_year"] <= rec["year"]]
         chosen = eligible.iloc[-1] if len(eligible) else table.iloc[0]
-        if not len(eligible):
-            warnings.append(
-                Finding(
-                    "warning",
-                    f"Council estate, row {row}: no {rec['fuel']} factor for {rec['financial_year']} or earlier, so the {chosen['factor_year']} factor is used.",
-                )
-            )
+        if int(chosen["factor_year"]) != int(rec["year"]):
+            into = later if len(eligible) else earlier
+            fuels = into.setdefault((rec["financial_year"], int(chosen["factor_year"])), [])
+            if rec["fuel"] not in fuels:
+                fuels.append(rec["fuel"])
         chosen_rows.append(chosen)
+    # said once for the financial years that share a factor year and fuels
+    grouped: dict[tuple[int, tuple[str, ...]], list[str]] = {}
+    for (fy, year), fuels in earlier.items():
+        grouped.setdefault((year, tuple(fuels)), []).append(fy)
+    warnings = [
+        Finding(
+            "warning",
+            f"Council estate, {', '.join(fys)}: no factor for {', '.join(fuels)} for {fys[-1]} or earlier, so the "
+            f"{year} factor is used (the earliest loaded).",
+        )
+        for (year, fuels), fys in grouped.items()
+    ] + [
+        Finding(
+            "warning",
+            f"Council estate, {fy}: there is no {fy[:4]} factor for {', '.join(fuels)}, so the {year} factor is "
+            "used (the latest before it).",
+        )
+        for (fy, year), fuels in later.items()
+    ]
     detail = estate.copy()
     detail["scope"] = [c["scope"] for c in chosen_rows]
     detail["unit"] = [c["unit"] for c in chosen_rows]
@@ -250,8 +364,13 @@ def estate_detail(estate: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
 
 #: What the screen and the report say when the council estate or the interventions are the shipped examples.
 ESTATE_EXAMPLE_NOTE = (
-    "Council estate: example figures. The buildings, fleet, activity data and emission factors shown are fictional "
-    "examples, not Sevenoaks District Council's own; load the council's activity data "
-    "(template: data/climate/council_estate_template.xlsx) "
-    "and the year's official UK Government conversion factors."
+    "Council estate: example activity. The buildings, fleet and activity data shown are fictional examples, not "
+    "Sevenoaks District Council's own; they are converted with the UK Government's official greenhouse gas "
+    "conversion factors of each year (2024/25 activity with the 2024 factors, 2025/26 with the 2025 factors; other "
+    "years with the nearest loaded, as the warnings say), chosen by their IDs. Load the council's activity data "
+    "(template: data/climate/council_estate_template.xlsx)."
+)
+#: Said as well when the factors are the rounded example values rather than the official ones.
+FACTORS_EXAMPLE_NOTE = (
+    "The emission factors are rounded example values for illustration, not the official conversion factors."
 )

@@ -350,7 +350,9 @@ class Settings(SettingsBase):
     emissions_path: str = setting("data/emissions/local_authority_emissions.csv", kind="path", label="Emissions file")
     scope: str = setting("district", label="Scope", choices=SCOPES)
     estate_path: str = setting("data/climate/council_estate_example.csv", kind="path", label="Council estate data")
-    factors_path: str = setting("data/climate/emission_factors_example.csv", kind="path", label="Emission factors")
+    factors_path: str = setting(
+        "data/climate/official_factor_ids.csv", kind="path", label="Emission factors (official IDs or values)"
+    )
     interventions_path: str | None = setting(
         "data/climate/interventions_example.csv", kind="path", optional=True, label="Interventions file"
     )

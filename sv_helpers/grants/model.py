@@ -269,6 +269,10 @@ class Settings(SettingsBase):
         return self.replace(**self.compare[name], compare={})
 
 
+#: Settings that change what ``load`` reads besides the file paths (the app reloads when they change).
+LOAD_SETTINGS: tuple[str, ...] = ("deprivation_edition",)
+
+
 #: Kept for callers written before the scenario core (``Scenario(budget=100)`` is a ``Settings``).
 Scenario = Settings
 

@@ -55,16 +55,11 @@ BEFORE = {
             "plan_shortfall_kt": 339.61683110593066,
         },
     ),
+    # The example estate now runs to 2025/26 on the official conversion factors (issue 24), so its figures are
+    # worked out again from the flat files in tests/climate/test_estate_factors.py; here only the year.
     "estate": (
         {"scope": "council estate", "target_year": 2030},
-        {
-            "last_actual_year": 2024,
-            "last_actual_kt": 1.770329,
-            "required_annual_reduction_pct": 100 / 6,
-            "cumulative_to_target_kt": 4.425822500000001,
-            "trend_net_zero_year": 2048,
-            "plan_shortfall_kt": 0.39532900000000004,
-        },
+        {"last_actual_year": 2025, "required_annual_reduction_pct": 100 / 5},
     ),
 }
 #: pathway.csv values (year -> pathway_kt, trend_kt) from the code before the core.

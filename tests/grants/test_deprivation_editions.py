@@ -114,3 +114,19 @@ def test_the_shipped_boundaries_are_the_shared_copies():
         assert shipped.is_file()
         if SHARED.is_dir():
             assert shipped.read_bytes() == (SHARED / "boundaries" / name).read_bytes()
+
+
+def test_the_app_switches_edition_and_reads_the_deciles_again():
+    from sv_helpers.apps import grants as grants_app
+
+    settings = grants.Settings()
+    inputs = grants.load(settings)
+    app = grants_app.GrantsApp(grants.run(settings, inputs), inputs=inputs)
+    widget = next(c for c in app.control_list if c.name == "deprivation_edition").widget
+    assert widget.value == 2025
+    widget.value = 2019
+    app.wait()
+    assert app.result.settings.deprivation_edition == 2019
+    expected = grants.run(grants.Settings(deprivation_edition=2019)).tables["allocations"]
+    assert app.result.tables["allocations"]["imd_decile"].tolist() == expected["imd_decile"].tolist()
+    assert "deprivation_edition=2019" in app.result.settings.to_query()
