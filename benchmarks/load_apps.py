@@ -592,7 +592,7 @@ def main() -> int:
         action="append",
         help="NAME[@COMMIT]=ARGS: a server setup (serve_apps.py's extra arguments, or the hub's SV_HUB_ variables)",
     )
-    parser.add_argument("--ready-timeout", type=float, default=300.0, help="seconds for the server to be ready")
+    parser.add_argument("--ready-timeout", type=float, default=900.0, help="seconds for the server to be ready")
     parser.add_argument("--check-browser", action="store_true", help="at N = 1, compare with Chromium")
     parser.add_argument("--json", default=None, help="write the rows to this file")
     args = parser.parse_args()
