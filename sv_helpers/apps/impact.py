@@ -42,6 +42,12 @@ TEMPLATES = (
 
 _INCLUDE_OF = {role: flag for flag, roles in imp.GROUPS.items() for role in roles}
 
+#: The discounting conventions as the app offers them.
+CONVENTION_OPTIONS = [
+    ("Green Book: the year of delivery is not discounted", "green_book"),
+    ("SROI Guide: the first year is discounted too", "sroi_guide"),
+]
+
 
 def financial_year_options(today: dt.date | None = None) -> list[str]:
     """Financial years from 2019/20 to the one after today's, latest first (``2025/26``)."""
@@ -123,6 +129,17 @@ def contract_detail(report: imp.ImpactReport) -> str:
 def report_tables(report: imp.ImpactReport) -> str:
     """The report's tables as they are shown in the app."""
     parts = [
+        f"<p>{html.escape(report.method_note)}</p>",
+        _table(
+            report.evidence,
+            "Social value committed, claimed and validated, in present value and as a percentage of contract value",
+        ),
+        _table(report.sensitivity, "How much the present value rests on the assumptions"),
+        _table(
+            report.by_measure,
+            "Gross, net and present value of each contract's delivery by measure, to date",
+            scroll=True,
+        ),
         _table(
             report.status,
             "Contract status to date",
@@ -181,6 +198,12 @@ def download_files(result: Result) -> list[tuple[bytes, str, str, str]]:
             exports.csv_bytes(report.by_theme),
             "impact_by_theme.csv",
             "Social value by source and theme (CSV)",
+            ui.CSV_MIME,
+        ),
+        (
+            exports.csv_bytes(report.by_measure),
+            "social_value_by_measure.csv",
+            "Gross, net and present value by contract and measure (CSV)",
             ui.CSV_MIME,
         ),
         (exports.json_text(result.provenance).encode(), "provenance.json", "Provenance record (JSON)", ui.JSON_MIME),
@@ -244,6 +267,16 @@ class ImpactApp(ScenarioApp):
             w = ui.number_input(spec.label, getattr(settings, name), minimum=spec.minimum, maximum=spec.maximum)
             w.add_class(css)
             out.append(Control(name, w))
+        rate = ui.number_input(
+            specs["discount_rate_pct"].label,
+            settings.discount_rate_pct,
+            minimum=specs["discount_rate_pct"].minimum,
+            maximum=specs["discount_rate_pct"].maximum,
+        )
+        rate.add_class("sv-discount-rate")
+        convention = ui.dropdown(specs["discount_convention"].label, CONVENTION_OPTIONS, settings.discount_convention)
+        convention.add_class("sv-discount-convention")
+        out += [Control("discount_rate_pct", rate), Control("discount_convention", convention)]
         for flag in imp.GROUPS:
             w = ui.checkbox(specs[flag].label, getattr(settings, flag))
             w.add_class("sv-" + flag.replace("_", "-"))

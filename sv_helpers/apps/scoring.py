@@ -19,7 +19,7 @@ import traitlets
 from sv_helpers import scoring
 from sv_helpers.apps import widgets as ui
 from sv_helpers.apps.base import Control, ScenarioApp
-from sv_helpers.core import exports
+from sv_helpers.core import exports, valuation
 from sv_helpers.core.formatting import format_number
 from sv_helpers.core.paths import data_path
 from sv_helpers.core.scenario import Result
@@ -209,10 +209,26 @@ class ScoringApp(ScenarioApp):
         self.margin.add_class("sv-margin")
         self.source_note = widgets.HTML()
         self.source_note.add_class("sv-source-note")
+        specs = type(settings).specs()
+        rate = ui.number_input(
+            specs["discount_rate_pct"].label,
+            settings.discount_rate_pct,
+            minimum=specs["discount_rate_pct"].minimum,
+            maximum=specs["discount_rate_pct"].maximum,
+        )
+        rate.add_class("sv-discount-rate")
+        conventions = [
+            ("Green Book: the year of delivery is not discounted", "green_book"),
+            ("SROI Guide: the first year is discounted too", "sroi_guide"),
+        ]
+        convention = ui.dropdown(specs["discount_convention"].label, conventions, settings.discount_convention)
+        convention.add_class("sv-discount-convention")
         return [
             Control("weights", self.weights, read=dict, write=dict),
             Control("price_method", self.price_method),
             Control("uncertainty_margin", self.margin, write=self._margin_on_slider),
+            Control("discount_rate_pct", rate),
+            Control("discount_convention", convention),
         ]
 
     def _margin_on_slider(self, value: float) -> float:
@@ -350,7 +366,15 @@ class ScoringApp(ScenarioApp):
                     explain.criterion_frame(scored), caption="Each bid's score on each criterion, in points"
                 ),
             ),
-            "theme-chart": _section("Social value committed", f'<div class="sv-theme-chart">{theme}</div>'),
+            "theme-chart": _section(
+                "Social value committed",
+                f'<div class="sv-theme-chart">{theme}</div>',
+                charts.table_html(
+                    screen_table(explain.social_value_frame(evaluation)),
+                    caption="Each bid's social value in present value (what the criterion scores), gross and net",
+                ),
+                f"<p>{html.escape(valuation.method_note(result.settings.discounting()))}</p>",
+            ),
             "sensitivity": sensitivity,
         }
 

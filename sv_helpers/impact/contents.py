@@ -35,7 +35,7 @@ from sv_helpers.impact import activities as act
 from sv_helpers.impact import delivery as dlv
 from sv_helpers.impact import social_value as sv
 from sv_helpers.impact.climate_results import climate_progress, climate_sentence
-from sv_helpers.impact.grant_results import check_grant_monitoring, grant_outcomes
+from sv_helpers.impact.grant_results import check_grant_monitoring, grant_outcomes, grant_social_value
 from sv_helpers.impact.planning_gain import planning_figures, planning_sentence
 
 #: The sources of social value, in the order the report shows them.
@@ -85,6 +85,8 @@ class ImpactReport:
     sensitivity: pd.DataFrame | None = None
     basis: val.Discounting | None = None
     is_adjusted: bool = False
+    grant_value: pd.DataFrame | None = None
+    grant_return: dict[str, float] | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables for download and batch output, by file stem."""
@@ -109,6 +111,8 @@ class ImpactReport:
             out["social_value_evidence"] = self.evidence
         if self.sensitivity is not None:
             out["social_value_sensitivity"] = self.sensitivity
+        if self.grant_value is not None:
+            out["grant_social_value"] = self.grant_value
         return out
 
     @property
@@ -303,6 +307,19 @@ def summary_sentences(report: ImpactReport) -> list[str]:
                 "(no monitoring returns were given)"
             )
         out.append(text + ".")
+        if report.grant_return is not None:
+            g = report.grant_return
+            ratio = g["sroi_ratio"]
+            out.append(
+                f"The outcomes the grant monitoring returns name are worth {format_money(g['present_value_gbp'])} in "
+                f"present value ({format_money(g['gross_value_gbp'])} gross)"
+                + (
+                    f": {format_money(ratio, 2)} of social value for each pound granted, a social return on "
+                    f"investment of {format_number(ratio, 2)} to 1."
+                    if ratio is not None
+                    else "."
+                )
+            )
 
     if report.climate is not None:
         out.append(climate_sentence(report.climate))
@@ -357,7 +374,7 @@ def check_report_inputs(
             )
         )
     if grant_monitoring is not None and grant_allocations is not None:
-        findings += check_grant_monitoring(grant_allocations, grant_monitoring)
+        findings += check_grant_monitoring(grant_allocations, grant_monitoring, measures)
     return findings
 
 
@@ -460,8 +477,9 @@ def build_impact_report(
             planning = act.planning_money(year_activities)
     else:
         not_provided.append("the council's own activities")
-    grants = None
+    grants = grant_value = None
     if grant_allocations is not None:
+        grant_value = grant_social_value(grant_allocations, grant_monitoring, measures, basis)
         grants = grant_outcomes(grant_allocations, grant_monitoring if grant_monitoring is not None else None)
         if grant_monitoring is None:
             not_provided.append("grant monitoring returns (beneficiaries are those expected at award)")
@@ -512,6 +530,8 @@ def build_impact_report(
         sensitivity=val.sensitivity(sv.valued_items(in_year, year_activities), measures, "quantity", basis),
         basis=basis,
         is_adjusted=val.has_adjustments(measures),
+        grant_value=grant_value[0] if grant_value else None,
+        grant_return=grant_value[1] if grant_value else None,
     )
     report.summary = summary_sentences(report)
     return report

@@ -8,12 +8,15 @@ Model layer: pure functions on pandas objects.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from sv_helpers.core import valuation as val
 from sv_helpers.core.errors import Finding
+from sv_helpers.core.measures import unknown_measure_codes
 from sv_helpers.core.tables import Column, TableSchema, load_table
 
 GRANT_ALLOCATIONS_SCHEMA = TableSchema(
@@ -69,6 +72,23 @@ GRANT_MONITORING_SCHEMA = TableSchema(
             allow_blank=True,
             default="",
             description="A reference to the evidence, or a short note.",
+        ),
+        Column(
+            "measure_code",
+            "text",
+            required=False,
+            allow_blank=True,
+            default="",
+            description="An outcome the grant delivered, as a code from the measures library (blank: none valued).",
+        ),
+        Column(
+            "quantity",
+            "number",
+            required=False,
+            allow_blank=True,
+            minimum=0,
+            default=np.nan,
+            description="How much of that outcome was delivered, in the measure's unit.",
         ),
     ),
     description=(
@@ -139,7 +159,9 @@ def grant_outcomes(allocations: pd.DataFrame, monitoring: pd.DataFrame | None) -
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
-def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) -> list[Finding]:
+def check_grant_monitoring(
+    allocations: pd.DataFrame, monitoring: pd.DataFrame, measures: pd.DataFrame | None = None
+) -> list[Finding]:
     """Monitoring returns must name grants in the allocations; a return for an unfunded application is a warning."""
     findings: list[Finding] = []
     ids = monitoring["application_id"].astype(str)
@@ -154,6 +176,17 @@ def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) 
                 "grant allocations. Correct the reference, or load the allocations for the same year.",
             )
         )
+    named = grant_outcome_rows(monitoring)
+    if measures is not None and len(named):
+        codes = unknown_measure_codes(named, measures)
+        if codes:
+            findings.append(
+                Finding(
+                    "error",
+                    f"The grant monitoring returns use the measure code {', '.join(codes)}, which is not in the "
+                    "measures library. Correct the code, or load the library that defines it.",
+                )
+            )
     funded = {str(k): bool(v) for k, v in known.items()}
     unfunded = ids.map(lambda i: i in funded and not funded[i]).astype(bool)
     if unfunded.any():
@@ -165,3 +198,59 @@ def check_grant_monitoring(allocations: pd.DataFrame, monitoring: pd.DataFrame) 
             )
         )
     return findings
+
+
+GRANT_VALUE_COLUMNS = [
+    "application_id",
+    "measure_code",
+    "quantity",
+    "gross_value_gbp",
+    "net_value_gbp",
+    "present_value_gbp",
+]
+
+
+def grant_outcome_rows(monitoring: pd.DataFrame | None) -> pd.DataFrame:
+    """The monitoring rows that name a measure and a quantity (the outcomes the library can value)."""
+    if monitoring is None or "measure_code" not in monitoring.columns or not len(monitoring):
+        return pd.DataFrame(columns=["application_id", "measure_code", "quantity"])
+    codes = monitoring["measure_code"].fillna("").astype(str).str.strip()
+    quantity = pd.to_numeric(monitoring["quantity"], errors="coerce")
+    named = monitoring[((codes != "") & quantity.notna()).to_numpy()]
+    return pd.DataFrame(
+        {
+            "application_id": named["application_id"].astype(str).to_numpy(),
+            "measure_code": codes[named.index].to_numpy(),
+            "quantity": quantity[named.index].astype("float64").to_numpy(),
+        }
+    )
+
+
+def grant_social_value(
+    allocations: pd.DataFrame, monitoring: pd.DataFrame | None, measures: pd.DataFrame, basis: val.Discounting
+) -> tuple[pd.DataFrame, dict[str, float]] | None:
+    """The social value of the funded grants' outcomes that monitoring returns name, and the scheme's social
+    return on investment (present value per pound granted).
+
+    Returns
+    -------
+    (DataFrame, dict) or None
+        :data:`GRANT_VALUE_COLUMNS`, one row per funded grant and outcome named, by the one valuation rule; and
+        ``awarded_gbp`` (every funded grant), ``gross_value_gbp``, ``net_value_gbp``, ``present_value_gbp`` and
+        ``sroi_ratio`` (present value ÷ awarded; None when nothing was awarded). None when no return names an
+        outcome.
+    """
+    rows = grant_outcome_rows(monitoring)
+    funded = allocations[allocations["funded"].astype(bool).to_numpy()]
+    rows = rows[rows["application_id"].isin(set(funded["application_id"].astype(str))).to_numpy()]
+    if not len(rows):
+        return None
+    values = val.value_items(rows, measures, "quantity", basis)
+    table = pd.concat([rows.reset_index(drop=True), values.reset_index(drop=True)], axis=1)[GRANT_VALUE_COLUMNS]
+    awarded = math.fsum(pd.to_numeric(funded["awarded"], errors="coerce").fillna(0.0).tolist())
+    totals = {c: math.fsum(table[c].dropna().tolist()) for c in val.VALUE_COLUMNS}
+    return table, {
+        "awarded_gbp": awarded,
+        **totals,
+        "sroi_ratio": totals["present_value_gbp"] / awarded if awarded > 0 else None,
+    }

@@ -76,7 +76,18 @@ def render_report_html(
         ("Method: how social value is counted", _method_section(report)),
         (
             "Community grants",
-            _table(report.grants, "Funded grants and their outcomes by scheme theme")
+            (
+                _table(report.grants, "Funded grants and their outcomes by scheme theme")
+                + (
+                    _table(
+                        report.grant_value,
+                        "The social value of the outcomes the grant monitoring returns name (gross, net and present "
+                        "value by the method below)",
+                    )
+                    if report.grant_value is not None
+                    else ""
+                )
+            )
             if report.grants is not None
             else "<p>Grant results were not provided for this report.</p>",
         ),

@@ -47,7 +47,7 @@ def test_defaults_run_and_write_reproduce_the_batch_outputs_byte_for_byte(result
     monkeypatch.setenv("SV_CHROMIUM", "")  # the PDF is tested below
     written = {p.name for p in impact.write(result, tmp_path)}
     expected = sorted(p.name for p in EXPECTED.glob("*.csv"))
-    assert len(expected) == 11
+    assert len(expected) == 12
     for name in expected:
         assert same_table_bytes(tmp_path / name, EXPECTED / name), name
     assert written >= {*expected, "impact_report.xlsx", "report.html", "provenance.json"}

@@ -165,3 +165,54 @@ def test_the_example_reports_totals_gross_net_and_present_value():
         170_926.41,
         234_259.14,
     )
+
+
+def test_grant_outcomes_named_in_monitoring_give_the_schemes_social_return_per_pound():
+    allocations = pd.DataFrame(
+        {
+            "application_id": ["G1", "G2", "G3"],
+            "organisation": ["a", "b", "c"],
+            "project": ["p", "q", "r"],
+            "theme": ["Older people"] * 3,
+            "amount_requested": [5000.0, 5000.0, 2000.0],
+            "awarded": [4000.0, 6000.0, 0.0],
+            "funded": [True, True, False],
+        }
+    )
+    monitoring = pd.DataFrame(
+        {
+            "application_id": ["G1", "G2", "G3"],
+            "volunteer_hours": [10.0, 20.0, 5.0],
+            "beneficiaries": [1, 2, 3],
+            "evidence": "",
+            "measure_code": ["N", "", "N"],
+            "quantity": [1000.0, float("nan"), 50.0],
+        }
+    )
+    report = impact.build_impact_report(
+        "2025/26",
+        contracts=CONTRACTS,
+        commitments=pd.DataFrame({"contract_id": ["C1"], "measure_code": ["M"], "committed_quantity": [1.0]}),
+        returns=_returns([1.0], ["submitted"]),
+        measures=MEASURES,
+        grant_allocations=allocations,
+        grant_monitoring=monitoring,
+        basis=val.Discounting(3.5),
+    )
+    # only the funded grant's named outcome counts: 1,000 hours at £20 (no adjustments), per £10,000 granted
+    assert report.grant_value["application_id"].tolist() == ["G1"]
+    assert report.grant_return["present_value_gbp"] == 20_000.0
+    assert report.grant_return["sroi_ratio"] == 2.0
+    assert "a social return on investment of 2.00 to 1" in report.summary_text
+
+
+def test_a_grant_outcome_naming_an_unknown_measure_is_an_error():
+    from sv_helpers.impact.grant_results import check_grant_monitoring
+
+    allocations = pd.DataFrame({"application_id": ["G1"], "funded": [True]})
+    monitoring = pd.DataFrame(
+        {"application_id": ["G1"], "measure_code": ["NOPE"], "quantity": [3.0], "volunteer_hours": [1.0]}
+    )
+    findings = check_grant_monitoring(allocations, monitoring, MEASURES)
+    assert [f.level for f in findings] == ["error"]
+    assert "NOPE" in findings[0].message
