@@ -312,6 +312,9 @@ class SettingsBase:
     #: The area's short name (``grants``) and its notebook.
     AREA: ClassVar[str] = ""
     NOTEBOOK: ClassVar[str] = ""
+    #: Settings added after scenarios were first saved, each with the value a record saved without it was computed
+    #: with (``{"deprivation_edition": 2019}``): a saved scenario reopens as it was decided, not on today's default.
+    ADDED_SETTINGS: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def specs(cls) -> dict[str, Spec]:
@@ -337,6 +340,15 @@ class SettingsBase:
     def defaults(cls) -> dict[str, Any]:
         """The default parameters (as :meth:`to_parameters` gives them)."""
         return cls().to_parameters()
+
+    @classmethod
+    def from_saved(cls, parameters: Mapping[str, Any]):
+        """Settings from a saved record's parameters: a setting the record predates takes the value it was
+        computed with (:attr:`ADDED_SETTINGS`), every other missing one its default; names no longer known are
+        left out."""
+        known = cls.specs()
+        given = {k: v for k, v in parameters.items() if k in known}
+        return cls.from_parameters({**{k: v for k, v in cls.ADDED_SETTINGS.items() if k not in given}, **given})
 
     @classmethod
     def from_parameters(cls, parameters: Mapping[str, Any] | None = None, **changes: Any):

@@ -152,6 +152,8 @@ class Settings(SettingsBase):
 
     AREA: ClassVar[str] = "grants"
     NOTEBOOK: ClassVar[str] = "grant_allocation.ipynb"
+    #: Scenarios saved before the deprivation edition was a setting were computed on IMD 2019.
+    ADDED_SETTINGS: ClassVar[dict[str, Any]] = {"deprivation_edition": 2019}
 
     applications_path: str = setting(EXAMPLE_APPLICATIONS, label="Applications file", kind="path")
     #: Which English Indices of Deprivation the deciles come from: 2025 (2021 LSOAs, 2024/25 wards) or 2019

@@ -723,8 +723,7 @@ class Store:
                 paths[setting_name] = target
         settings_cls = _area(scenario["notebook"]).Settings
         parameters = {**scenario["parameters"], **{n: str(p) for n, p in paths.items()}}
-        known = settings_cls.specs()
-        settings = settings_cls.from_parameters({k: v for k, v in parameters.items() if k in known})
+        settings = settings_cls.from_saved(parameters)
         if record:
             self._log(scenario_id, "open", actor.name)
         return settings, paths

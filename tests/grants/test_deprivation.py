@@ -108,3 +108,13 @@ def test_equity_factors_fall_from_the_weight_at_decile_one_to_one_at_ten(weight)
 def test_unknown_decile_gets_factor_one():
     out = deprivation.factor_for(pd.Series([1, None]), deprivation.equity_factors(2.0))
     assert out.tolist() == [2.0, 1.0]
+
+
+def test_a_round_saved_before_the_edition_was_a_setting_reopens_on_imd_2019():
+    """A scenario saved without ``deprivation_edition`` was computed on IMD 2019: it reopens (and reruns) on it."""
+    from sv_helpers import grants
+
+    assert grants.Settings.from_saved({"budget": 40000}).deprivation_edition == 2019
+    assert grants.Settings.from_saved({"budget": 40000, "deprivation_edition": 2025}).deprivation_edition == 2025
+    assert grants.Settings.from_saved({"budget": 40000, "gone_setting": 1}).budget == 40000
+    assert grants.Settings.from_parameters({"budget": 40000}).deprivation_edition == 2025  # a new run: today's
