@@ -13,9 +13,9 @@ from sv_helpers.core.scenario import Result
 from sv_helpers.reports import charts, svgcharts
 from sv_helpers.reports.document import screen_table
 from sv_helpers.scoring import explain
-from sv_helpers.scoring.model import GROUP_LABELS, GROUPS
 from sv_helpers.scoring.scenario import Settings
 from sv_helpers.scoring.sensitivity import Evaluation
+from sv_helpers.scoring.tender import GROUP_LABELS, GROUPS
 
 GROUP_COLOURS = {"price": charts.PALETTE[0], "quality": charts.PALETTE[1], "social_value": charts.PALETTE[2]}
 GROUP_HATCHES = {"price": "", "quality": "//", "social_value": ".."}

@@ -9,8 +9,9 @@ import pandas as pd
 
 from sv_helpers.core.formatting import format_money, format_number, format_pct, sentence_list
 from sv_helpers.core.measures import THEMES
-from sv_helpers.scoring.model import GROUP_LABELS, MODERATED, TenderResult
+from sv_helpers.scoring.model import TenderResult
 from sv_helpers.scoring.sensitivity import Evaluation
+from sv_helpers.scoring.tender import GROUP_LABELS, MODERATED
 
 #: How each criterion method turns a bid into points, in plain English.
 METHOD_TEXT = {

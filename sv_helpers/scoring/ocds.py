@@ -14,7 +14,7 @@ maps to the local copy (nothing is fetched). :func:`notice_findings` says, in pl
 tender from making a valid release (tied winners, no price) and :func:`missing_fields` what an officer still
 enters on the platform.
 
-Every value comes from the evaluation workbook, its settings sheet (:data:`~sv_helpers.scoring.model.NOTICE_KEYS`)
+Every value comes from the evaluation workbook, its settings sheet (:data:`~sv_helpers.scoring.tender.NOTICE_KEYS`)
 or a parameter file (``data/parameters/scoring/``: the OCDS prefix, the buyer's name and identifier); nothing
 is invented.
 """
@@ -33,8 +33,9 @@ from sv_helpers.core.errors import Finding
 from sv_helpers.core.formatting import format_number
 from sv_helpers.core.parameters import parameter_value
 from sv_helpers.core.paths import data_path
-from sv_helpers.scoring.model import GROUP_LABELS, NOTICE_KEYS, TenderResult
+from sv_helpers.scoring.model import TenderResult
 from sv_helpers.scoring.standstill import Standstill, standstill_period
+from sv_helpers.scoring.tender import GROUP_LABELS, NOTICE_KEYS
 
 #: The standard's version that the package declares and is checked against.
 VERSION = "1.1"
@@ -172,7 +173,7 @@ def release_package(
     result : TenderResult
         The scored tender.
     summary_files : mapping or list of str
-        The assessment summaries' file names in ranking order (:func:`~sv_helpers.scoring.model.assessment_summary_files`).
+        The assessment summaries' file names in ranking order (:func:`~sv_helpers.scoring.summaries.assessment_summary_files`).
     notice_date_override : str
         The run's date the contract award notice is published (``2026-05-01``); blank for the settings sheet's.
     made_at : str

@@ -41,8 +41,8 @@ from sv_helpers.scoring.explain import (
     reversal_sentence,
     social_value_frame,
 )
-from sv_helpers.scoring.model import PRICE_METHOD_LABELS
 from sv_helpers.scoring.sensitivity import Evaluation
+from sv_helpers.scoring.tender import PRICE_METHOD_LABELS
 
 #: The report's title.
 TITLE = "Tender evaluation report"

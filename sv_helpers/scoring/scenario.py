@@ -29,15 +29,10 @@ from sv_helpers.core.scenario import (
     setting,
 )
 from sv_helpers.scoring import ocds
-from sv_helpers.scoring.model import (
-    PRICE_METHOD_LABELS,
-    PRICE_METHODS,
-    TOTAL_WEIGHT,
-    assessment_summary_files,
-    load_tender,
-    score_tender,
-)
+from sv_helpers.scoring.model import score_tender
 from sv_helpers.scoring.sensitivity import Evaluation
+from sv_helpers.scoring.summaries import assessment_summary_files
+from sv_helpers.scoring.tender import PRICE_METHOD_LABELS, PRICE_METHODS, TOTAL_WEIGHT, load_tender
 
 # --------------------------------------------------------------------------- the scenario core
 

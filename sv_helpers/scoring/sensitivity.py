@@ -24,16 +24,10 @@ import pandas as pd
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.formatting import format_number
 from sv_helpers.core.numerics import exact_dot, exact_mean
-from sv_helpers.scoring.model import (
-    GROUP_LABELS,
-    TIE_TOLERANCE,
-    TOTAL_WEIGHT,
-    TenderResult,
-    assessment_summaries,
-    checks_table,
-    price_fraction,
-    value_fraction,
-)
+from sv_helpers.scoring.checks import checks_table
+from sv_helpers.scoring.model import TenderResult, price_fraction, value_fraction
+from sv_helpers.scoring.summaries import assessment_summaries
+from sv_helpers.scoring.tender import GROUP_LABELS, TIE_TOLERANCE, TOTAL_WEIGHT
 
 
 def _shares(weights: np.ndarray, mask: np.ndarray) -> np.ndarray:
