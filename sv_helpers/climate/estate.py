@@ -128,7 +128,7 @@ def official_factors(ids: pd.DataFrame, *, name: str = "official_factor_ids.csv"
     --------
     >>> ids = pd.DataFrame({"fuel": ["grid_electricity"], "unit": ["kWh"], "scope": ["Scope 2"],
     ...                     "factor_id": ["7_400_4000_5_1"], "description": [""]})
-    >>> official_factors(ids).set_index("factor_year").loc[2025, "kgco2e_per_unit"]
+    >>> float(official_factors(ids).set_index("factor_year").loc[2025, "kgco2e_per_unit"])
     0.177
     """
     rows = []

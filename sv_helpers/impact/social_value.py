@@ -125,7 +125,7 @@ def evidence_gap(
     ...                   "period_end": pd.to_datetime(["2025-06-30"] * 3), "quantity_delivered": [80.0, 40.0, 10.0],
     ...                   "evidence_status": ["validated", "submitted", "rejected"]})
     >>> row = evidence_gap(c, k, r, m, pd.Timestamp("2026-03-31"), val.Discounting(3.5)).iloc[0]
-    >>> row["committed_pct_of_contract_value"], row["claimed_gbp"], row["validated_gbp"]
+    >>> float(row["committed_pct_of_contract_value"]), float(row["claimed_gbp"]), float(row["validated_gbp"])
     (20.0, 120000.0, 80000.0)
     """
     ids = contracts["contract_id"].astype(str)
