@@ -240,7 +240,9 @@ class ClimateApp(ScenarioApp):
         if latest:  # the same authorities on the latest year, all greenhouse gases, beside the sector detail
             peers = peers.replace("</h3>", "</h3>" + latest, 1)
         return {
-            "pathway": per_person_figure(s, peers=False) + pathway_figure(s),
+            # The pathway beside the headline (which gives the latest year per person); the per-person series below it.
+            "pathway": f'<div class="sv-pathway-figure">{pathway_figure(s)}</div>'
+            + f'<div class="sv-per-person-chart">{per_person_figure(s, peers=False)}</div>',
             "series": "<h3>The data</h3>" + series_note(s),
             "wedges": wedges,
             "macc": macc,

@@ -119,7 +119,7 @@ def _pathway_figure(s: Scenario) -> str:
         x_format=lambda v: f"{v:.0f}",
         y_format=lambda v: format_number(v, 0 if abs(v) >= 10 or v == 0 else 1),
         width=800,
-        height=400,
+        height=280,  # low enough that the headline and the whole chart share the first screen (1280 × 800)
         legend="bottom",
     )
     plot.line(act["year"], act["actual_kt"], colour=charts.PALETTE[0], width=2.5, label="Actual")

@@ -7,8 +7,10 @@ import time
 
 from conftest import assert_clean, axe_violations, reflow_to
 
+from sv_helpers.climate import per_person
+
 NOTEBOOK = "climate_targets.ipynb"
-READY = ".sv-climate .sv-pathway-chart img"
+READY = ".sv-climate .sv-pathway-figure img"
 ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0; transformed by mySociety (CC BY 4.0)."
 
 INSIDE_VIEWPORT = """
@@ -37,10 +39,12 @@ def test_app_opens_on_sevenoaks_clean_with_captioned_charts(open_app):
     captions = app.page.eval_on_selector_all(
         ".sv-pathway-chart figcaption, .sv-peer-chart figcaption", "els => els.map(e => e.textContent)"
     )
-    assert len(captions) == 2 and all(ATTRIBUTION in c for c in captions)
-    assert "local series starts in 2005, not 1990" in captions[0]
+    sector = [c for c in captions if ATTRIBUTION in c]  # the sector series (mySociety's, from DESNZ)
+    person = [c for c in captions if per_person.ATTRIBUTION in c]  # emissions per person, 2005 to 2023
+    assert len(captions) == 4 and len(sector) == 2 and len(person) == 2, captions
+    assert "local series starts in 2005, not 1990" in app.page.inner_text(".sv-pathway-figure figcaption")
     alts = app.page.eval_on_selector_all(".sv-climate figure img", "els => els.map(e => e.getAttribute('alt'))")
-    assert len(alts) == 4 and all(a and len(a) > 60 for a in alts)
+    assert len(alts) == 6 and all(a and len(a) > 60 for a in alts)
     assert "Example:" in app.page.inner_text(".sv-interventions")
 
 
@@ -48,7 +52,7 @@ def test_the_headline_and_the_pathway_chart_are_on_the_first_screen_and_nothing_
     app = open_app(NOTEBOOK, ready=READY, viewport=(1280, 800))
     page = app.page
     assert page.evaluate(INSIDE_VIEWPORT, ".sv-headline"), "the headline is not entirely on the first screen"
-    assert page.evaluate(INSIDE_VIEWPORT, ".sv-pathway-chart img"), (
+    assert page.evaluate(INSIDE_VIEWPORT, ".sv-pathway-figure img"), (
         "the pathway chart is not entirely on the first screen"
     )
     reflow_to(page, 320)
@@ -65,19 +69,19 @@ def test_app_has_no_wcag_violations(open_app):
 def test_changing_the_target_year_redraws_the_pathway(open_app):
     app = open_app(NOTEBOOK, ready=READY)
     page = app.page
-    before_img = page.get_attribute(".sv-pathway-chart img", "src")
+    before_img = page.get_attribute(".sv-pathway-figure img", "src")
     start = time.perf_counter()
     page.select_option(".sv-target-year select", label="2040")
     wait_headline(page, "net zero by 2040")
     page.wait_for_function(
-        "(old) => document.querySelector('.sv-pathway-chart img').getAttribute('src') !== old",
+        "(old) => document.querySelector('.sv-pathway-figure img').getAttribute('src') !== old",
         arg=before_img,
         timeout=30_000,
     )
     print(f"climate app: redraw after changing the target year {time.perf_counter() - start:.2f} s")
     assert "must fall by 5.0% of the 2020 level each year" in headline(app)
-    assert "pathway to 2040" in page.get_attribute(".sv-pathway-chart img", "alt") or "in 2040" in page.get_attribute(
-        ".sv-pathway-chart img", "alt"
+    assert "pathway to 2040" in page.get_attribute(".sv-pathway-figure img", "alt") or "in 2040" in page.get_attribute(
+        ".sv-pathway-figure img", "alt"
     )
     assert_clean(app)
 
@@ -149,7 +153,7 @@ def test_a_copied_link_after_three_changes_opens_the_same_headline_and_table(ope
         "() => document.querySelector('a.sv-link').getAttribute('href').includes('sectors')", timeout=30_000
     )
     text = headline(app)
-    table = page.inner_text(".sv-pathway-chart table")
+    table = page.inner_text(".sv-pathway-figure table")
     href = page.get_attribute("a.sv-link", "href")
     assert "pathway=constant_rate" in href and "target_year=2045" in href
     other = open_app(NOTEBOOK, query=href.lstrip("?"), ready=READY)
@@ -157,7 +161,7 @@ def test_a_copied_link_after_three_changes_opens_the_same_headline_and_table(ope
     other.page.wait_for_function(
         "(t) => document.querySelector('.sv-headline').innerText === t", arg=text, timeout=30_000
     )
-    assert other.page.inner_text(".sv-pathway-chart table") == table
+    assert other.page.inner_text(".sv-pathway-figure table") == table
     assert not other.page.is_checked(".sv-sector:has-text('Transport') input")
     assert axe_violations(other) == []
     assert_clean(other)

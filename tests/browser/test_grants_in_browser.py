@@ -47,7 +47,7 @@ def test_grant_app_is_clean_accessible_and_labelled_as_example(open_app):
     assert "£54,791 available" in page.inner_text(".sv-headline")
     assert "Example applications (fictional)." in page.inner_text(".sv-view-themes")
     assert page.locator("figure.sv-figure img[alt]").count() == 3  # theme, decile, ward map
-    assert "2013 ward boundaries" in page.inner_text(".sv-view-map")
+    assert "2025 ward boundaries" in page.inner_text(".sv-view-map")
     assert page.locator(".sv-downloads-area a[download]").count() == 0  # built when asked
     page.click(".sv-prepare-downloads")
     page.wait_for_selector(".sv-downloads-area a[download='report.html']", state="attached", timeout=60_000)
