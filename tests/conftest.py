@@ -114,3 +114,34 @@ def store_area():
     yield module
     scenario.AREAS.clear()
     scenario.AREAS.update(before)
+
+
+# --------------------------------------------------------------------------- one browser for the whole run
+
+CHROMIUM = os.environ.get("SV_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium, one for the session: the apps' tests and the hub's share it (Playwright's sync API runs
+    one event loop per thread, so a second ``sync_playwright()`` while this one lives would fail)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}; run 'make test' (it installs Debian's chromium) or set SV_CHROMIUM."
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()

@@ -20,7 +20,7 @@ from sv_helpers import scoring
 from sv_helpers.apps import widgets as ui
 from sv_helpers.apps.base import Control, ScenarioApp
 from sv_helpers.core import exports, valuation
-from sv_helpers.core.formatting import format_number
+from sv_helpers.core.formatting import format_date, format_number
 from sv_helpers.core.paths import data_path
 from sv_helpers.core.scenario import Result
 from sv_helpers.reports import charts
@@ -298,18 +298,19 @@ class ScoringApp(ScenarioApp):
     # ------------------------------------------------------------------ views
 
     def headline_html(self, result: Result) -> str:
-        """The winner, then the standstill period and whether the award notice data (OCDS) is valid."""
-        notice = self.cached(
-            "ocds-status",
-            result.settings,
-            lambda: " ".join(
-                (
-                    rep.standstill_sentence(result),
-                    ocds.package_status(result.detail.result, result.settings.notice_date)[1],
-                )
-            ),
-        )
-        return f'{super().headline_html(result)}<br><span class="sv-ocds-status">{html.escape(notice)}</span>'
+        """The winner, then one short line on the standstill period and the award notice data (OCDS), its full
+        sentences a click away (the headline and the main chart share the first screen)."""
+
+        def notice_line() -> str:
+            stand = ocds.standstill(result.detail.result, result.settings.notice_date)
+            ok, status = ocds.package_status(result.detail.result, result.settings.notice_date)
+            ends = f"Standstill ends {format_date(stand.end)}" if stand is not None else "Standstill: no notice date"
+            short = f"{ends}; award notice data (OCDS) {'valid' if ok else 'not made'}."
+            detail = " ".join((rep.standstill_sentence(result), status))
+            return f"<details><summary>{html.escape(short)}</summary>{html.escape(detail)}</details>"
+
+        notice = self.cached("ocds-status", result.settings, notice_line)
+        return f'{super().headline_html(result)}<span class="sv-ocds-status">{notice}</span>'
 
     def first_view(self, result: Result) -> str:
         """The score chart goes to the page with the headline, before the sensitivity checks are drawn."""

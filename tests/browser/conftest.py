@@ -35,17 +35,6 @@ from urllib.request import urlopen
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("SV_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 #: How long a page may take to render before a test fails (generous: CI machines are slow).
 RENDER_TIMEOUT_MS = 90_000
 #: WCAG tags axe runs: 2.0, 2.1 and 2.2 at levels A and AA.
@@ -125,20 +114,6 @@ def voila_process(target: str, cwd: Path, log_path: Path, *, stop_timeout: float
 def voila_url(tmp_path_factory):
     with voila_process("notebooks/", REPO, tmp_path_factory.mktemp("voila") / "voila.log") as (_, url):
         yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"Chromium is not installed at {CHROMIUM}; run 'make test' (it installs Debian's chromium) or set SV_CHROMIUM."
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @dataclass

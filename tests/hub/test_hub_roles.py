@@ -32,17 +32,6 @@ pytestmark = pytest.mark.hub
 PASSWORD = "hub-roles-password"
 OFFICER, COUNCILLOR = "officer", "councillor"
 APP = "social_value_scoring.ipynb"
-CHROMIUM = os.environ.get("SV_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-]
 RENDER_MS = 180_000
 #: How long everything may take to stop after SIGTERM (the hub's own shutdown took 34 s before run_hub.py).
 STOP_WITHIN_S = 40
@@ -139,16 +128,6 @@ def made_hub(postgresql_server):
             p.terminate()
         psutil.wait_procs(left, timeout=10)
         shutil.rmtree(state, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _log_in(browser, hub: MadeHub, name: str):
