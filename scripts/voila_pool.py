@@ -25,9 +25,10 @@ import asyncio
 import time
 
 import psutil
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import Float, Int
 from voila.request_info_handler import RequestInfoSocketHandler
+
+from sv_helpers.apps.kernels import PageKernels
 
 #: Share of one core under which a kernel counts as quiet (ipykernel's own threads use about 1 %).
 QUIET = 0.05
@@ -42,8 +43,10 @@ def _cpu_seconds(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-class PacedWarmUps(AsyncMappingKernelManager):
-    """Start pool kernels one (``warm_ups_at_once``) at a time; start a page's own kernel at once."""
+class PacedWarmUps(PageKernels):
+    """Start pool kernels one (``warm_ups_at_once``) at a time; start a page's own kernel at once.
+
+    A kernel handed to a page keeps :class:`~sv_helpers.apps.kernels.PageKernels`' grace before the culler."""
 
     warm_ups_at_once = Int(1, config=True, help="Pool kernels that may run their notebook at the same time.")
     warm_up_timeout = Float(180.0, config=True, help="Seconds after which a warming kernel stops holding the turn.")

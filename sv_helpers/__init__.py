@@ -1,12 +1,10 @@
 """Social Value Workbook helpers.
 
-The package has two layers:
-
-* the **model** (``tables``, ``formatting``, ``provenance``, ``params``,
-  ``paths``, ``exports`` and the scoring, grants, climate and impact modules):
-  pure functions on pandas objects that never import ipywidgets or matplotlib;
-* the **interface** (``ui`` and ``charts``): widget builders, the error banner
-  and accessible charts shared by every Voila app.
+The tree is the architecture (``docs/DEVELOPING.md`` says what may import what; ``tests/test_layers.py``
+checks it): ``core`` (the scenario value, loading, parameters, provenance, the one writer), ``reports``
+(the one document renderer and its charts), one package per area (``scoring``, ``grants``, ``climate``,
+``impact``, ``planning``, each with ``Settings``, ``load``, ``run``, ``write``), ``store`` (saved scenarios),
+``apps`` (the Voila apps: the only place with widgets), ``sweep`` and ``cli`` (``svw``).
 """
 
 from importlib.metadata import PackageNotFoundError, version
