@@ -88,12 +88,16 @@ test-hub: setup setup-hub-proxy
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
-# Twenty councillors open one app within 10 s: the server alone (protocol level), make app as it is and as
-# started for a meeting, then the hub; one row per setup and N in benchmarks/results/meeting.json.
+# Twenty councillors open one app within 10 s: the server alone (protocol level), in one run: make app before
+# the meeting work (BEFORE), make app as it is, as started for a meeting, then the hub with each councillor's
+# server started at log-in and started ahead; one row per setup and N in benchmarks/results/meeting.json.
 MEETING_APP ?= grant_allocation.ipynb
-bench-meeting: setup
-	$(BIN)/python benchmarks/load_apps.py --protocol --targets voila --n 1 5 10 20 --app $(MEETING_APP) \
-		--check-browser --setup "make-app=" --setup "meeting=--meeting $(MEETING_APP) --pool 20" \
+BEFORE ?= 2d6290f
+bench-meeting: setup setup-hub-proxy
+	$(BIN)/python benchmarks/load_apps.py --protocol --targets voila hub --n 1 5 10 20 --app $(MEETING_APP) \
+		--check-browser --setup "voila:before@$(BEFORE)=" --setup "voila:make-app=" \
+		--setup "voila:meeting=--meeting $(MEETING_APP) --pool 20" \
+		--setup "hub:hub-at-log-in=" --setup "hub:hub-started-ahead=--prestart" \
 		--json benchmarks/results/meeting.json
 
 clean:

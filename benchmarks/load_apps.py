@@ -20,9 +20,10 @@ Run: .venv/bin/python benchmarks/load_apps.py [--n 5 10 20] [--targets voila hub
 (``voila_protocol.py``: the page, the kernel's websocket, the widget state, one change of a control, the
 page closed), arriving evenly over ``--within`` seconds, all on one app (``--app``, the committee paper's
 one link). The Voila server is started as an administrator starts it (``scripts/serve_apps.py``, what
-``make app`` runs) with each ``--setup NAME=ARGS`` (the launcher's extra arguments; ``NAME@COMMIT=ARGS``
-serves that commit's files, to compare before and after in one run), and waited for until it says it is
-ready. ``--json FILE`` writes one row per setup, target and N: ``target, n, ok, errors,
+``make app`` runs) with each ``--setup NAME=ARGS`` (the launcher's extra arguments, or the hub's
+``SV_HUB_...=value`` variables and ``--prestart``; ``NAME@COMMIT=ARGS`` serves that commit's files, to compare
+before and after in one run; ``TARGET:NAME=ARGS`` applies to that target only), and waited for until it says
+it is ready. ``--json FILE`` writes one row per setup, target and N: ``target, n, ok, errors,
 first_screen_p50_s, first_screen_p95_s, redraw_p50_ms, redraw_p95_ms, peak_mb`` and the 1-minute load
 average before, during (highest) and after. ``--check-browser`` opens the app at N = 1 with both the
 protocol client and Chromium on the same server, in turn, and reports the difference (the page's own
@@ -507,12 +508,13 @@ def run_protocol(options: argparse.Namespace) -> int:
     rows, checks, setups = [], [], []
     for spec in options.setup:
         name, _, args = spec.partition("=")
+        only, _, name = name.rpartition(":")
         name, _, commit = name.partition("@")
-        setups.append((name, commit, args.split()))
-    for name, commit, args in setups:
+        setups.append((name, commit, args.split(), only or None))
+    for name, commit, args, only in setups:
         repo = snapshot(commit) if commit else REPO
         try:
-            for target in options.targets:
+            for target in [t for t in options.targets if only in (None, t)]:
                 for n in options.n:
                     load_before = os.getloadavg()[0]
                     if target == "voila":
@@ -567,12 +569,16 @@ def run_protocol(options: argparse.Namespace) -> int:
             "commit": subprocess.run(
                 ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
             ).stdout.strip(),
-            "setups": {name: {"commit": commit or "working tree", "args": args} for name, commit, args in setups},
+            "setups": {
+                name: {"commit": commit or "working tree", "args": args, "targets": [only] if only else options.targets}
+                for name, commit, args, only in setups
+            },
             "rows": rows,
             "browser_check": checks,
         }
         Path(options.json).write_text(json.dumps(document, indent=1) + "\n")
-    return 0 if all(r["errors"] == 0 for r in rows) else 1
+    # A setup named "before..." is the server as it was: its errors are the finding, not a failed benchmark.
+    return 0 if all(r["errors"] == 0 for r in rows if not r["setup"].startswith("before")) else 1
 
 
 def main() -> int:
@@ -590,7 +596,8 @@ def main() -> int:
     parser.add_argument(
         "--setup",
         action="append",
-        help="NAME[@COMMIT]=ARGS: a server setup (serve_apps.py's extra arguments, or the hub's SV_HUB_ variables)",
+        help="[TARGET:]NAME[@COMMIT]=ARGS: a server setup (serve_apps.py's extra arguments, or the hub's SV_HUB_ "
+        "variables and --prestart)",
     )
     parser.add_argument("--ready-timeout", type=float, default=900.0, help="seconds for the server to be ready")
     parser.add_argument("--check-browser", action="store_true", help="at N = 1, compare with Chromium")
