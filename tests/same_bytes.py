@@ -52,7 +52,7 @@ CASES: dict[str, dict[str, dict]] = {
 def write_case(area_name: str, changes: dict, output_dir: Path) -> list[str]:
     """Run one case and write the files a rerun compares; return their names."""
     from sv_helpers.core import scenario
-    from sv_helpers.store.api import is_compared
+    from sv_helpers.store.folders import is_compared
 
     module = scenario.area(area_name)
     result = module.run(module.Settings.from_parameters(changes))

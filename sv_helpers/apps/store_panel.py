@@ -72,7 +72,7 @@ def _headline(result: Any) -> str:
 
 
 def _file_hash(path: str) -> str | None:
-    from sv_helpers.store.api import pack_folder
+    from sv_helpers.store.folders import pack_folder
 
     try:
         p = resolve_path(path)

@@ -12,16 +12,16 @@ officers save, share and record decisions.  Each call takes ``user``: an
 :class:`~sv_helpers.store.access.Actor` (a name and a role), a bare name (in
 the current role), or nothing (whoever is acting, :func:`current_actor`).
 
-Model layer: no widgets.  Errors a person can act on are :class:`StoreError`
-(an ``InputError``, so apps and notebooks show its plain-English message).
+Beside it: :mod:`~sv_helpers.store.errors` (what a person can act on: :class:`StoreError`, an
+``InputError``, so apps and notebooks show its plain-English message), :mod:`~sv_helpers.store.folders`
+(the files a scenario holds and vouches for), :mod:`~sv_helpers.store.audit` (checking the trail and every
+record), :mod:`~sv_helpers.store.transfer` (a portable copy of the store, and loading one).  No widgets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
-import io
 import json
 import logging
 import os
@@ -31,22 +31,41 @@ import subprocess
 import tempfile
 import time
 import uuid
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, create_engine, event, func, insert, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from sv_helpers.core.errors import InputError
 from sv_helpers.core.paths import REPO_ROOT
-from sv_helpers.store import access, records, texts
+from sv_helpers.store import access, audit, records, transfer
 from sv_helpers.store.access import Actor, as_actor, current_actor, current_user
-from sv_helpers.store.models import AuditEntry, Base, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput, Share
+from sv_helpers.store.errors import CopyDoesNotVerify, NotAllowed, StoreError, StoreUnavailable, checked_text, reason
+from sv_helpers.store.folders import (
+    is_compared,
+    output_hashes,
+    pack_folder,
+    safe_name,
+    sha256,
+    table_outputs,
+    unpack_folder,
+)
+from sv_helpers.store.models import (
+    SCHEMA_HEAD,
+    AuditEntry,
+    Base,
+    Blob,
+    Decision,
+    Scenario,
+    ScenarioInput,
+    ScenarioOutput,
+    Share,
+)
 
 log = logging.getLogger("sv_helpers")
 
@@ -54,53 +73,7 @@ log = logging.getLogger("sv_helpers")
 DEFAULT_PATH = REPO_ROOT / "var" / "workbook.sqlite"
 #: Where opened scenarios' input files are put back (the same place the apps keep uploads).
 RESTORE_DIR = REPO_ROOT / "var" / "uploads"
-#: The newest schema version; ``tests/store/test_store_migrations.py`` checks it is Alembic's head.
-SCHEMA_HEAD = "0003"
-#: Output files a rerun compares byte for byte: the tables (CSV) and JSON, but not the provenance record,
-#: which holds the time of the run and the paths of its inputs.
-COMPARED_SUFFIXES = (".csv", ".json")
-NOT_COMPARED = frozenset({"provenance.json"})
 ACTIONS = ("save", "share", "decision", "rerun", "export", "open", "refused")
-EXPORT_FORMAT = "sv-workbook-store"
-_TABLES = (Scenario, ScenarioInput, ScenarioOutput, Decision, Share, AuditEntry)
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-
-
-class StoreError(InputError):
-    """Something about the store a person can act on; the message is plain English."""
-
-
-class StoreUnavailable(StoreError):
-    """The store cannot be reached (or opened); the rest of the workbook still works."""
-
-    reason: str = ""
-
-
-class NotAllowed(StoreError):
-    """The person acting may not do this (a councillor saving, or opening a draft); it is in the audit log."""
-
-
-class CopyDoesNotVerify(StoreError):
-    """A copy being imported does not verify once loaded; nothing of it was kept.
-
-    ``problems`` holds every problem :meth:`Store.verify` found, the first first.
-    """
-
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
-def checked_text(value: str, what: str, *, multiline: bool = False) -> str:
-    """``value`` stripped, or a :class:`StoreError` naming the control character it holds and where."""
-    value = (value or "").strip()
-    bad = texts.first_forbidden(value, multiline=multiline)
-    if bad:
-        raise StoreError(
-            f"The {what} holds {bad}, which is not allowed (it could make the text read differently from what "
-            "was saved). Please type it again without it."
-        )
-    return value
 
 
 # --------------------------------------------------------------------------- who and where
@@ -134,68 +107,6 @@ def shown_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # noqa: BLE001
         return "the given address"
-
-
-# --------------------------------------------------------------------------- files
-
-
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def pack_folder(folder: Path) -> bytes:
-    """A folder as a zip whose bytes depend only on its files: names sorted, times and permissions fixed."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, path.read_bytes(), compresslevel=6)
-    return buffer.getvalue()
-
-
-def unpack_folder(data: bytes, folder: Path) -> None:
-    """Put a folder packed by :func:`pack_folder` back, refusing names that would leave it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    root = folder.resolve()
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            target = (folder / info.filename).resolve()
-            if root not in target.parents:
-                raise StoreError(f"A stored folder holds a file named '{info.filename}', which is not allowed.")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(info))
-
-
-def _safe_name(name: str) -> str:
-    cleaned = "".join(c if c.isalnum() or c in "._- " else "_" for c in Path(name).name).strip()
-    return cleaned if cleaned not in ("", ".", "..") else "input"
-
-
-def output_hashes(folder: Path) -> dict[str, str]:
-    """The SHA-256 of every file under a folder, by its path relative to it (``/`` separated)."""
-    return {p.relative_to(folder).as_posix(): _sha256(p.read_bytes()) for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def table_outputs(result: Any) -> dict[str, bytes]:
-    """The outputs a saved scenario vouches for, as ``write_result`` writes them: each table as
-    ``<name>.csv`` and each of the result's own files (``summary.json``), byte for byte.
-
-    Worked out in memory, so saving is quick: reports and PDFs are not made to save a scenario.
-    """
-    from sv_helpers.core.exports import output_csv_bytes
-
-    out = {f"{name}.csv": output_csv_bytes(table) for name, table in result.tables.items()}
-    for name, content in (result.files or {}).items():
-        out[name] = content.encode("utf-8") if isinstance(content, str) else bytes(content)
-    return out
-
-
-def is_compared(file_name: str) -> bool:
-    """Whether a rerun compares this output byte for byte (tables and JSON, not the provenance record)."""
-    return file_name.lower().endswith(COMPARED_SUFFIXES) and Path(file_name).name not in NOT_COMPARED
 
 
 def _area(notebook: str):
@@ -295,7 +206,7 @@ class Store:
             raise
         except (SQLAlchemyError, OSError, ImportError) as exc:
             raise StoreUnavailable(
-                f"The scenario store at {shown_url(url)} cannot be opened: {_reason(exc)}. "
+                f"The scenario store at {shown_url(url)} cannot be opened: {reason(exc)}. "
                 "Saved scenarios cannot be listed or saved until it can; everything else works."
             ) from None
 
@@ -332,12 +243,12 @@ class Store:
         except DBAPIError as exc:
             if _is_busy(exc):
                 raise  # another writer holds the store: the caller retries
-            reason = _reason(exc)
+            why = reason(exc)
             error = StoreUnavailable(
-                f"The saved scenarios cannot be reached just now ({reason}). Nothing was "
+                f"The saved scenarios cannot be reached just now ({why}). Nothing was "
                 "changed, and everything else works; please try again later."
             )
-            error.reason = reason
+            error.reason = why
             raise error from None
 
     @contextmanager
@@ -447,7 +358,7 @@ class Store:
         except Exception as exc:  # noqa: BLE001 - the transaction was undone; say so plainly
             log.exception("Saving a scenario failed")
             raise StoreError(
-                f"The scenario '{name}' could not be saved, and nothing was changed: {_reason(exc)}. "
+                f"The scenario '{name}' could not be saved, and nothing was changed: {reason(exc)}. "
                 "Please try again; if it keeps failing, tell the workbook's administrator."
             ) from None
 
@@ -473,13 +384,13 @@ class Store:
                     f"The input file for '{label}' ({given}) cannot be read, so the scenario "
                     "cannot be saved with it. Please check the file is still there."
                 ) from None
-            digest = _sha256(data)
+            digest = sha256(data)
             blobs[digest] = data
             inputs.append(
-                {"setting": setting_name, "file_name": _safe_name(path.name), "sha256": digest, "is_folder": is_folder}
+                {"setting": setting_name, "file_name": safe_name(path.name), "sha256": digest, "is_folder": is_folder}
             )
         try:
-            outputs = [{"file_name": n, "sha256": _sha256(b)} for n, b in sorted(table_outputs(result).items())]
+            outputs = [{"file_name": n, "sha256": sha256(b)} for n, b in sorted(table_outputs(result).items())]
         except Exception as exc:  # noqa: BLE001 - told in plain English below
             log.exception("Hashing the outputs of a scenario failed")
             raise StoreError(f"The outputs of this scenario could not be read, so it was not saved ({exc}).") from None
@@ -574,8 +485,8 @@ class Store:
             if not actor.is_officer:
                 rows = [r for r in rows if access.can_see(actor, {"user": r["user"], "shared": shares.get(r["id"])})]
             ids = [r["id"] for r in rows]
-            ins = self._children(conn, ScenarioInput, ids)
-            outs = self._children(conn, ScenarioOutput, ids)
+            ins = audit.children(conn, ScenarioInput, ids)
+            outs = audit.children(conn, ScenarioOutput, ids)
             decisions = self._decisions(conn)
         return [self._describe(r, ins.get(r["id"], []), outs.get(r["id"], []), decisions, shares) for r in rows]
 
@@ -605,8 +516,8 @@ class Store:
                     "It may have been saved in another copy of the workbook."
                 )
             row = dict(row._mapping)
-            ins = self._children(conn, ScenarioInput, [scenario_id]).get(scenario_id, [])
-            outs = self._children(conn, ScenarioOutput, [scenario_id]).get(scenario_id, [])
+            ins = audit.children(conn, ScenarioInput, [scenario_id]).get(scenario_id, [])
+            outs = audit.children(conn, ScenarioOutput, [scenario_id]).get(scenario_id, [])
             decisions = self._decisions(conn)
             shares = self._shares(conn)
         out = self._describe(row, ins, outs, decisions, shares)
@@ -618,16 +529,6 @@ class Store:
         out["record_hash"] = row["record_hash"]
         out["package_version"] = row["package_version"]
         out["code_commit"] = row["code_commit"]
-        return out
-
-    def _children(self, conn: Connection, model: Any, ids: list[str]) -> dict[str, list[dict[str, Any]]]:
-        out: dict[str, list[dict[str, Any]]] = {}
-        if not ids:
-            return out
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for r in conn.execute(select(*model.__table__.c).where(model.scenario_id.in_(chunk))):
-                out.setdefault(r.scenario_id, []).append(dict(r._mapping))
         return out
 
     def _decisions(self, conn: Connection) -> dict[str, Any]:
@@ -704,18 +605,18 @@ class Store:
         with self._reading() as conn:
             for setting_name, item in scenario["input_files"].items():
                 data = conn.execute(select(Blob.content).where(Blob.sha256 == item["sha256"])).scalar()
-                if data is None or _sha256(bytes(data)) != item["sha256"]:
+                if data is None or sha256(bytes(data)) != item["sha256"]:
                     raise StoreError(
                         f"The stored input '{item['file_name']}' of scenario {scenario_id} is missing "
                         "or damaged; run 'svw audit verify' for details."
                     )
-                target = base / item["sha256"] / _safe_name(item["file_name"])
+                target = base / item["sha256"] / safe_name(item["file_name"])
                 if item["folder"]:
-                    if not target.is_dir() or _sha256(pack_folder(target)) != item["sha256"]:
+                    if not target.is_dir() or sha256(pack_folder(target)) != item["sha256"]:
                         if target.exists():
                             shutil.rmtree(target)
                         unpack_folder(bytes(data), target)
-                elif not target.is_file() or _sha256(target.read_bytes()) != item["sha256"]:
+                elif not target.is_file() or sha256(target.read_bytes()) != item["sha256"]:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     part = target.with_name(f"{target.name}.{uuid.uuid4().hex}.part")
                     part.write_bytes(bytes(data))
@@ -764,7 +665,7 @@ class Store:
 
                     write_result(result, out)
         on_disk = output_hashes(out)
-        in_memory = {n: _sha256(b) for n, b in table_outputs(result).items()}
+        in_memory = {n: sha256(b) for n, b in table_outputs(result).items()}
         stored = scenario["outputs"]
         differences, compared = [], []
         for file_name in sorted(set(stored) | set(in_memory)):
@@ -876,78 +777,7 @@ class Store:
         The first problem is the first entry or record that does not match.
         """
         with self._reading() as conn:
-            return self._verify(conn)
-
-    def _verify(self, conn: Connection) -> list[str]:
-        """:meth:`verify` on one connection (an import checks its copy before it commits)."""
-        problems: list[str] = []
-        entries = [dict(r._mapping) for r in conn.execute(select(*AuditEntry.__table__.c).order_by(AuditEntry.id))]
-        scenarios = {r.id: dict(r._mapping) for r in conn.execute(select(*Scenario.__table__.c))}
-        ins = self._children(conn, ScenarioInput, list(scenarios))
-        outs = self._children(conn, ScenarioOutput, list(scenarios))
-        decisions = {r.id: dict(r._mapping) for r in conn.execute(select(*Decision.__table__.c))}
-        shares = {r.id: dict(r._mapping) for r in conn.execute(select(*Share.__table__.c))}
-        blobs = conn.execute(select(Blob.sha256, Blob.size, Blob.content)).all()
-        prev, expected_id = records.GENESIS, 1
-        saves: dict[str, dict[str, Any]] = {}
-        decided: dict[str, dict[str, Any]] = {}
-        shared: dict[str, dict[str, Any]] = {}
-        for e in entries:
-            what = f"Audit entry {e['id']} ({e['action']} of scenario {e['scenario_id']} by {e['user']})"
-            if e["id"] != expected_id:
-                problems.append(
-                    f"Audit entry {expected_id} is missing: the entries jump from {expected_id - 1} to {e['id']}."
-                )
-            if e["prev_hash"] != prev:
-                problems.append(f"{what} does not follow the entry before it: an entry was removed or changed.")
-            if records.entry_hash(e["prev_hash"], e) != e["entry_hash"]:
-                problems.append(f"{what} does not match its hash: it was changed after it was written.")
-            prev, expected_id = e["entry_hash"], e["id"] + 1
-            if e["action"] == "save":
-                saves.setdefault(e["scenario_id"], e)
-            elif e["action"] == "decision":
-                decided[e["detail"]] = e
-            elif e["action"] == "share":
-                shared[e["detail"]] = e
-            if e["scenario_id"] and e["scenario_id"] not in scenarios:
-                problems.append(f"{what} names a scenario that is no longer in the store.")
-        for sid, row in sorted(scenarios.items(), key=lambda kv: (kv[1]["created_at"], kv[0])):
-            what = f"Scenario {sid} ('{row['name']}', saved by {row['user']})"
-            digest = records.digest(records.scenario_record(row, ins.get(sid, []), outs.get(sid, [])))
-            if digest != row["record_hash"]:
-                problems.append(
-                    f"{what} does not match its record hash: its settings, inputs or outputs were "
-                    "changed after it was saved."
-                )
-            save = saves.get(sid)
-            if save is None:
-                problems.append(f"{what} has no entry in the audit log.")
-            elif save["record_hash"] != digest:
-                problems.append(f"{what} does not match the record its audit entry {save['id']} covers.")
-        for did, row in decisions.items():
-            entry = decided.get(did)
-            scenario = scenarios.get(row["scenario_id"])
-            what = f"The decision {did} on scenario {row['scenario_id']} (by {row['user']})"
-            if entry is None:
-                problems.append(f"{what} has no entry in the audit log.")
-            elif scenario is None or entry["record_hash"] != records.digest(
-                records.decision_record(row, scenario["record_hash"])
-            ):
-                problems.append(f"{what} does not match the record its audit entry {entry['id']} covers.")
-        for sid_, row in shares.items():
-            entry = shared.get(sid_)
-            scenario = scenarios.get(row["scenario_id"])
-            what = f"The share {sid_} of scenario {row['scenario_id']} (by {row['user']})"
-            if entry is None:
-                problems.append(f"{what} has no entry in the audit log.")
-            elif scenario is None or entry["record_hash"] != records.digest(
-                records.share_record(row, scenario["record_hash"])
-            ):
-                problems.append(f"{what} does not match the record its audit entry {entry['id']} covers.")
-        for digest, size, content in blobs:
-            if _sha256(bytes(content)) != digest or len(content) != size:
-                problems.append(f"The stored input file {digest[:12]}… does not match its hash: it was changed.")
-        return problems
+            return audit.find_problems(conn)
 
     def head(self) -> str:
         """The hash of the latest audit entry (note it down elsewhere to detect a rewritten trail)."""
@@ -955,180 +785,15 @@ class Store:
             value = conn.execute(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
         return value or records.GENESIS
 
-    # ------------------------------------------------------------------ export and import
+    # ------------------------------------------------------------------ export and import (store/transfer.py)
 
     def export(self, folder: str | Path, *, user: Actor | str | None = None) -> Path:
-        """Write a portable copy of the whole store (JSON lines and one file per stored input) into ``folder``.
-
-        The export itself is recorded in the audit log first, so the copy holds its own entry. Officers
-        only: the copy holds every draft.
-        """
-        actor = as_actor(user)
-        if not actor.is_officer:
-            self._refuse(actor, "export", None, access.refusal(actor, "export"))
-        out = Path(folder)
-        if out.exists() and any(out.iterdir()):
-            raise StoreError(f"The folder {out} is not empty; please export into a new or empty folder.")
-        self._writing(lambda conn: self._append(conn, "export", actor.name, None, records.GENESIS, f"to {out.name}"))
-        (out / "blobs").mkdir(parents=True, exist_ok=True)
-        counts = {}
-        with self._reading() as conn:
-            for model in _TABLES:
-                table = model.__table__
-                order = [c for c in table.primary_key.columns]
-                lines = []
-                for r in conn.execute(select(*table.c).order_by(*order)):
-                    item = dict(r._mapping)
-                    for key, value in item.items():
-                        if isinstance(value, dt.datetime):
-                            item[key] = records.utc_text(value)
-                    lines.append(json.dumps(item, sort_keys=True, ensure_ascii=False))
-                (out / f"{table.name}.jsonl").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-                counts[table.name] = len(lines)
-            for digest, content in conn.execute(select(Blob.sha256, Blob.content).order_by(Blob.sha256)):
-                (out / "blobs" / digest).write_bytes(bytes(content))
-                counts["blobs"] = counts.get("blobs", 0) + 1
-        manifest = {
-            "format": EXPORT_FORMAT,
-            "format_version": 1,
-            "schema": SCHEMA_HEAD,
-            "counts": counts,
-            "exported_at": records.utc_text(_now()),
-            "head": self.head(),
-        }
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        return out
+        """Write a portable copy of the whole store into ``folder`` (officers only): :func:`transfer.export`."""
+        return transfer.export(self, folder, user=user)
 
     def import_(self, folder: str | Path, *, user: Actor | str | None = None) -> dict[str, int]:
-        """Load a copy written by :meth:`export` into this store, which must hold no scenarios yet.
-
-        Every row keeps its id and hashes, so ``verify`` holds in the new store. The copy is checked
-        before anything is kept: no symbolic links, no stored file that no scenario uses, every line
-        readable (a bad time or a control character in a name is named by file, line and column), and
-        the loaded copy must verify; otherwise the whole import is undone. Officers only.
-        Returns the number of rows loaded per table.
-
-        Raises
-        ------
-        StoreError
-            When the copy cannot be used; nothing was loaded.
-        CopyDoesNotVerify
-            When the loaded copy does not verify (its ``problems``); nothing was kept.
-        """
-        actor = as_actor(user)
-        if not actor.is_officer:
-            raise NotAllowed(access.refusal(actor, "import"))  # no audit entry: the store must stay empty
-        src = Path(folder)
-        _refuse_links(src)
-        manifest_path = src / "manifest.json"
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raise StoreError(f"{src} is not a copy of a scenario store: it has no readable manifest.json.") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT:
-            raise StoreError(f"{src} is not a copy of a scenario store (its manifest names another format).")
-        rows = {model.__table__.name: _read_rows(src / f"{model.__table__.name}.jsonl", model) for model in _TABLES}
-        blobs_dir = src / "blobs"
-        blob_files = sorted(blobs_dir.iterdir()) if blobs_dir.is_dir() else []
-        for path in blob_files:
-            if not path.is_file():
-                raise StoreError(f"The copy's blobs folder holds {path.name}, which is not a file; it is not a copy.")
-        needed = {i.get("sha256") for i in rows["scenario_inputs"]}
-        present = {p.name for p in blob_files}
-        if needed - present:
-            raise StoreError(f"The copy lacks the stored input {sorted(needed - present)[0][:12]}…; it is incomplete.")
-        if present - needed:
-            raise StoreError(
-                f"The copy holds a stored file, blobs/{sorted(present - needed)[0]}, that no scenario uses; "
-                "an export never writes one, so the copy was changed. Nothing was loaded."
-            )
-
-        def work(conn: Connection) -> dict[str, int]:
-            if (
-                conn.execute(select(func.count()).select_from(Scenario)).scalar()
-                or conn.execute(select(func.count()).select_from(AuditEntry)).scalar()
-            ):
-                raise StoreError("This store already holds scenarios or an audit trail; import into a new, empty one.")
-            counts = {"blobs": 0}
-            for path in blob_files:
-                data = path.read_bytes()
-                if _sha256(data) != path.name:
-                    raise StoreError(f"The stored input {path.name[:12]}… in the copy does not match its hash.")
-                conn.execute(insert(Blob).values(sha256=path.name, size=len(data), content=data))
-                counts["blobs"] += 1
-            for model in _TABLES:
-                items = rows[model.__table__.name]
-                if items:
-                    conn.execute(insert(model), items)
-                counts[model.__table__.name] = len(items)
-            problems = self._verify(conn)
-            if problems:  # raising undoes the whole transaction: none of the copy stays
-                raise CopyDoesNotVerify(
-                    f"The copy does not verify, so nothing of it was kept. First problem: {problems[0]}", problems
-                )
-            return counts
-
-        try:
-            return self._writing(work)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"The copy could not be loaded, and nothing was changed: {_reason(exc)}.") from None
-
-
-#: The columns of an imported copy that hold text a person typed (checked for control characters).
-_TYPED_TEXT = {"name": False, "note": True, "user": False, "detail": True, "headline": True}
-
-
-def _refuse_links(src: Path) -> None:
-    """Refuse a copy that is, or holds, a symbolic link (it could make the import read files elsewhere)."""
-    if src.is_symlink():
-        raise StoreError(f"{src} is a symbolic link; please import from the folder itself.")
-    if not src.is_dir():
-        raise StoreError(f"{src} is not a folder holding a copy of a scenario store.")
-    for path in sorted(src.rglob("*")):
-        if path.is_symlink():
-            raise StoreError(
-                f"The copy holds a symbolic link, {path.relative_to(src).as_posix()}; a copy written by "
-                "'svw store export' has none, so nothing was loaded."
-            )
-
-
-def _read_rows(path: Path, model: Any) -> list[dict[str, Any]]:
-    """The rows of one table of a copy, each line checked; a problem names the file, the line and the column."""
-    table = model.__table__
-    if not path.exists():
-        return []
-    items = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        where = f"{path.name}, line {number}"
-        try:
-            item = json.loads(line)
-        except ValueError:
-            raise StoreError(f"{where}, cannot be read; the copy is damaged.") from None
-        if not isinstance(item, dict):
-            raise StoreError(f"{where}, is not a record (it should be a JSON object); the copy is damaged.")
-        for column in table.c:
-            value = item.get(column.name)
-            if isinstance(column.type, DateTime) and value is not None:
-                try:
-                    item[column.name] = records.parse_utc(value)
-                except (TypeError, ValueError):
-                    raise StoreError(
-                        f"{where}, column {column.name}: '{str(value)[:40]}' is not a time in the form "
-                        "2026-03-12T10:00:00.000000Z; the copy is damaged. Nothing was loaded."
-                    ) from None
-            elif column.name in _TYPED_TEXT and isinstance(value, str):
-                bad = texts.first_forbidden(value, multiline=_TYPED_TEXT[column.name])
-                if bad:
-                    raise StoreError(f"{where}, column {column.name}, holds {bad}, which is not allowed.")
-        items.append({c.name: item.get(c.name) for c in table.c if c.name in item})
-    return items
-
-
-def _reason(exc: BaseException) -> str:
-    """The first line of a driver's message, without SQL."""
-    original = getattr(exc, "orig", None) or exc
-    first = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
-    return first.rstrip(".")[:300]
+        """Load a copy written by :meth:`export` into this empty store (officers only): :func:`transfer.import_`."""
+        return transfer.import_(self, folder, user=user)
 
 
 def _is_busy(exc: BaseException) -> bool:

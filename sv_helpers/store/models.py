@@ -20,6 +20,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+#: The newest schema version; ``tests/store/test_store_migrations.py`` checks it is Alembic's head.
+SCHEMA_HEAD = "0003"
+
 
 class Base(DeclarativeBase):
     """The declarative base of the store's tables."""

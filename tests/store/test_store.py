@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from sv_helpers.core import exports
 from sv_helpers.store import StoreError, StoreUnavailable, current_user, open_store, record_run
-from sv_helpers.store.api import pack_folder
+from sv_helpers.store.folders import pack_folder
 from sv_helpers.store.models import AuditEntry, Blob, Decision, Scenario, ScenarioInput, ScenarioOutput
 
 TABLES = (Scenario, Blob, ScenarioInput, ScenarioOutput, Decision, AuditEntry)

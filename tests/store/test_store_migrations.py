@@ -11,9 +11,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, create_engine, insert
 
 from sv_helpers.store import open_store, records
-from sv_helpers.store.api import SCHEMA_HEAD, output_hashes
+from sv_helpers.store.folders import output_hashes
 from sv_helpers.store.migrate import head, upgrade
-from sv_helpers.store.models import Base
+from sv_helpers.store.models import SCHEMA_HEAD, Base
 
 
 def test_the_store_knows_the_newest_schema_version():
