@@ -66,7 +66,7 @@ hub: setup setup-hub-proxy
 # Chromium, the hub) with the docstrings' examples, then the notebooks with nbval. Runs record into a throwaway store.
 test: setup setup-browser setup-postgresql setup-hub-proxy lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider --doctest-modules --ignore=sv_helpers/store/migrations sv_helpers
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=25 tests
 	SV_STORE_URL=sqlite:///$$(mktemp -d)/nbval.sqlite $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg notebooks
 
 lint: setup
