@@ -249,7 +249,10 @@ def run(settings: Settings, inputs: Inputs | None = None) -> Result:
         grids.clear()
     grids[grid_key] = evaluation.grid
     tables = evaluation.tables()
-    tables["social_value_sensitivity"] = social_value_sensitivity(tender, measures, basis)
+    # Like the social value it varies, the sensitivity does not change with the weights: kept with the inputs.
+    if "social_value_sensitivity" not in derived:
+        derived["social_value_sensitivity"] = social_value_sensitivity(tender, measures, basis)
+    tables["social_value_sensitivity"] = derived["social_value_sensitivity"].copy()
     provenance = make_provenance(settings, inputs.sources)
     standstill = ocds.standstill(result, settings.notice_date)
 
